@@ -1,0 +1,34 @@
+# Two commands do all the set-up on a fresh Debian 12 machine with Swift:
+#   make study   install what is missing, build in release, run the whole study
+#   make test    install what is missing, build, run the tests
+SWIFT      ?= swift
+STUDY_ARGS ?=
+BIN        := .build/release
+
+.PHONY: all deps build study test bench figures clean
+
+all: study
+
+deps:
+	@bash scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build -c release --product study
+
+study: build
+	$(BIN)/study run $(STUDY_ARGS)
+
+figures: build
+	$(BIN)/study figures --to docs/images
+
+# XCTest only: Swift Testing would print a second, empty "0 tests" summary.
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --disable-swift-testing
+
+bench: deps
+	$(SWIFT) build -c release --product study-bench
+	$(BIN)/study-bench $(BENCH_ARGS)
+
+clean:
+	rm -rf .build output

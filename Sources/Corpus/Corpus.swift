@@ -1,0 +1,2 @@
+// Corpus module.
+import CEspeakNG

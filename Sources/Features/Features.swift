@@ -1,0 +1,3 @@
+import CFFTW
+import COpenBLAS
+// Features module: STFT, mel filterbank, power->dB, DCT, MFCC.

@@ -1,0 +1,3 @@
+// Plot module.
+import CPNG
+import CFreeType

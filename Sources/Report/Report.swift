@@ -1,0 +1,3 @@
+// Report module.
+import Ink
+import Mustache

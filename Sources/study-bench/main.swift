@@ -1,0 +1,1 @@
+print("study-bench: not implemented yet")

@@ -1,0 +1,4 @@
+import ArgumentParser
+import Study
+
+print("study: not implemented yet")

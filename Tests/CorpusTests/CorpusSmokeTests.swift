@@ -1,0 +1,8 @@
+import XCTest
+@testable import Corpus
+
+final class CorpusSmokeTests: XCTestCase {
+    func testModuleLinks() {
+        XCTAssertTrue(true)
+    }
+}

@@ -1,0 +1,8 @@
+import XCTest
+@testable import Features
+
+final class FeaturesSmokeTests: XCTestCase {
+    func testModuleLinks() {
+        XCTAssertTrue(true)
+    }
+}

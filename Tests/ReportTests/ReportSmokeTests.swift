@@ -1,0 +1,8 @@
+import XCTest
+@testable import Report
+
+final class ReportSmokeTests: XCTestCase {
+    func testModuleLinks() {
+        XCTAssertTrue(true)
+    }
+}
