@@ -1,3 +1,0 @@
-// Report module.
-import Ink
-import Mustache

@@ -1,8 +1,0 @@
-import XCTest
-@testable import Report
-
-final class ReportSmokeTests: XCTestCase {
-    func testModuleLinks() {
-        XCTAssertTrue(true)
-    }
-}

@@ -1,0 +1,57 @@
+import XCTest
+@testable import Report
+import TestSupport
+
+final class ReportTests: XCTestCase {
+    func testTemplateInsertsValuesWithoutHTMLEscaping() throws {
+        let out = try renderTemplate("Accuracy {{acc}} on {{n}} clips; {{#rows}}[{{name}}]{{/rows}}", named: "t",
+                                     context: ["acc": "0.99 < 1", "n": 560, "rows": [["name": "a|b"], ["name": "c"]]])
+        XCTAssertEqual(out, "Accuracy 0.99 < 1 on 560 clips; [a|b][c]")
+    }
+
+    func testBrokenTemplateIsAnErrorNamingIt() {
+        XCTAssertThrowsError(try renderTemplate("{{#open}} never closed", named: "02-eda", context: [:])) { e in
+            XCTAssertTrue("\(e)".contains("02-eda"))
+        }
+    }
+
+    func testMarkdownTableShape() {
+        let t = Markdown.table(["label", "count"], [["angry", "400"], ["a|b", "1"]], align: ["l", "r"])
+        let lines = t.split(separator: "\n")
+        XCTAssertEqual(lines.count, 4)
+        XCTAssertEqual(lines[1], "|---|---:|")
+        XCTAssertEqual(lines[3], "| a\\|b | 1 |")
+    }
+
+    func testHTMLIsSelfContainedWithTOCAndEmbeddedImage() throws {
+        let dir = try SharedData.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let png = Data([0x89, 0x50, 0x4E, 0x47, 1, 2, 3])
+        try png.write(to: dir.appendingPathComponent("fig.png"))
+        let md = "# Study\n\n## Load the data\n\nText.\n\n![a figure](fig.png)\n\n## Load the data\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"
+        let html = HTMLReport(title: "T", baseDirectory: dir).render(markdown: md)
+        XCTAssertTrue(html.contains("<h2 id=\"load-the-data\">"))
+        XCTAssertTrue(html.contains("<h2 id=\"load-the-data-2\">"), "duplicate headings get distinct ids")
+        XCTAssertTrue(html.contains("href=\"#load-the-data\""))
+        XCTAssertTrue(html.contains("data:image/png;base64,\(png.base64EncodedString())"))
+        XCTAssertFalse(html.contains("src=\"fig.png\""))
+        XCTAssertTrue(html.contains("<table>"))
+        XCTAssertFalse(html.contains("http://") || html.contains("https://"), "no external assets")
+    }
+
+    func testAtomicWriteReplacesAndLeavesNoTemporaryFiles() throws {
+        let dir = try SharedData.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("sub/report.md")
+        try writeAtomically("one", to: url)
+        try writeAtomically("two", to: url)
+        XCTAssertEqual(try String(contentsOf: url, encoding: .utf8), "two")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path), ["report.md"])
+    }
+
+    func testUnwritableTargetIsAClearError() {
+        XCTAssertThrowsError(try writeAtomically("x", to: URL(fileURLWithPath: "/proc/definitely/not/here.md"))) { e in
+            XCTAssertTrue("\(e)".contains("/proc/definitely/not"), "\(e)")
+        }
+    }
+}
