@@ -1,0 +1,58 @@
+// Adam as Keras 3 computes it (Adam.update_step, the "epsilon-hat" form), in Float32:
+//
+//   t = iterations + 1
+//   alpha_t = lr · sqrt(1 − β2^t) / (1 − β1^t)
+//   m ← m + (g − m) · (1 − β1)
+//   v ← v + (g² − v) · (1 − β2)
+//   θ ← θ − (m · alpha_t) / (sqrt(v) + ε)
+//
+// Defaults lr 1e-3, β1 0.9, β2 0.999, ε 1e-7. The hyper-parameters are Doubles (Python floats)
+// cast to Float32 exactly where Keras casts them, so the update is bit-identical to Keras'
+// (keras-golden's adam1.* is matched bit for bit).
+import Foundation
+
+public final class Adam {
+    public var learningRate: Double
+    public let beta1: Double, beta2: Double, epsilon: Double
+    /// Number of steps taken (Keras' `optimizer.iterations`).
+    public private(set) var iterations = 0
+    public let parameters: [Parameter]
+    private let m: [Buffer<Float>]   // first moment, one per parameter (same shape)
+    private let v: [Buffer<Float>]   // second moment
+
+    public init(parameters: [Parameter], learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999,
+                epsilon: Double = 1e-7) {
+        self.parameters = parameters
+        self.learningRate = learningRate
+        self.beta1 = beta1; self.beta2 = beta2; self.epsilon = epsilon
+        m = parameters.map { Buffer(count: $0.count) }
+        v = parameters.map { Buffer(count: $0.count) }
+    }
+
+    /// One update of every parameter from its accumulated gradient.
+    public func step() {
+        let t = Float(iterations + 1)
+        let lr = Float(learningRate)
+        let b1Power = powf(Float(beta1), t), b2Power = powf(Float(beta2), t)
+        let alpha = lr * (1 - b2Power).squareRoot() / (1 - b1Power)
+        let oneMinusB1 = Float(1 - beta1), oneMinusB2 = Float(1 - beta2), eps = Float(epsilon)
+        for (i, p) in parameters.enumerated() {
+            let theta = p.value.pointer, g = p.grad.pointer, mi = m[i].pointer, vi = v[i].pointer
+            for j in 0..<p.count {
+                let gj = g[j]
+                let mj = mi[j] + (gj - mi[j]) * oneMinusB1
+                let vj = vi[j] + (gj * gj - vi[j]) * oneMinusB2
+                mi[j] = mj; vi[j] = vj
+                theta[j] = theta[j] - (mj * alpha) / (vj.squareRoot() + eps)
+            }
+        }
+        iterations += 1
+    }
+
+    /// Forget the moments and the step count.
+    public func reset() {
+        iterations = 0
+        for b in m { b.zero() }
+        for b in v { b.zero() }
+    }
+}

@@ -1,0 +1,89 @@
+// The one place NeuralNet talks to OpenBLAS. Every layer's heavy lifting is a row-major GEMM;
+// the layer math is generic over `BLASScalar` so that the same code runs in Float32 for
+// training and in Float64 for the finite-difference gradient checks in the tests.
+import COpenBLAS
+import Foundation
+
+/// A floating-point type with a BLAS GEMM (Float → `cblas_sgemm`, Double → `cblas_dgemm`).
+public protocol BLASScalar: BinaryFloatingPoint {
+    /// Row-major `C = alpha * op(A) * op(B) + beta * C`, op(A) is M×K, op(B) is K×N, C is M×N.
+    static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Self,
+                     a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
+                     beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+    static func exp(_ x: Self) -> Self
+    static func log(_ x: Self) -> Self
+}
+
+extension Float: BLASScalar {
+    @inline(__always)
+    public static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Float,
+                            a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                            beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        guard m > 0, n > 0 else { return }
+        cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+    @inline(__always) public static func exp(_ x: Float) -> Float { Foundation.expf(x) }
+    @inline(__always) public static func log(_ x: Float) -> Float { Foundation.logf(x) }
+}
+
+extension Double: BLASScalar {
+    @inline(__always)
+    public static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Double,
+                            a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
+                            beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int) {
+        guard m > 0, n > 0 else { return }
+        cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
+    @inline(__always) public static func exp(_ x: Double) -> Double { Foundation.exp(x) }
+    @inline(__always) public static func log(_ x: Double) -> Double { Foundation.log(x) }
+}
+
+/// OpenBLAS's thread pool. Results are reproducible for a fixed thread count; set it once before
+/// training (the benchmark compares 1 and 2).
+public enum BLASThreads {
+    public static var count: Int {
+        get { Int(openblas_get_num_threads()) }
+        set { openblas_set_num_threads(Int32(max(1, newValue))) }
+    }
+    /// OpenBLAS's build description, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Zen MAX_THREADS=64".
+    public static var configuration: String {
+        guard let c = openblas_get_config() else { return "OpenBLAS (unknown)" }
+        return String(cString: c)
+    }
+    public static var coreName: String {
+        guard let c = openblas_get_corename() else { return "?" }
+        return String(cString: c)
+    }
+}
+
+/// A fixed-size, manually managed float buffer (llm.c's malloc'd activations): allocated once,
+/// zero-filled, freed with its owner. Layers hand raw pointers to BLAS without copying.
+public final class Buffer<T: BinaryFloatingPoint> {
+    public let count: Int
+    public let pointer: UnsafeMutablePointer<T>
+
+    public init(count: Int) {
+        self.count = count
+        pointer = UnsafeMutablePointer<T>.allocate(capacity: max(count, 1))
+        pointer.initialize(repeating: 0, count: max(count, 1))
+    }
+    public convenience init(_ values: [T]) {
+        self.init(count: values.count)
+        values.withUnsafeBufferPointer { pointer.update(from: $0.baseAddress!, count: values.count) }
+    }
+    deinit { pointer.deallocate() }
+
+    public func zero() { pointer.update(repeating: 0, count: count) }
+    public var array: [T] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
+    public func prefix(_ n: Int) -> [T] { Array(UnsafeBufferPointer(start: pointer, count: min(n, count))) }
+    public func copy(from values: [T]) {
+        precondition(values.count == count, "Buffer.copy: \(values.count) values into a buffer of \(count)")
+        values.withUnsafeBufferPointer { pointer.update(from: $0.baseAddress!, count: count) }
+    }
+    public subscript(i: Int) -> T {
+        get { pointer[i] }
+        set { pointer[i] = newValue }
+    }
+}

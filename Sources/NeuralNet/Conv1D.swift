@@ -1,0 +1,165 @@
+// Conv1D, stride 1, padding 'same' (zeros), channels-last — Keras' Conv1D(filters, k, padding='same').
+//
+//   pre[b, t, o] = bias[o] + sum_{j<k} sum_{c<Cin} xpad[b, t + j, c] * K[j, c, o]
+//   xpad = x with padLeft = (k-1)/2 zeros before and k-1-padLeft after the time axis
+//
+// (cross-correlation, no kernel flip; TensorFlow's SAME rule: for stride 1 the output length is L
+// and the extra pad, when k is even, goes on the right.)
+//
+// Whole-batch im2col, then ONE GEMM per direction:
+//   cols (B·L, k·Cin):  cols[b·L + t, j·Cin + c] = xpad[b, t + j, c]
+//   forward   pre  (B·L, Cout)  = cols · K            K viewed as (k·Cin, Cout), Keras' layout as is
+//   backward  dK  (k·Cin, Cout) += colsᵀ · dpre
+//             db  (Cout)        += column sums of dpre
+//             dcols (B·L, k·Cin) = dpre · Kᵀ, then col2im scatters dcols back into dx (B, L, Cin)
+
+/// The layer math, generic so that the tests can run it in Float64.
+public enum Conv1DKernel {
+    @inline(__always)
+    public static func padLeft(kernelSize k: Int) -> Int { (k - 1) / 2 }
+
+    /// cols (B·L, k·Cin) from x (B, L, Cin), zero outside [0, L).
+    public static func im2col<T: BLASScalar>(x: UnsafePointer<T>, cols: UnsafeMutablePointer<T>,
+                                             batch: Int, length L: Int, inChannels cin: Int, kernelSize k: Int) {
+        let pl = padLeft(kernelSize: k)
+        let rowLen = k * cin
+        for b in 0..<batch {
+            for t in 0..<L {
+                let row = cols + (b * L + t) * rowLen
+                for j in 0..<k {
+                    let s = t + j - pl
+                    let dst = row + j * cin
+                    if s >= 0 && s < L {
+                        dst.update(from: x + (b * L + s) * cin, count: cin)
+                    } else {
+                        dst.update(repeating: 0, count: cin)
+                    }
+                }
+            }
+        }
+    }
+
+    /// dx (B, L, Cin) = col2im(dcols): the adjoint of `im2col` (overwrites dx).
+    public static func col2im<T: BLASScalar>(dcols: UnsafePointer<T>, dx: UnsafeMutablePointer<T>,
+                                             batch: Int, length L: Int, inChannels cin: Int, kernelSize k: Int) {
+        let pl = padLeft(kernelSize: k)
+        let rowLen = k * cin
+        dx.update(repeating: 0, count: batch * L * cin)
+        for b in 0..<batch {
+            for t in 0..<L {
+                let row = dcols + (b * L + t) * rowLen
+                for j in 0..<k {
+                    let s = t + j - pl
+                    guard s >= 0 && s < L else { continue }
+                    let src = row + j * cin
+                    let dst = dx + (b * L + s) * cin
+                    for c in 0..<cin { dst[c] += src[c] }
+                }
+            }
+        }
+    }
+
+    /// pre (B·L, Cout) = im2col(x) · K + bias; act = activation(pre). `cols` is scratch that
+    /// backward needs again.
+    public static func forward<T: BLASScalar>(x: UnsafePointer<T>, kernel: UnsafePointer<T>, bias: UnsafePointer<T>,
+                                              cols: UnsafeMutablePointer<T>, pre: UnsafeMutablePointer<T>,
+                                              act: UnsafeMutablePointer<T>, activation: Activation,
+                                              batch: Int, length L: Int, inChannels cin: Int, outChannels cout: Int,
+                                              kernelSize k: Int) {
+        let m = batch * L, kk = k * cin
+        im2col(x: x, cols: cols, batch: batch, length: L, inChannels: cin, kernelSize: k)
+        T.gemm(transA: false, transB: false, m: m, n: cout, k: kk, alpha: 1, a: cols, lda: kk,
+               b: kernel, ldb: cout, beta: 0, c: pre, ldc: cout)
+        addBiasActivate(pre, bias: bias, m: m, n: cout, activation: activation, out: act)
+    }
+
+    /// Given dact (B·L, Cout): dpre = dact masked by ReLU; dK += colsᵀ·dpre; db += Σ dpre;
+    /// if dx != nil: dx = col2im(dpre · Kᵀ) using the scratch `dcols`.
+    public static func backward<T: BLASScalar>(dact: UnsafePointer<T>, pre: UnsafePointer<T>, cols: UnsafePointer<T>,
+                                               kernel: UnsafePointer<T>, dKernel: UnsafeMutablePointer<T>,
+                                               dBias: UnsafeMutablePointer<T>, dpre: UnsafeMutablePointer<T>,
+                                               dcols: UnsafeMutablePointer<T>, dx: UnsafeMutablePointer<T>?,
+                                               activation: Activation,
+                                               batch: Int, length L: Int, inChannels cin: Int, outChannels cout: Int,
+                                               kernelSize k: Int) {
+        let m = batch * L, kk = k * cin
+        if activation == .relu {
+            ReLU.backward(pre: pre, dy: dact, dx: dpre, count: m * cout)
+        } else {
+            dpre.update(from: dact, count: m * cout)
+        }
+        T.gemm(transA: true, transB: false, m: kk, n: cout, k: m, alpha: 1, a: cols, lda: kk,
+               b: dpre, ldb: cout, beta: 1, c: dKernel, ldc: cout)
+        accumulateColumnSums(dpre, m: m, n: cout, into: dBias)
+        if let dx {
+            T.gemm(transA: false, transB: true, m: m, n: kk, k: cout, alpha: 1, a: dpre, lda: cout,
+                   b: kernel, ldb: cout, beta: 0, c: dcols, ldc: kk)
+            col2im(dcols: dcols, dx: dx, batch: batch, length: L, inChannels: cin, kernelSize: k)
+        }
+    }
+}
+
+/// Conv1D layer: input (L, Cin) → output (L, Cout); kernel (k, Cin, Cout), bias (Cout).
+public final class Conv1D: Layer {
+    public let spec: LayerSpec
+    public var name: String
+    public var tag: String
+    public let inputShape: [Int]
+    public let outputShape: [Int]
+    public let kernelSize: Int, inChannels: Int, outChannels: Int, length: Int
+    public let activation: Activation
+    public let kernel: Parameter   // (k, Cin, Cout)
+    public let bias: Parameter     // (Cout)
+    public var parameters: [Parameter] { [kernel, bias] }
+
+    // Scratch, allocated once for maxBatch samples.
+    public private(set) var cols = Buffer<Float>(count: 0)    // (B·L, k·Cin)  im2col of the input
+    public private(set) var pre = Buffer<Float>(count: 0)     // (B, L, Cout)  pre-activation
+    public private(set) var dpre = Buffer<Float>(count: 0)    // (B, L, Cout)  d loss / d pre
+    private var dcols = Buffer<Float>(count: 0)               // (B·L, k·Cin)  d loss / d cols
+    private var maxBatch = 0
+
+    public init(inputShape: [Int], filters: Int, kernelSize: Int, activation: Activation, key: String) {
+        precondition(inputShape.count == 2, "Conv1D expects a (length, channels) input, got \(inputShape)")
+        self.inputShape = inputShape
+        length = inputShape[0]; inChannels = inputShape[1]; outChannels = filters
+        self.kernelSize = kernelSize
+        self.activation = activation
+        outputShape = [length, filters]
+        spec = .conv1D(filters: filters, kernelSize: kernelSize, activation: activation)
+        name = "conv1d"; tag = "conv1d"
+        kernel = Parameter(key: key + ".kernel", shape: [kernelSize, inChannels, filters])
+        bias = Parameter(key: key + ".bias", shape: [filters])
+    }
+
+    /// glorot_uniform with fan_in = k·Cin, fan_out = k·Cout (Keras' receptive-field rule); zero bias.
+    func initialize(rng: inout Xoshiro256) {
+        glorotUniform(kernel, fanIn: kernelSize * inChannels, fanOut: kernelSize * outChannels, rng: &rng)
+        bias.value.zero()
+    }
+
+    public func allocate(maxBatch: Int) {
+        guard maxBatch > self.maxBatch else { return }
+        self.maxBatch = maxBatch
+        let rows = maxBatch * length
+        cols = Buffer(count: rows * kernelSize * inChannels)
+        dcols = Buffer(count: rows * kernelSize * inChannels)
+        pre = Buffer(count: rows * outChannels)
+        dpre = Buffer(count: rows * outChannels)
+    }
+
+    public func forward(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, batch: Int, training: Bool) {
+        precondition(batch <= maxBatch, "Conv1D: batch \(batch) > allocated \(maxBatch)")
+        Conv1DKernel.forward(x: x, kernel: kernel.value.pointer, bias: bias.value.pointer, cols: cols.pointer,
+                             pre: pre.pointer, act: y, activation: activation, batch: batch, length: length,
+                             inChannels: inChannels, outChannels: outChannels, kernelSize: kernelSize)
+    }
+
+    public func backward(x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+                         dx: UnsafeMutablePointer<Float>?, batch: Int) {
+        Conv1DKernel.backward(dact: dy, pre: pre.pointer, cols: cols.pointer, kernel: kernel.value.pointer,
+                              dKernel: kernel.grad.pointer, dBias: bias.grad.pointer, dpre: dpre.pointer,
+                              dcols: dcols.pointer, dx: dx, activation: activation, batch: batch, length: length,
+                              inChannels: inChannels, outChannels: outChannels, kernelSize: kernelSize)
+    }
+}

@@ -1,0 +1,89 @@
+// Dense (fully connected) — Keras' Dense(units, activation).
+//
+//   pre (B, Out) = x (B, In) · W (In, Out) + b (Out);  act = activation(pre)
+//   backward: dpre = dact masked by ReLU;  dW += xᵀ · dpre;  db += Σ_rows dpre;  dx = dpre · Wᵀ
+//
+// With activation `.softmax` (the classifier head) the layer outputs the logits; the softmax is
+// applied by SoftmaxCrossEntropy, from the logits, as Keras does.
+
+public enum DenseKernel {
+    public static func forward<T: BLASScalar>(x: UnsafePointer<T>, kernel: UnsafePointer<T>, bias: UnsafePointer<T>,
+                                              pre: UnsafeMutablePointer<T>, act: UnsafeMutablePointer<T>,
+                                              activation: Activation, batch: Int, inputs nIn: Int, units nOut: Int) {
+        T.gemm(transA: false, transB: false, m: batch, n: nOut, k: nIn, alpha: 1, a: x, lda: nIn,
+               b: kernel, ldb: nOut, beta: 0, c: pre, ldc: nOut)
+        addBiasActivate(pre, bias: bias, m: batch, n: nOut, activation: activation, out: act)
+    }
+
+    public static func backward<T: BLASScalar>(dact: UnsafePointer<T>, pre: UnsafePointer<T>, x: UnsafePointer<T>,
+                                               kernel: UnsafePointer<T>, dKernel: UnsafeMutablePointer<T>,
+                                               dBias: UnsafeMutablePointer<T>, dpre: UnsafeMutablePointer<T>,
+                                               dx: UnsafeMutablePointer<T>?, activation: Activation,
+                                               batch: Int, inputs nIn: Int, units nOut: Int) {
+        if activation == .relu {
+            ReLU.backward(pre: pre, dy: dact, dx: dpre, count: batch * nOut)
+        } else {
+            dpre.update(from: dact, count: batch * nOut)
+        }
+        T.gemm(transA: true, transB: false, m: nIn, n: nOut, k: batch, alpha: 1, a: x, lda: nIn,
+               b: dpre, ldb: nOut, beta: 1, c: dKernel, ldc: nOut)
+        accumulateColumnSums(dpre, m: batch, n: nOut, into: dBias)
+        if let dx {
+            T.gemm(transA: false, transB: true, m: batch, n: nIn, k: nOut, alpha: 1, a: dpre, lda: nOut,
+                   b: kernel, ldb: nOut, beta: 0, c: dx, ldc: nIn)
+        }
+    }
+}
+
+/// Dense layer: (In) → (Out); kernel (In, Out), bias (Out).
+public final class Dense: Layer {
+    public let spec: LayerSpec
+    public var name = "dense"
+    public var tag = "dense"
+    public let inputShape: [Int]
+    public let outputShape: [Int]
+    public let inputs: Int, units: Int
+    public let activation: Activation
+    public let kernel: Parameter   // (In, Out)
+    public let bias: Parameter     // (Out)
+    public var parameters: [Parameter] { [kernel, bias] }
+    public private(set) var pre = Buffer<Float>(count: 0)    // (B, Out) pre-activation (logits for the head)
+    public private(set) var dpre = Buffer<Float>(count: 0)   // (B, Out) d loss / d pre
+    private var maxBatch = 0
+
+    public init(inputShape: [Int], units: Int, activation: Activation, key: String) {
+        precondition(inputShape.count == 1, "Dense expects a flat (features) input, got \(inputShape): add Flatten")
+        self.inputShape = inputShape
+        inputs = inputShape[0]; self.units = units
+        self.activation = activation
+        outputShape = [units]
+        spec = .dense(units: units, activation: activation)
+        kernel = Parameter(key: key + ".kernel", shape: [inputs, units])
+        bias = Parameter(key: key + ".bias", shape: [units])
+    }
+
+    func initialize(rng: inout Xoshiro256) {
+        glorotUniform(kernel, fanIn: inputs, fanOut: units, rng: &rng)
+        bias.value.zero()
+    }
+
+    public func allocate(maxBatch: Int) {
+        guard maxBatch > self.maxBatch else { return }
+        self.maxBatch = maxBatch
+        pre = Buffer(count: maxBatch * units)
+        dpre = Buffer(count: maxBatch * units)
+    }
+
+    public func forward(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, batch: Int, training: Bool) {
+        precondition(batch <= maxBatch, "Dense: batch \(batch) > allocated \(maxBatch)")
+        DenseKernel.forward(x: x, kernel: kernel.value.pointer, bias: bias.value.pointer, pre: pre.pointer, act: y,
+                            activation: activation, batch: batch, inputs: inputs, units: units)
+    }
+
+    public func backward(x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,
+                         dx: UnsafeMutablePointer<Float>?, batch: Int) {
+        DenseKernel.backward(dact: dy, pre: pre.pointer, x: x, kernel: kernel.value.pointer,
+                             dKernel: kernel.grad.pointer, dBias: bias.grad.pointer, dpre: dpre.pointer, dx: dx,
+                             activation: activation, batch: batch, inputs: inputs, units: units)
+    }
+}

@@ -1,0 +1,42 @@
+// ReLU, fused into Conv1D and Dense as their activation (Keras' `activation='relu'`).
+//   forward:  act = max(pre, 0)
+//   backward: dpre = dact * (pre > 0)   (zero gradient at exactly 0, as TensorFlow's ReluGrad)
+
+public enum ReLU {
+    /// y[i] = max(x[i], 0), n elements. y may alias x.
+    @inline(__always)
+    public static func forward<T: BinaryFloatingPoint>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int) {
+        for i in 0..<n { y[i] = x[i] > 0 ? x[i] : 0 }
+    }
+    /// dx[i] = dy[i] if pre[i] > 0 else 0. dx may alias dy.
+    @inline(__always)
+    public static func backward<T: BinaryFloatingPoint>(pre: UnsafePointer<T>, dy: UnsafePointer<T>,
+                                                        dx: UnsafeMutablePointer<T>, count n: Int) {
+        for i in 0..<n { dx[i] = pre[i] > 0 ? dy[i] : 0 }
+    }
+}
+
+/// Adds `bias` (n) to every row of `rows` (m × n), then applies the activation in place,
+/// writing the activated values to `out` (which may alias `rows`).
+@inline(__always)
+func addBiasActivate<T: BinaryFloatingPoint>(_ rows: UnsafeMutablePointer<T>, bias: UnsafePointer<T>, m: Int, n: Int,
+                                             activation: Activation, out: UnsafeMutablePointer<T>) {
+    for r in 0..<m {
+        let row = rows + r * n
+        for o in 0..<n { row[o] += bias[o] }
+    }
+    if activation == .relu {
+        ReLU.forward(rows, out, count: m * n)
+    } else if out != rows {
+        out.update(from: rows, count: m * n)
+    }
+}
+
+/// bias gradient: db[o] += sum over rows r of d[r, o]  (d is m × n), rows in order.
+@inline(__always)
+func accumulateColumnSums<T: BinaryFloatingPoint>(_ d: UnsafePointer<T>, m: Int, n: Int, into db: UnsafeMutablePointer<T>) {
+    for r in 0..<m {
+        let row = d + r * n
+        for o in 0..<n { db[o] += row[o] }
+    }
+}

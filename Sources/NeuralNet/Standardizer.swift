@@ -1,0 +1,41 @@
+// Per-feature standardisation (z = (x − mean) / std), fitted on the training split only and
+// stored in the model file. Not part of the notebook's recipe (which trains on raw MFCC means);
+// it is the `--standardize` option.
+
+public struct Standardizer: Equatable, Sendable {
+    public var mean: [Float]   // (features)
+    public var std: [Float]    // (features), population std (ddof 0, like sklearn's StandardScaler); 0 → 1
+
+    public init(mean: [Float], std: [Float]) {
+        precondition(mean.count == std.count, "Standardizer: \(mean.count) means, \(std.count) stds")
+        self.mean = mean; self.std = std
+    }
+    public var features: Int { mean.count }
+
+    /// Mean and standard deviation of each column of x (count × features), accumulated in Float64.
+    public static func fit(x: [Float], count: Int, features: Int) -> Standardizer {
+        precondition(x.count == count * features && count > 0, "Standardizer.fit: \(x.count) values for \(count) × \(features)")
+        var mean = [Double](repeating: 0, count: features), m2 = mean
+        for r in 0..<count { for f in 0..<features { mean[f] += Double(x[r * features + f]) } }
+        for f in 0..<features { mean[f] /= Double(count) }
+        for r in 0..<count {
+            for f in 0..<features { let d = Double(x[r * features + f]) - mean[f]; m2[f] += d * d }
+        }
+        let std = m2.map { s -> Float in
+            let v = (s / Double(count)).squareRoot()
+            return v > 0 && v.isFinite ? Float(v) : 1
+        }
+        return Standardizer(mean: mean.map(Float.init), std: std)
+    }
+
+    /// (x − mean) / std for every row of x (count × features).
+    public func apply(_ x: [Float]) -> [Float] {
+        precondition(x.count % features == 0, "Standardizer.apply: \(x.count) values are not rows of \(features)")
+        var out = x
+        let rows = x.count / features
+        for r in 0..<rows {
+            for f in 0..<features { out[r * features + f] = (x[r * features + f] - mean[f]) / std[f] }
+        }
+        return out
+    }
+}
