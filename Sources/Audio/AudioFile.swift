@@ -94,11 +94,14 @@ public enum AudioFile {
                     }
                 }
             } else {
-                let scale = 1 / Float(channels)
+                // numpy's `mean(axis=0)`: float32 sum over channels in order, then a true
+                // division by the count (not a multiplication by its reciprocal, which rounds
+                // differently for 3, 5, 6… channels).
+                let count = Float(channels)
                 for i in 0..<got {
                     var sum: Float = 0
                     for c in 0..<channels { sum += interleaved[i * channels + c] }
-                    mono[i] = sum * scale
+                    mono[i] = sum / count
                 }
             }
             for (i, v) in mono.enumerated() where !v.isFinite {

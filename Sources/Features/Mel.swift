@@ -1,0 +1,120 @@
+import COpenBLAS
+import Foundation
+
+/// Hz → mel. Slaney's scale (librosa's default): linear below 1 kHz (200/3 Hz per mel),
+/// logarithmic above; `htk` uses 2595 log10(1 + f/700).
+public func hzToMel(_ f: Double, htk: Bool = false) -> Double {
+    if htk { return 2595.0 * log10(1.0 + f / 700.0) }
+    let fSp = 200.0 / 3
+    let minLogHz = 1000.0
+    let minLogMel = minLogHz / fSp
+    let logStep = log(6.4) / 27.0
+    return f >= minLogHz ? minLogMel + log(f / minLogHz) / logStep : f / fSp
+}
+
+/// mel → Hz, the inverse of `hzToMel`.
+public func melToHz(_ m: Double, htk: Bool = false) -> Double {
+    if htk { return 700.0 * (pow(10.0, m / 2595.0) - 1.0) }
+    let fSp = 200.0 / 3
+    let minLogHz = 1000.0
+    let minLogMel = minLogHz / fSp
+    let logStep = log(6.4) / 27.0
+    return m >= minLogMel ? minLogHz * exp(logStep * (m - minLogMel)) : fSp * m
+}
+
+/// `np.linspace(start, stop, count)`: `start + i * step`, the last point exactly `stop`.
+func linspace(_ start: Double, _ stop: Double, count: Int) -> [Double] {
+    guard count > 1 else { return count == 1 ? [start] : [] }
+    let step = (stop - start) / Double(count - 1)
+    var v = (0..<count).map { Double($0) * step + start }
+    v[count - 1] = stop
+    return v
+}
+
+/// How mel filters are scaled.
+public enum MelNorm: Sendable {
+    /// Each triangle divided by its width in Hz (× 2): constant energy per band (librosa's default).
+    case slaney
+    /// Peak 1.
+    case none
+}
+
+/// A mel filterbank: `bands × bins` weights, row-major (librosa's `mel_basis[band, bin]`).
+public struct MelFilterbank: Sendable {
+    public let bands: Int
+    public let bins: Int
+    public let weights: [Float]
+}
+
+/// `librosa.filters.mel(sr=sampleRate, n_fft=nFFT, n_mels=nMels, fmin=fMin, fmax=fMax,
+/// htk=htk, norm=norm)` (float32): triangles between `nMels + 2` points equally spaced in mel,
+/// computed in Double, stored as Float and then scaled by the Slaney norm — the same two
+/// roundings librosa's float32 array undergoes.
+public func melFilterbank(sampleRate: Int, nFFT: Int = 2048, nMels: Int = 128, fMin: Double = 0,
+                          fMax: Double? = nil, htk: Bool = false, norm: MelNorm = .slaney) -> MelFilterbank {
+    let bins = 1 + nFFT / 2
+    let fMax = fMax ?? Double(sampleRate) / 2
+    // np.fft.rfftfreq(n_fft, d=1/sr): k * (1 / (n * d)).
+    let d = 1.0 / Double(sampleRate)
+    let val = 1.0 / (Double(nFFT) * d)
+    let fftFreqs = (0..<bins).map { Double($0) * val }
+    let mels = linspace(hzToMel(fMin, htk: htk), hzToMel(fMax, htk: htk), count: nMels + 2)
+    let melF = mels.map { melToHz($0, htk: htk) }
+    var weights = [Float](repeating: 0, count: nMels * bins)
+    for i in 0..<nMels {
+        let lowerDiff = melF[i + 1] - melF[i]
+        let upperDiff = melF[i + 2] - melF[i + 1]
+        let enorm = 2.0 / (melF[i + 2] - melF[i])
+        for k in 0..<bins {
+            let lower = -(melF[i] - fftFreqs[k]) / lowerDiff
+            let upper = (melF[i + 2] - fftFreqs[k]) / upperDiff
+            let w = Float(max(0, min(lower, upper)))
+            weights[i * bins + k] = norm == .slaney ? Float(Double(w) * enorm) : w
+        }
+    }
+    return MelFilterbank(bands: nMels, bins: bins, weights: weights)
+}
+
+/// Filterbanks shared between clips and threads, keyed by their parameters.
+enum MelCache {
+    private static let lock = NSLock()
+    private nonisolated(unsafe) static var banks: [String: MelFilterbank] = [:]
+
+    static func filterbank(sampleRate: Int, nFFT: Int, nMels: Int) -> MelFilterbank {
+        let key = "\(sampleRate)/\(nFFT)/\(nMels)"
+        lock.lock()
+        defer { lock.unlock() }
+        if let bank = banks[key] { return bank }
+        let bank = melFilterbank(sampleRate: sampleRate, nFFT: nFFT, nMels: nMels)
+        banks[key] = bank
+        return bank
+    }
+}
+
+/// Projects a power spectrogram onto `filterbank` (librosa's `melspectrogram(S=power)`): one
+/// single-precision matrix product per clip, `mel[frame, band] = Σ_bin power[frame, bin] ·
+/// weights[band, bin]`.
+public func melSpectrogram(power: Spectrogram, filterbank: MelFilterbank) -> Spectrogram {
+    precondition(power.bins == filterbank.bins, "the filterbank expects \(filterbank.bins) bins, the spectrogram has \(power.bins)")
+    var out = [Float](repeating: 0, count: power.frames * filterbank.bands)
+    if power.frames > 0 {
+        power.values.withUnsafeBufferPointer { p in
+            filterbank.weights.withUnsafeBufferPointer { w in
+                out.withUnsafeMutableBufferPointer { c in
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans,
+                                Int32(power.frames), Int32(filterbank.bands), Int32(power.bins),
+                                1, p.baseAddress, Int32(power.bins),
+                                w.baseAddress, Int32(filterbank.bins),
+                                0, c.baseAddress, Int32(filterbank.bands))
+                }
+            }
+        }
+    }
+    return Spectrogram(bins: filterbank.bands, frames: power.frames, values: out)
+}
+
+/// `librosa.feature.melspectrogram` on a power spectrogram at `sampleRate`, with librosa's
+/// default filterbank (128 Slaney bands, 0 Hz to Nyquist), cached between calls.
+public func melSpectrogram(power: Spectrogram, sampleRate: Int, nMels: Int = 128) -> Spectrogram {
+    melSpectrogram(power: power, filterbank: MelCache.filterbank(sampleRate: sampleRate, nFFT: 2 * (power.bins - 1), nMels: nMels))
+}
