@@ -42,17 +42,19 @@ public func load(_ url: URL, sampleRate: Int? = 22050, offset: Double = 0, durat
     if let sampleRate, sampleRate <= 0 {
         throw AudioError.invalidArgument(path: url.path, reason: "the target sample rate must be positive, not \(sampleRate)")
     }
-    let info = try AudioFile.info(url)
-    let native = info.sampleRate
-    let start = Int(offset * Double(native))
-    let frames = duration.map { Int($0 * Double(native)) }
-    if start >= info.frames && !(frames == 0) {
-        if info.frames == 0 {
-            throw AudioError.noAudio(path: url.path, reason: "the file holds no audio frames")
+    let (signal, _) = try AudioFile.readMono(url) { info in
+        let native = Double(info.sampleRate)
+        let start = Int(offset * native)
+        let frames = duration.map { Int($0 * native) }
+        if start >= info.frames && frames != 0 {
+            if info.frames == 0 {
+                throw AudioError.noAudio(path: url.path, reason: "the file holds no audio frames")
+            }
+            throw AudioError.shorterThanOffset(path: url.path, duration: info.duration, offset: offset)
         }
-        throw AudioError.shorterThanOffset(path: url.path, duration: info.duration, offset: offset)
+        return (start, frames)
     }
-    let signal = try AudioFile.readMono(url, startFrame: start, frameCount: frames)
+    let native = signal.sampleRate
     guard let target = sampleRate, target != native, !signal.samples.isEmpty else { return signal }
     do {
         let y = try resample(signal.samples, from: native, to: target, resampler: resampler)

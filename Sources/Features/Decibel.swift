@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 
 /// The reference level of a dB conversion.
@@ -29,7 +32,7 @@ func powerToDBInPlace(_ values: inout [Float], ref: DecibelReference = .value(1)
     let offset = 10 * log10(max(amin, refValue))
     var top = -Float.infinity
     for i in values.indices {
-        let db = 10 * log10(max(amin, values[i])) - offset
+        let db = 10 * log10f(max(amin, values[i])) - offset
         values[i] = db
         top = max(top, db)
     }

@@ -1,4 +1,5 @@
 import Audio
+import COpenBLAS
 import Dispatch
 import Foundation
 
@@ -44,7 +45,7 @@ public func mfcc(y: [Float], sampleRate: Int, nMFCC: Int = 20, nFFT: Int = 2048,
 func mfccTimed(y: [Float], sampleRate: Int, nMFCC: Int, nFFT: Int = 2048, hop: Int = 512,
                padMode: PadMode, nMels: Int = 128, times: inout StageTimes) -> Spectrogram {
     let t0 = now()
-    let power = powerSpectrogram(stft(y, nFFT: nFFT, hop: hop, center: true, padMode: padMode))
+    let power = powerSpectrogram(y, nFFT: nFFT, hop: hop, center: true, padMode: padMode)
     let t1 = now()
     let mel = melSpectrogram(power: power, filterbank: MelCache.filterbank(sampleRate: sampleRate, nFFT: nFFT, nMels: nMels))
     let t2 = now()
@@ -107,6 +108,12 @@ public func extractFeaturesTimed(urls: [URL], preset: FeaturePreset = .notebook,
     var next = 0
     var done = 0
     var total = StageTimes()
+    // Our workers already occupy the cores: OpenBLAS's own thread pool would only
+    // oversubscribe them (it makes the small per-clip products 3× slower), so it is limited to
+    // one thread for the duration of the batch and restored afterwards.
+    let blasThreads = openblas_get_num_threads()
+    openblas_set_num_threads(1)
+    defer { openblas_set_num_threads(blasThreads) }
     // Workers pull clip indices from a shared counter, so a slow clip never idles a core.
     DispatchQueue.concurrentPerform(iterations: workers) { _ in
         var local = StageTimes()

@@ -1,4 +1,3 @@
-import COpenBLAS
 import Foundation
 
 /// Hz → mel. Slaney's scale (librosa's default): linear below 1 kHz (200/3 Hz per mel),
@@ -44,6 +43,23 @@ public struct MelFilterbank: Sendable {
     public let bands: Int
     public let bins: Int
     public let weights: [Float]
+    /// For each band, the bins `support[band]` outside which its weights are zero (each
+    /// triangle covers a few bins: 98 % of the dense matrix is zeros).
+    public let support: [Range<Int>]
+
+    public init(bands: Int, bins: Int, weights: [Float]) {
+        precondition(weights.count == bands * bins, "weights must hold bands × bins numbers")
+        self.bands = bands
+        self.bins = bins
+        self.weights = weights
+        support = (0..<bands).map { b in
+            let row = weights[(b * bins)..<((b + 1) * bins)]
+            guard let first = row.firstIndex(where: { $0 != 0 }), let last = row.lastIndex(where: { $0 != 0 }) else {
+                return 0..<0
+            }
+            return (first - b * bins)..<(last - b * bins + 1)
+        }
+    }
 }
 
 /// `librosa.filters.mel(sr=sampleRate, n_fft=nFFT, n_mels=nMels, fmin=fMin, fmax=fMax,
@@ -91,26 +107,34 @@ enum MelCache {
     }
 }
 
-/// Projects a power spectrogram onto `filterbank` (librosa's `melspectrogram(S=power)`): one
-/// single-precision matrix product per clip, `mel[frame, band] = Σ_bin power[frame, bin] ·
-/// weights[band, bin]`.
+/// Projects a power spectrogram onto `filterbank` (librosa's `melspectrogram(S=power)`):
+/// `mel[frame, band] = Σ_bin power[frame, bin] · weights[band, bin]`, summed in Double over each
+/// band's nonzero bins and rounded once to Float.
+///
+/// Why not one dense `sgemm` per clip (as librosa's einsum does): the filterbank is 98 % zeros,
+/// and the dense product took 0.23 ms of a ~1.1 ms per-clip budget; this loop does 1/60 of the
+/// work, and its Double sum is at least as accurate as sgemm's float32 one.
 public func melSpectrogram(power: Spectrogram, filterbank: MelFilterbank) -> Spectrogram {
     precondition(power.bins == filterbank.bins, "the filterbank expects \(filterbank.bins) bins, the spectrogram has \(power.bins)")
-    var out = [Float](repeating: 0, count: power.frames * filterbank.bands)
-    if power.frames > 0 {
-        power.values.withUnsafeBufferPointer { p in
-            filterbank.weights.withUnsafeBufferPointer { w in
-                out.withUnsafeMutableBufferPointer { c in
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans,
-                                Int32(power.frames), Int32(filterbank.bands), Int32(power.bins),
-                                1, p.baseAddress, Int32(power.bins),
-                                w.baseAddress, Int32(filterbank.bins),
-                                0, c.baseAddress, Int32(filterbank.bands))
+    let bands = filterbank.bands, bins = power.bins
+    var out = [Float](repeating: 0, count: power.frames * bands)
+    power.values.withUnsafeBufferPointer { pb in
+        filterbank.weights.withUnsafeBufferPointer { wb in
+            out.withUnsafeMutableBufferPointer { ob in
+                for f in 0..<power.frames {
+                    let p = pb.baseAddress! + f * bins
+                    let o = ob.baseAddress! + f * bands
+                    for b in 0..<bands {
+                        let w = wb.baseAddress! + b * bins
+                        var sum = 0.0
+                        for k in filterbank.support[b] { sum += Double(w[k]) * Double(p[k]) }
+                        o[b] = Float(sum)
+                    }
                 }
             }
         }
     }
-    return Spectrogram(bins: filterbank.bands, frames: power.frames, values: out)
+    return Spectrogram(bins: bands, frames: power.frames, values: out)
 }
 
 /// `librosa.feature.melspectrogram` on a power spectrogram at `sampleRate`, with librosa's
