@@ -10,6 +10,10 @@ public enum AudioError: Error, CustomStringConvertible, Equatable {
     case invalidSamples(path: String, reason: String)
     case writeFailed(path: String, reason: String)
     case resampleFailed(reason: String)
+    /// The clip ends before the requested offset, so nothing is left to analyse.
+    case shorterThanOffset(path: String, duration: Double, offset: Double)
+    /// An argument such as a negative offset or duration.
+    case invalidArgument(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -27,6 +31,11 @@ public enum AudioError: Error, CustomStringConvertible, Equatable {
             return "\(path): could not write audio (\(reason))"
         case .resampleFailed(let reason):
             return "resampling failed: \(reason)"
+        case .shorterThanOffset(let path, let duration, let offset):
+            return "\(path): the clip lasts \(String(format: "%.3f", duration)) s, shorter than the \(offset) s offset; "
+                + "nothing is left to analyse (use a smaller offset or drop this clip)"
+        case .invalidArgument(let path, let reason):
+            return "\(path): \(reason)"
         }
     }
 }

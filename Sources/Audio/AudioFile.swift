@@ -63,7 +63,17 @@ public enum AudioFile {
     /// averaging them, as `librosa.to_mono` does. Integer formats are scaled to [-1, 1) the way
     /// soundfile does (libsndfile's float conversion without normalisation tricks).
     public static func readMono(_ url: URL, startFrame: Int = 0, frameCount: Int? = nil) throws -> Signal {
+        try readMono(url) { _ in (startFrame, frameCount) }.signal
+    }
+
+    /// `readMono` with the frame range chosen from the header (`range(info)` returns the start
+    /// frame and the frame count, nil for all), opening the file once. Also returns the header.
+    static func readMono(_ url: URL, range: (AudioInfo) throws -> (start: Int, count: Int?)) throws -> (signal: Signal, info: AudioInfo) {
         try withOpenFile(url) { handle, info in
+            let header = AudioInfo(format: formatName(info.format & Int32(SF_FORMAT_TYPEMASK)),
+                                   encoding: encodingName(info.format & Int32(SF_FORMAT_SUBMASK)),
+                                   sampleRate: Int(info.samplerate), channels: Int(info.channels), frames: Int(info.frames))
+            let (startFrame, frameCount) = try range(header)
             let channels = Int(info.channels)
             let total = Int(info.frames)
             let start = min(max(startFrame, 0), total)
@@ -94,17 +104,20 @@ public enum AudioFile {
                     }
                 }
             } else {
-                let scale = 1 / Float(channels)
+                // numpy's `mean(axis=0)`: float32 sum over channels in order, then a true
+                // division by the count (not a multiplication by its reciprocal, which rounds
+                // differently for 3, 5, 6… channels).
+                let count = Float(channels)
                 for i in 0..<got {
                     var sum: Float = 0
                     for c in 0..<channels { sum += interleaved[i * channels + c] }
-                    mono[i] = sum * scale
+                    mono[i] = sum / count
                 }
             }
             for (i, v) in mono.enumerated() where !v.isFinite {
                 throw AudioError.invalidSamples(path: url.path, reason: "sample \(start + i) is \(v); the file holds NaN or infinite values")
             }
-            return Signal(samples: mono, sampleRate: Int(info.samplerate))
+            return (Signal(samples: mono, sampleRate: Int(info.samplerate)), header)
         }
     }
 

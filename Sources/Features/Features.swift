@@ -1,3 +1,0 @@
-import CFFTW
-import COpenBLAS
-// Features module: STFT, mel filterbank, power->dB, DCT, MFCC.
