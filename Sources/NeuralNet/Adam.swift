@@ -38,12 +38,27 @@ public final class Adam {
         let oneMinusB1 = Float(1 - beta1), oneMinusB2 = Float(1 - beta2), eps = Float(epsilon)
         for (i, p) in parameters.enumerated() {
             let theta = p.value.pointer, g = p.grad.pointer, mi = m[i].pointer, vi = v[i].pointer
-            for j in 0..<p.count {
-                let gj = g[j]
-                let mj = mi[j] + (gj - mi[j]) * oneMinusB1
-                let vj = vi[j] + (gj * gj - vi[j]) * oneMinusB2
-                mi[j] = mj; vi[j] = vj
-                theta[j] = theta[j] - (mj * alpha) / (vj.squareRoot() + eps)
+            Parallel.ranges(p.count, work: p.count * 4) { lo, hi in
+                // SIMD lanes compute exactly the scalar IEEE operations below, in the same order.
+                var j = lo
+                let a16 = F16(repeating: alpha), e16 = F16(repeating: eps)
+                let c1 = F16(repeating: oneMinusB1), c2 = F16(repeating: oneMinusB2)
+                while j + 16 <= hi {
+                    let gj = load16(g + j), m0 = load16(mi + j), v0 = load16(vi + j)
+                    let mj = m0 + (gj - m0) * c1
+                    let vj = v0 + (gj * gj - v0) * c2
+                    store16(mj, mi + j); store16(vj, vi + j)
+                    store16(load16(theta + j) - (mj * a16) / (vj.squareRoot() + e16), theta + j)
+                    j += 16
+                }
+                while j < hi {
+                    let gj = g[j]
+                    let mj = mi[j] + (gj - mi[j]) * oneMinusB1
+                    let vj = vi[j] + (gj * gj - vi[j]) * oneMinusB2
+                    mi[j] = mj; vi[j] = vj
+                    theta[j] = theta[j] - (mj * alpha) / (vj.squareRoot() + eps)
+                    j += 1
+                }
             }
         }
         iterations += 1

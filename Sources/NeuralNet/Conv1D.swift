@@ -18,21 +18,29 @@ public enum Conv1DKernel {
     @inline(__always)
     public static func padLeft(kernelSize k: Int) -> Int { (k - 1) / 2 }
 
-    /// cols (B·L, k·Cin) from x (B, L, Cin), zero outside [0, L).
+    /// cols (B·L, k·Cin) from x (B, L, Cin), zero outside [0, L). Rows whose window lies inside
+    /// the sequence are one contiguous copy (the k·Cin values x[b, t−padLeft ..< t−padLeft+k, :]).
     public static func im2col<T: BLASScalar>(x: UnsafePointer<T>, cols: UnsafeMutablePointer<T>,
                                              batch: Int, length L: Int, inChannels cin: Int, kernelSize k: Int) {
         let pl = padLeft(kernelSize: k)
         let rowLen = k * cin
-        for b in 0..<batch {
-            for t in 0..<L {
-                let row = cols + (b * L + t) * rowLen
-                for j in 0..<k {
-                    let s = t + j - pl
-                    let dst = row + j * cin
-                    if s >= 0 && s < L {
-                        dst.update(from: x + (b * L + s) * cin, count: cin)
-                    } else {
-                        dst.update(repeating: 0, count: cin)
+        Parallel.ranges(batch, work: batch * L * rowLen) { b0, b1 in
+            for b in b0..<b1 {
+                for t in 0..<L {
+                    let row = cols + (b * L + t) * rowLen
+                    let s0 = t - pl
+                    if s0 >= 0 && s0 + k <= L {
+                        row.update(from: x + (b * L + s0) * cin, count: rowLen)
+                        continue
+                    }
+                    for j in 0..<k {
+                        let s = s0 + j
+                        let dst = row + j * cin
+                        if s >= 0 && s < L {
+                            dst.update(from: x + (b * L + s) * cin, count: cin)
+                        } else {
+                            dst.update(repeating: 0, count: cin)
+                        }
                     }
                 }
             }
@@ -44,16 +52,18 @@ public enum Conv1DKernel {
                                              batch: Int, length L: Int, inChannels cin: Int, kernelSize k: Int) {
         let pl = padLeft(kernelSize: k)
         let rowLen = k * cin
-        dx.update(repeating: 0, count: batch * L * cin)
-        for b in 0..<batch {
-            for t in 0..<L {
-                let row = dcols + (b * L + t) * rowLen
-                for j in 0..<k {
-                    let s = t + j - pl
-                    guard s >= 0 && s < L else { continue }
-                    let src = row + j * cin
-                    let dst = dx + (b * L + s) * cin
-                    for c in 0..<cin { dst[c] += src[c] }
+        Parallel.ranges(batch, work: batch * L * rowLen) { b0, b1 in
+            (dx + b0 * L * cin).update(repeating: 0, count: (b1 - b0) * L * cin)
+            for b in b0..<b1 {
+                for t in 0..<L {
+                    let row = dcols + (b * L + t) * rowLen
+                    for j in 0..<k {
+                        let s = t + j - pl
+                        guard s >= 0 && s < L else { continue }
+                        let src = row + j * cin
+                        let dst = dx + (b * L + s) * cin
+                        for c in 0..<cin { dst[c] += src[c] }
+                    }
                 }
             }
         }
@@ -119,7 +129,18 @@ public final class Conv1D: Layer {
     private var dcols = Buffer<Float>(count: 0)               // (B·L, k·Cin)  d loss / d cols
     private var maxBatch = 0
 
-    public init(inputShape: [Int], filters: Int, kernelSize: Int, activation: Activation, key: String) {
+    public convenience init(inputShape: [Int], filters: Int, kernelSize: Int, activation: Activation, key: String) {
+        self.init(inputShape: inputShape, filters: filters, kernelSize: kernelSize, activation: activation, key: key, sharing: nil)
+    }
+
+    public func replica() -> any Layer {
+        let r = Conv1D(inputShape: inputShape, filters: outChannels, kernelSize: kernelSize, activation: activation,
+                       key: "", sharing: self)
+        r.name = name; r.tag = tag
+        return r
+    }
+
+    private init(inputShape: [Int], filters: Int, kernelSize: Int, activation: Activation, key: String, sharing: Conv1D?) {
         precondition(inputShape.count == 2, "Conv1D expects a (length, channels) input, got \(inputShape)")
         self.inputShape = inputShape
         length = inputShape[0]; inChannels = inputShape[1]; outChannels = filters
@@ -128,8 +149,13 @@ public final class Conv1D: Layer {
         outputShape = [length, filters]
         spec = .conv1D(filters: filters, kernelSize: kernelSize, activation: activation)
         name = "conv1d"; tag = "conv1d"
-        kernel = Parameter(key: key + ".kernel", shape: [kernelSize, inChannels, filters])
-        bias = Parameter(key: key + ".bias", shape: [filters])
+        if let s = sharing {
+            kernel = Parameter(sharingValuesOf: s.kernel)
+            bias = Parameter(sharingValuesOf: s.bias)
+        } else {
+            kernel = Parameter(key: key + ".kernel", shape: [kernelSize, inChannels, filters])
+            bias = Parameter(key: key + ".bias", shape: [filters])
+        }
     }
 
     /// glorot_uniform with fan_in = k·Cin, fan_out = k·Cout (Keras' receptive-field rule); zero bias.

@@ -51,15 +51,30 @@ public final class Dense: Layer {
     public private(set) var dpre = Buffer<Float>(count: 0)   // (B, Out) d loss / d pre
     private var maxBatch = 0
 
-    public init(inputShape: [Int], units: Int, activation: Activation, key: String) {
+    public convenience init(inputShape: [Int], units: Int, activation: Activation, key: String) {
+        self.init(inputShape: inputShape, units: units, activation: activation, key: key, sharing: nil)
+    }
+
+    public func replica() -> any Layer {
+        let r = Dense(inputShape: inputShape, units: units, activation: activation, key: "", sharing: self)
+        r.name = name; r.tag = tag
+        return r
+    }
+
+    private init(inputShape: [Int], units: Int, activation: Activation, key: String, sharing: Dense?) {
         precondition(inputShape.count == 1, "Dense expects a flat (features) input, got \(inputShape): add Flatten")
         self.inputShape = inputShape
         inputs = inputShape[0]; self.units = units
         self.activation = activation
         outputShape = [units]
         spec = .dense(units: units, activation: activation)
-        kernel = Parameter(key: key + ".kernel", shape: [inputs, units])
-        bias = Parameter(key: key + ".bias", shape: [units])
+        if let s = sharing {
+            kernel = Parameter(sharingValuesOf: s.kernel)
+            bias = Parameter(sharingValuesOf: s.bias)
+        } else {
+            kernel = Parameter(key: key + ".kernel", shape: [inputs, units])
+            bias = Parameter(key: key + ".bias", shape: [units])
+        }
     }
 
     func initialize(rng: inout Xoshiro256) {

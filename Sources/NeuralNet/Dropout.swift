@@ -39,6 +39,12 @@ public final class Dropout: Layer {
         spec = .dropout(rate: rate)
     }
 
+    public func replica() -> any Layer {
+        let r = Dropout(inputShape: inputShape, rate: rate)
+        r.name = name; r.tag = tag
+        return r
+    }
+
     public func allocate(maxBatch: Int) {
         guard maxBatch > self.maxBatch else { return }
         self.maxBatch = maxBatch

@@ -26,13 +26,19 @@ public struct FitOptions: Sendable {
     public var learningRate: Double = 1e-3
     /// ModelCheckpoint(best val_loss) + reload of the best weights at the end.
     public var restoreBestWeights = true
-    /// OpenBLAS threads to use (nil: leave as is).
+    /// CPU threads (nil: all of the machine's). The history is reproducible for a given count.
     public var threads: Int? = nil
+    /// How the threads are used: split each batch over workers with single-threaded BLAS
+    /// (default, faster here), or one worker with multi-threaded BLAS GEMMs.
+    public var parallelism: Parallelism = .dataParallel
+
+    public enum Parallelism: String, Sendable { case dataParallel = "data-parallel", blas = "blas" }
 
     public init(seed: UInt64, batchSize: Int = 64, epochs: Int = 50, patience: Int? = 5, learningRate: Double = 1e-3,
-                restoreBestWeights: Bool = true, threads: Int? = nil) {
+                restoreBestWeights: Bool = true, threads: Int? = nil, parallelism: Parallelism = .dataParallel) {
         self.seed = seed; self.batchSize = batchSize; self.epochs = epochs; self.patience = patience
         self.learningRate = learningRate; self.restoreBestWeights = restoreBestWeights; self.threads = threads
+        self.parallelism = parallelism
     }
 }
 
@@ -62,6 +68,8 @@ public struct History: Equatable, Sendable {
     public var bestValLoss = Float.infinity
     public var stoppedEarly = false
     public var seconds: Double = 0
+    /// Threads used (with FitOptions.parallelism); part of what makes the history reproducible.
+    public var threads = 1
 
     public var best: EpochLog? { rows.first { $0.epoch == bestEpoch } }
 
@@ -107,18 +115,28 @@ public func fit(_ model: Sequential, x: [Float], y: [Int], xVal: [Float], yVal: 
     precondition(features == model.inputSize, "fit: \(features) features, the model takes \(model.inputShape)")
     precondition(x.count == y.count * features && xVal.count == yVal.count * features, "fit: x/y sizes disagree")
     precondition(!y.isEmpty, "fit: no training samples")
-    if let t = options.threads { BLASThreads.count = t }
+    let threads = max(1, options.threads ?? ProcessInfo.processInfo.activeProcessorCount)
+    let savedBLAS = BLASThreads.count, savedParallel = Parallel.threads
+    let workers: Int
+    switch options.parallelism {
+    case .dataParallel: BLASThreads.count = 1; workers = threads
+    case .blas: BLASThreads.count = threads; workers = 1
+    }
+    Parallel.threads = threads
+    defer { BLASThreads.count = savedBLAS; Parallel.threads = savedParallel }
+
     let start = DispatchTime.now().uptimeNanoseconds
     let bs = options.batchSize
     model.reserve(batch: bs)
+    _ = model.workers(workers)
     model.seedDropout(options.seed)
     let adam = Adam(parameters: model.parameters, learningRate: options.learningRate)
     var shuffler = Xoshiro256(seed: options.seed, stream: 0x5_4FF1E)
     var order = Array(0..<y.count)
     var stopping = EarlyStopping(patience: options.patience, minDelta: options.minDelta)
     var history = History()
+    history.threads = threads
     var bestWeights: [[Float]]? = nil
-    var batchLabels = [Int](repeating: 0, count: bs)
 
     for epoch in 0..<options.epochs {
         let t0 = DispatchTime.now().uptimeNanoseconds
@@ -127,24 +145,21 @@ public func fit(_ model: Sequential, x: [Float], y: [Int], xVal: [Float], yVal: 
         var b0 = 0
         while b0 < order.count {
             let n = min(bs, order.count - b0)
-            let input = model.inputPointer
-            x.withUnsafeBufferPointer { xs in
-                for r in 0..<n {
-                    let src = order[b0 + r]
-                    (input + r * features).update(from: xs.baseAddress! + src * features, count: features)
-                    batchLabels[r] = y[src]
+            let r = x.withUnsafeBufferPointer { xs in
+                y.withUnsafeBufferPointer { ys in
+                    order.withUnsafeBufferPointer { idx in
+                        model.step(x: xs.baseAddress!, labels: ys.baseAddress!, indices: idx.baseAddress!, first: b0, n: n,
+                                   training: true, backward: true, threads: workers)
+                    }
                 }
             }
-            model.forward(batch: n, training: true)
-            let loss = model.loss(labels: Array(batchLabels[0..<n]))
-            correct += model.head.correct(batch: n)
+            let loss = r.lossSum / Float(n)          // the batch's mean loss, as Keras reports it
             lossTotal += loss * Float(n); seen += Float(n)
-            model.zeroGradients()
-            model.backward(batch: n)
+            correct += r.correct
             adam.step()
             b0 += n
         }
-        let (valLoss, valAcc) = evaluate(model, x: xVal, y: yVal, features: features, batchSize: bs)
+        let (valLoss, valAcc) = evaluate(model, x: xVal, y: yVal, features: features, batchSize: bs, threads: workers)
         let (improved, stop) = stopping.update(valLoss, epoch: epoch)
         if improved {
             history.bestEpoch = epoch + 1
@@ -164,20 +179,29 @@ public func fit(_ model: Sequential, x: [Float], y: [Int], xVal: [Float], yVal: 
 }
 
 /// Loss and accuracy in inference mode, batch-size-weighted means over batches of `batchSize`
-/// (Keras' `model.evaluate`). With no samples returns (nan, nan).
-public func evaluate(_ model: Sequential, x: [Float], y: [Int], features: Int, batchSize: Int = 64) -> (loss: Float, accuracy: Float) {
+/// (Keras' `model.evaluate`). With no samples returns (nan, nan). `threads` > 1 splits each batch
+/// over data-parallel workers (with single-threaded BLAS meanwhile, as in `fit`).
+public func evaluate(_ model: Sequential, x: [Float], y: [Int], features: Int, batchSize: Int = 64,
+                     threads: Int = 1) -> (loss: Float, accuracy: Float) {
+    precondition(features == model.inputSize, "evaluate: \(features) features, the model takes \(model.inputShape)")
     precondition(x.count == y.count * features, "evaluate: \(x.count) values for \(y.count) × \(features)")
     guard !y.isEmpty else { return (.nan, .nan) }
     model.reserve(batch: batchSize)
+    let savedBLAS = BLASThreads.count
+    if threads > 1 { BLASThreads.count = 1 }
+    defer { if threads > 1 { BLASThreads.count = savedBLAS } }
     var total: Float = 0, correct = 0
     var b0 = 0
     while b0 < y.count {
         let n = min(batchSize, y.count - b0)
-        x.withUnsafeBufferPointer { model.inputPointer.update(from: $0.baseAddress! + b0 * features, count: n * features) }
-        model.forward(batch: n, training: false)
-        let loss = model.loss(labels: Array(y[b0..<(b0 + n)]))
-        total += loss * Float(n)
-        correct += model.head.correct(batch: n)
+        let r = x.withUnsafeBufferPointer { xs in
+            y.withUnsafeBufferPointer { ys in
+                model.step(x: xs.baseAddress!, labels: ys.baseAddress!, indices: nil, first: b0, n: n,
+                           training: false, backward: false, threads: threads)
+            }
+        }
+        total += r.lossSum / Float(n) * Float(n)   // Keras' Mean tracker: batch mean × batch size
+        correct += r.correct
         b0 += n
     }
     return (total / Float(y.count), Float(correct) / Float(y.count))

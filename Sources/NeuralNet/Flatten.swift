@@ -14,6 +14,11 @@ public final class Flatten: Layer {
         outputShape = [inputShape.reduce(1, *)]
     }
     public func allocate(maxBatch: Int) {}
+    public func replica() -> any Layer {
+        let r = Flatten(inputShape: inputShape)
+        r.name = name; r.tag = tag
+        return r
+    }
     public func forward(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, batch: Int, training: Bool) {
         y.update(from: x, count: batch * inputSize)
     }

@@ -71,6 +71,9 @@ public protocol Layer: AnyObject {
     var outputShape: [Int] { get }
     var parameters: [Parameter] { get }
     func allocate(maxBatch: Int)
+    /// The same layer for a data-parallel worker: shares the parameter values, owns its
+    /// gradients and scratch buffers.
+    func replica() -> any Layer
     func forward(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, batch: Int, training: Bool)
     func backward(x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,
                   dx: UnsafeMutablePointer<Float>?, batch: Int)

@@ -21,7 +21,8 @@ public enum MaxPool1DKernel {
                                                        batch: Int, length L: Int, channels C: Int,
                                                        pool p: Int, stride s: Int) {
         let lout = outputLength(L, pool: p, stride: s), pl = padLeft(L, pool: p, stride: s)
-        for b in 0..<batch {
+        Parallel.ranges(batch, work: batch * lout * C * p) { b0, b1 in
+        for b in b0..<b1 {
             for i in 0..<lout {
                 let t0 = max(i * s - pl, 0), t1 = min(i * s - pl + p, L)   // valid window [t0, t1), never empty
                 let yo = y + (b * lout + i) * C, ao = argmax + (b * lout + i) * C
@@ -31,12 +32,18 @@ public enum MaxPool1DKernel {
                 while t < t1 {
                     let xt = x + (b * L + t) * C
                     let ti = Int32(t)
-                    for c in 0..<C where xt[c] > yo[c] {   // strict: the first maximum wins ties
-                        yo[c] = xt[c]; ao[c] = ti
+                    if T.self == Float.self {
+                        Vectorized.maxUpdate(UnsafeRawPointer(xt).assumingMemoryBound(to: Float.self),
+                                             UnsafeMutableRawPointer(yo).assumingMemoryBound(to: Float.self), ao, t: ti, C)
+                    } else {
+                        for c in 0..<C where xt[c] > yo[c] {   // strict: the first maximum wins ties
+                            yo[c] = xt[c]; ao[c] = ti
+                        }
                     }
                     t += 1
                 }
             }
+        }
         }
     }
 
@@ -44,12 +51,14 @@ public enum MaxPool1DKernel {
     public static func backward<T: BinaryFloatingPoint>(dy: UnsafePointer<T>, argmax: UnsafePointer<Int32>,
                                                         dx: UnsafeMutablePointer<T>,
                                                         batch: Int, length L: Int, channels C: Int, outLength lout: Int) {
-        dx.update(repeating: 0, count: batch * L * C)
-        for b in 0..<batch {
-            let dxb = dx + b * L * C
-            for i in 0..<lout {
-                let dyo = dy + (b * lout + i) * C, ao = argmax + (b * lout + i) * C
-                for c in 0..<C { dxb[Int(ao[c]) * C + c] += dyo[c] }
+        Parallel.ranges(batch, work: batch * L * C) { b0, b1 in
+            (dx + b0 * L * C).update(repeating: 0, count: (b1 - b0) * L * C)
+            for b in b0..<b1 {
+                let dxb = dx + b * L * C
+                for i in 0..<lout {
+                    let dyo = dy + (b * lout + i) * C, ao = argmax + (b * lout + i) * C
+                    for c in 0..<C { dxb[Int(ao[c]) * C + c] += dyo[c] }
+                }
             }
         }
     }
@@ -77,6 +86,12 @@ public final class MaxPool1D: Layer {
         spec = .maxPool1D(poolSize: pool, stride: stride)
     }
     deinit { argmax.deallocate() }
+
+    public func replica() -> any Layer {
+        let r = MaxPool1D(inputShape: inputShape, pool: pool, stride: stride)
+        r.name = name; r.tag = tag
+        return r
+    }
 
     public func allocate(maxBatch: Int) {
         guard maxBatch > self.maxBatch else { return }

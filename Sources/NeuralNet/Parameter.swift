@@ -16,6 +16,13 @@ public final class Parameter {
         value = Buffer(count: n)
         grad = Buffer(count: n)
     }
+    /// A parameter that shares `other`'s values (a data-parallel replica) with its own gradient.
+    init(sharingValuesOf other: Parameter) {
+        key = other.key
+        shape = other.shape
+        value = other.value
+        grad = Buffer(count: other.count)
+    }
     public var count: Int { value.count }
     public var tensor: Tensor { Tensor(shape: shape, data: value.array) }
     public var gradTensor: Tensor { Tensor(shape: shape, data: grad.array) }

@@ -6,12 +6,23 @@ public enum ReLU {
     /// y[i] = max(x[i], 0), n elements. y may alias x.
     @inline(__always)
     public static func forward<T: BinaryFloatingPoint>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count n: Int) {
+        if T.self == Float.self {
+            let xf = UnsafeRawPointer(x).assumingMemoryBound(to: Float.self)
+            let yf = UnsafeMutableRawPointer(y).assumingMemoryBound(to: Float.self)
+            return Parallel.ranges(n, work: n) { lo, hi in Vectorized.relu(xf + lo, yf + lo, hi - lo) }
+        }
         for i in 0..<n { y[i] = x[i] > 0 ? x[i] : 0 }
     }
     /// dx[i] = dy[i] if pre[i] > 0 else 0. dx may alias dy.
     @inline(__always)
     public static func backward<T: BinaryFloatingPoint>(pre: UnsafePointer<T>, dy: UnsafePointer<T>,
                                                         dx: UnsafeMutablePointer<T>, count n: Int) {
+        if T.self == Float.self {
+            let pf = UnsafeRawPointer(pre).assumingMemoryBound(to: Float.self)
+            let df = UnsafeRawPointer(dy).assumingMemoryBound(to: Float.self)
+            let xf = UnsafeMutableRawPointer(dx).assumingMemoryBound(to: Float.self)
+            return Parallel.ranges(n, work: n) { lo, hi in Vectorized.reluBackward(pf + lo, df + lo, xf + lo, hi - lo) }
+        }
         for i in 0..<n { dx[i] = pre[i] > 0 ? dy[i] : 0 }
     }
 }
@@ -21,9 +32,15 @@ public enum ReLU {
 @inline(__always)
 func addBiasActivate<T: BinaryFloatingPoint>(_ rows: UnsafeMutablePointer<T>, bias: UnsafePointer<T>, m: Int, n: Int,
                                              activation: Activation, out: UnsafeMutablePointer<T>) {
-    for r in 0..<m {
-        let row = rows + r * n
-        for o in 0..<n { row[o] += bias[o] }
+    if T.self == Float.self {
+        let rf = UnsafeMutableRawPointer(rows).assumingMemoryBound(to: Float.self)
+        let bf = UnsafeRawPointer(bias).assumingMemoryBound(to: Float.self)
+        Parallel.ranges(m, work: m * n) { lo, hi in Vectorized.addBias(rf + lo * n, bf, m: hi - lo, n: n) }
+    } else {
+        for r in 0..<m {
+            let row = rows + r * n
+            for o in 0..<n { row[o] += bias[o] }
+        }
     }
     if activation == .relu {
         ReLU.forward(rows, out, count: m * n)
@@ -35,8 +52,11 @@ func addBiasActivate<T: BinaryFloatingPoint>(_ rows: UnsafeMutablePointer<T>, bi
 /// bias gradient: db[o] += sum over rows r of d[r, o]  (d is m × n), rows in order.
 @inline(__always)
 func accumulateColumnSums<T: BinaryFloatingPoint>(_ d: UnsafePointer<T>, m: Int, n: Int, into db: UnsafeMutablePointer<T>) {
-    for r in 0..<m {
-        let row = d + r * n
-        for o in 0..<n { db[o] += row[o] }
+    // Split by columns: each column is still summed over the rows in order, whatever the threads.
+    Parallel.ranges(n, work: m * n) { lo, hi in
+        for r in 0..<m {
+            let row = d + r * n
+            for o in lo..<hi { db[o] += row[o] }
+        }
     }
 }

@@ -35,6 +35,10 @@ public final class Sequential {
     public var name = "sequential"
 
     public private(set) var maxBatch = 0
+    /// When true, forward/backward accumulate wall time per layer (for the benchmark's profile).
+    public var profiling = false
+    public var forwardSeconds: [Double] = []    // per layer
+    public var backwardSeconds: [Double] = []   // per layer (+ the loss head in the last entry)
     private var input = Buffer<Float>(count: 0)       // (B, inputShape...)
     private var outputs: [Buffer<Float>] = []         // outputs[i]: (B, layers[i].outputShape)
     private var grads: [Buffer<Float>] = []           // grads[i]:   (B, layers[i].outputShape)
@@ -85,6 +89,21 @@ public final class Sequential {
         layers = built
         head = SoftmaxCrossEntropy(classes: shape[0])
         seedDropout(seed)
+    }
+
+    /// A data-parallel worker: same layers sharing the parameter values, own buffers and gradients.
+    private init(replicaOf master: Sequential) {
+        inputShape = master.inputShape
+        layers = master.layers.map { $0.replica() }
+        head = SoftmaxCrossEntropy(classes: master.classes)
+        name = master.name
+    }
+
+    /// Data-parallel workers: [self] followed by replicas created on first use.
+    private var replicaModels: [Sequential] = []
+    func workers(_ n: Int) -> [Sequential] {
+        while replicaModels.count < n - 1 { replicaModels.append(Sequential(replicaOf: self)) }
+        return [self] + replicaModels.prefix(max(0, n - 1))
     }
 
     // MARK: - Description
@@ -167,9 +186,12 @@ public final class Sequential {
     public var inputPointer: UnsafeMutablePointer<Float> { input.pointer }
 
     /// Seeds every Dropout layer with its own stream derived from `seed`.
+    /// Worker w > 0 (data-parallel replica) draws from its own streams.
     public func seedDropout(_ seed: UInt64) {
-        for (i, l) in layers.enumerated() {
-            if let d = l as? Dropout { d.rng = Xoshiro256(seed: seed, stream: 0xD0_0000 + UInt64(i)) }
+        for (w, model) in ([self] + replicaModels).enumerated() {
+            for (i, l) in model.layers.enumerated() {
+                if let d = l as? Dropout { d.rng = Xoshiro256(seed: seed, stream: 0xD0_0000 + UInt64(i) + UInt64(w) << 20) }
+            }
         }
     }
 
@@ -180,8 +202,11 @@ public final class Sequential {
     public func forward(batch: Int, training: Bool) -> UnsafePointer<Float> {
         precondition(batch > 0 && batch <= maxBatch, "forward: batch \(batch) outside 1...\(maxBatch) (call reserve)")
         var x = UnsafePointer(input.pointer)
+        if profiling && forwardSeconds.count != layers.count { forwardSeconds = Array(repeating: 0, count: layers.count) }
         for (i, l) in layers.enumerated() {
+            let t0 = profiling ? DispatchTime.now().uptimeNanoseconds : 0
             l.forward(x: x, y: outputs[i].pointer, batch: batch, training: training)
+            if profiling { forwardSeconds[i] += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 }
             x = UnsafePointer(outputs[i].pointer)
         }
         return x
@@ -205,14 +230,17 @@ public final class Sequential {
     /// Backward from the loss of the last `loss(labels:)` call: d loss/d logits = (probs − y)/B,
     /// then every layer in reverse. Parameter gradients ACCUMULATE (see zeroGradients);
     /// with `inputGradient`, d loss / d input is kept too (the golden test checks grad.x).
-    public func backward(batch: Int, inputGradient: Bool = false) {
+    public func backward(batch: Int, inputGradient: Bool = false, meanOver: Int? = nil) {
         let last = layers.count - 1
-        head.backward(dlogits: grads[last].pointer, batch: batch)
+        head.backward(dlogits: grads[last].pointer, batch: batch, meanOver: meanOver)
         if inputGradient && inputGrad.count < maxBatch * inputSize { inputGrad = Buffer(count: maxBatch * inputSize) }
+        if profiling && backwardSeconds.count != layers.count { backwardSeconds = Array(repeating: 0, count: layers.count) }
         for i in stride(from: last, through: 0, by: -1) {
+            let t0 = profiling ? DispatchTime.now().uptimeNanoseconds : 0
             let x = i == 0 ? UnsafePointer(input.pointer) : UnsafePointer(outputs[i - 1].pointer)
             let dx: UnsafeMutablePointer<Float>? = i == 0 ? (inputGradient ? inputGrad.pointer : nil) : grads[i - 1].pointer
             layers[i].backward(x: x, y: outputs[i].pointer, dy: grads[i].pointer, dx: dx, batch: batch)
+            if profiling { backwardSeconds[i] += Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 }
         }
     }
 

@@ -35,10 +35,12 @@ public enum SoftmaxCrossEntropyKernel {
         return labels == nil ? 0 : total / T(batch)
     }
 
-    /// dlogits (B, K) = (probs − onehot(labels)) · (1/B). `scaleBatch` is the B of the mean.
+    /// dlogits (B, K) = (probs − onehot(labels)) · (1/N), N = `meanOver` (default B): the size of
+    /// the whole batch whose mean is the loss (a data-parallel worker holds only part of it).
     public static func backward<T: BLASScalar>(probs: UnsafePointer<T>, labels: UnsafePointer<Int32>,
-                                               dlogits: UnsafeMutablePointer<T>, batch: Int, classes K: Int) {
-        let inv = 1 / T(batch)
+                                               dlogits: UnsafeMutablePointer<T>, batch: Int, classes K: Int,
+                                               meanOver: Int? = nil) {
+        let inv = 1 / T(meanOver ?? batch)
         for b in 0..<batch {
             let y = Int(labels[b])
             for k in 0..<K {
@@ -97,9 +99,9 @@ public final class SoftmaxCrossEntropy {
         }
     }
 
-    public func backward(dlogits: UnsafeMutablePointer<Float>, batch: Int) {
+    public func backward(dlogits: UnsafeMutablePointer<Float>, batch: Int, meanOver: Int? = nil) {
         SoftmaxCrossEntropyKernel.backward(probs: probs.pointer, labels: labels, dlogits: dlogits, batch: batch,
-                                           classes: classes)
+                                           classes: classes, meanOver: meanOver)
     }
 
     public func correct(batch: Int) -> Int {

@@ -113,7 +113,7 @@ final class FitTests: XCTestCase {
         let best = h1.rows.min { $0.valLoss < $1.valLoss }!
         XCTAssertEqual(h1.bestEpoch, best.epoch)
         XCTAssertEqual(h1.best?.valLoss, best.valLoss)
-        let (vl, va) = evaluate(m1, x: xv, y: yv, features: 12, batchSize: 16)
+        let (vl, va) = evaluate(m1, x: xv, y: yv, features: 12, batchSize: 16, threads: h1.threads)
         XCTAssertEqual(vl, best.valLoss)
         XCTAssertEqual(va, best.valAccuracy)
         // Early stopping happened exactly `patience` epochs after the best one, or training ran out.
@@ -139,7 +139,22 @@ final class FitTests: XCTestCase {
         XCTAssertTrue(h.stoppedEarly)
         XCTAssertEqual(h.rows.count, h.bestEpoch + 2)
         XCTAssertEqual(h.rows.filter(\.improved).last?.epoch, h.bestEpoch)
-        XCTAssertEqual(evaluate(model, x: xv, y: yv, features: 12, batchSize: 8).loss, h.bestValLoss)
+        XCTAssertEqual(evaluate(model, x: xv, y: yv, features: 12, batchSize: 8, threads: h.threads).loss, h.bestValLoss)
+    }
+
+    func testThreadCountsAreEachReproducible() {
+        let (x, y) = toyData(count: 90, seed: 1)
+        let (xv, yv) = toyData(count: 30, seed: 2)
+        func run(_ threads: Int, _ p: FitOptions.Parallelism) -> [UInt32] {
+            let model = smallModel(seed: 9)
+            let h = fit(model, x: x, y: y, xVal: xv, yVal: yv, features: 12,
+                        options: FitOptions(seed: 3, batchSize: 16, epochs: 3, threads: threads, parallelism: p))
+            XCTAssertEqual(h.threads, threads)
+            return h.rows.flatMap { [$0.loss, $0.accuracy, $0.valLoss, $0.valAccuracy].map(\.bitPattern) }
+        }
+        for (t, p) in [(1, FitOptions.Parallelism.dataParallel), (2, .dataParallel), (3, .dataParallel), (2, .blas)] {
+            XCTAssertEqual(run(t, p), run(t, p), "\(t) threads, \(p.rawValue): same seed → same history bit for bit")
+        }
     }
 
     func testStandardizer() {

@@ -1,0 +1,76 @@
+// Data parallelism over the batch: with T threads, a batch of B rows is cut into T contiguous
+// parts; worker w runs forward/backward on its part with its own replica of the layers (shared
+// parameter values, own activations and gradients) and single-threaded BLAS; then the parameter
+// gradients are summed into the master's in worker order. The loss is still the mean over all B
+// rows (each worker scales d loss/d logits by 1/B; per-sample losses are summed in row order).
+// Results equal the single-worker ones up to float rounding (a GEMM over fewer rows may round
+// differently, and the gradient is a sum of partial sums); the same thread count gives the same
+// bits, run after run.
+import Dispatch
+
+extension Sequential {
+    /// One batch of `n` rows: row r is sample `indices[first + r]` (or `first + r` without
+    /// indices) of x (samples × inputSize) with label `labels[sample]`. Runs forward (training or
+    /// inference), the loss and, with `backward`, the backward pass (parameter gradients zeroed
+    /// and then summed over the workers into this model's `Parameter.grad`).
+    /// Returns the sum of the n per-sample losses (in row order) and the number of correct rows.
+    func step(x: UnsafePointer<Float>, labels: UnsafePointer<Int>, indices: UnsafePointer<Int>?, first: Int, n: Int,
+              training: Bool, backward: Bool, threads: Int) -> (lossSum: Float, correct: Int) {
+        let parts = max(1, min(threads, n))
+        let models = workers(parts)
+        let f = inputSize
+        let losses = UnsafeMutablePointer<Float>.allocate(capacity: n)      // (n) per-sample loss, row order
+        let corrects = UnsafeMutablePointer<Int>.allocate(capacity: parts)  // (parts)
+        defer { losses.deallocate(); corrects.deallocate() }
+        let chunk = (n + parts - 1) / parts
+        for m in models { m.reserve(batch: chunk) }
+
+        func work(_ w: Int) {
+            let lo = n * w / parts, hi = n * (w + 1) / parts, count = hi - lo
+            let m = models[w]
+            let input = m.inputPointer
+            for r in 0..<count {
+                let sample = indices.map { $0[first + lo + r] } ?? (first + lo + r)
+                (input + r * f).update(from: x + sample * f, count: f)
+                m.head.labels[r] = Int32(labels[sample])
+            }
+            let logits = m.forward(batch: count, training: training)
+            _ = m.head.forward(logits: logits, batch: count, withLabels: true)
+            corrects[w] = m.head.correct(batch: count)
+            (losses + lo).update(from: m.head.lossPerSample.pointer, count: count)
+            if backward {
+                m.zeroGradients()
+                m.backward(batch: count, meanOver: n)
+            }
+        }
+
+        if parts == 1 {
+            work(0)
+        } else {
+            Parallel.inWorkers = true
+            DispatchQueue.concurrentPerform(iterations: parts, execute: work)
+            Parallel.inWorkers = false
+            if backward { sumGradients(from: Array(models.dropFirst())) }
+        }
+        var lossSum: Float = 0
+        for r in 0..<n { lossSum += losses[r] }
+        var correct = 0
+        for w in 0..<parts { correct += corrects[w] }
+        return (lossSum, correct)
+    }
+
+    /// grad += replica grads, in worker order, split over threads by element ranges.
+    private func sumGradients(from replicas: [Sequential]) {
+        let mine = parameters
+        let theirs = replicas.map(\.parameters)
+        for (k, p) in mine.enumerated() {
+            let g = p.grad.pointer
+            let others = theirs.map { $0[k].grad.pointer }
+            Parallel.ranges(p.count, work: p.count) { lo, hi in
+                for o in others {
+                    for j in lo..<hi { g[j] += o[j] }
+                }
+            }
+        }
+    }
+}

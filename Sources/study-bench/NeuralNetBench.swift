@@ -1,0 +1,124 @@
+// `study-bench nn`: one epoch of the notebook's training (2240 training + 560 validation samples
+// of 40 features, batch 64, Adam, dropout on, validation in inference mode) on random data, for
+// 1 and 2 OpenBLAS threads. Prints seconds per epoch, GFLOP/s and peak RSS.
+//
+// FLOPs counted: 2·M·N·K per GEMM. Per training sample: forward + backward (dW and dx) of every
+// conv/dense layer (no dx for the first layer); per validation sample: forward only.
+import Foundation
+import NeuralNet
+
+enum NeuralNetBench {
+    static func run(_ args: [String]) {
+        var threads = [1, 2], epochs = 3, profile = false
+        var modes: [FitOptions.Parallelism] = [.dataParallel, .blas]
+        var i = 0
+        while i < args.count {
+            switch args[i] {
+            case "--threads": i += 1; threads = args[i].split(separator: ",").compactMap { Int($0) }
+            case "--epochs": i += 1; epochs = max(1, Int(args[i]) ?? 3)
+            case "--profile": profile = true
+            case "--mode": i += 1; modes = args[i].split(separator: ",").compactMap { FitOptions.Parallelism(rawValue: String($0)) }
+            default: print("study-bench nn: unknown option \(args[i])"); exit(2)
+            }
+            i += 1
+        }
+        let nTrain = 2240, nVal = 560, features = 40, classes = 7
+        var rng = Xoshiro256(seed: 2024)
+        // Raw-MFCC-like scale (means of c0 around −500, higher coefficients within ±50).
+        func sample() -> [Float] { (0..<features).map { f in f == 0 ? rng.uniform(-600, -300) : rng.uniform(-50, 50) } }
+        let x = (0..<nTrain).flatMap { _ in sample() }, xVal = (0..<nVal).flatMap { _ in sample() }
+        let y = (0..<nTrain).map { _ in rng.nextInt(below: classes) }, yVal = (0..<nVal).map { _ in rng.nextInt(below: classes) }
+
+        let model = NotebookCNN.make(inputLength: features, classes: classes, seed: 1)
+        let (fwd, bwd) = flopsPerSample(model)
+        let flopsEpoch = Double(nTrain) * (fwd + bwd) + Double(nVal) * fwd
+        print("NeuralNet benchmark: notebook CNN (\(model.parameterCount) parameters), \(nTrain) + \(nVal) samples × \(features) features, batch 64")
+        print("OpenBLAS: \(BLASThreads.configuration) (core \(BLASThreads.coreName)); machine: \(ProcessInfo.processInfo.activeProcessorCount) CPUs")
+        print(String(format: "work per epoch: %.1f GFLOP (%.2f MFLOP forward, %.2f MFLOP backward per sample)",
+                     flopsEpoch / 1e9, fwd / 1e6, bwd / 1e6))
+        for mode in modes {
+            for t in threads where !(mode == .blas && t == 1 && modes.contains(.dataParallel)) {
+                let m = NotebookCNN.make(inputLength: features, classes: classes, seed: 1)
+                let cpu0 = cpuSeconds(), machine0 = machineBusy()
+                // Epoch 1 is a warm-up (allocation, page faults, thread start); report the rest.
+                let h = fit(m, x: x, y: y, xVal: xVal, yVal: yVal, features: features,
+                            options: FitOptions(seed: 7, epochs: epochs + 1, patience: nil, threads: t, parallelism: mode))
+                let cpu = cpuSeconds() - cpu0
+                let machine = machineBusy().flatMap { m1 in machine0.map { m1 - $0 } }
+                let secs = h.rows.dropFirst().map(\.seconds)
+                let mean = secs.reduce(0, +) / Double(secs.count), best = secs.min()!
+                let label = t == 1 ? "1 thread" : "\(t) threads, \(mode.rawValue)"
+                let padded = label.padding(toLength: 26, withPad: " ", startingAt: 0)
+                print(padded + String(format: " %.3f s/epoch mean, %.3f best (%d epochs after a %.3f s warm-up) — %.1f GFLOP/s mean, %.1f best",
+                             mean, best, secs.count, h.rows[0].seconds, flopsEpoch / mean / 1e9, flopsEpoch / best / 1e9))
+                if let machine {
+                    print(String(repeating: " ", count: 27) + String(format: "CPU: this process %.2f s, whole machine %.2f s busy over %.2f s wall → others used ~%.0f%% of a core",
+                                 cpu, machine, h.seconds, max(0, (machine - cpu) / h.seconds * 100)))
+                }
+            }
+        }
+        if profile { profileLayers(model, x: x, y: y, xVal: xVal, yVal: yVal, features: features, threads: threads.last ?? 2) }
+        print("peak RSS (VmHWM): \(peakRSS())")
+        print("note: other processes may share the CPUs while this runs; check `uptime` before trusting a figure.")
+    }
+
+    static func flopsPerSample(_ model: Sequential) -> (forward: Double, backward: Double) {
+        var f = 0.0, b = 0.0
+        for (i, l) in model.layers.enumerated() {
+            var gemm = 0.0
+            if let c = l as? Conv1D { gemm = 2.0 * Double(c.length * c.kernelSize * c.inChannels * c.outChannels) }
+            if let d = l as? Dense { gemm = 2.0 * Double(d.inputs * d.units) }
+            f += gemm
+            b += i == 0 ? gemm : 2 * gemm
+        }
+        return (f, b)
+    }
+
+    /// Wall time per layer inside real training epochs (forward in training and validation,
+    /// backward), and what is left for the loss, Adam and batch assembly.
+    static func profileLayers(_ model: Sequential, x: [Float], y: [Int], xVal: [Float], yVal: [Int], features: Int, threads: Int) {
+        let m = NotebookCNN.make(inputLength: features, classes: 7, seed: 1)
+        let opts = FitOptions(seed: 7, epochs: 1, patience: nil, threads: 1)
+        fit(m, x: x, y: y, xVal: xVal, yVal: yVal, features: features, options: opts)   // warm-up
+        m.profiling = true
+        let epochs = 2
+        let h = fit(m, x: x, y: y, xVal: xVal, yVal: yVal, features: features,
+                    options: FitOptions(seed: 7, epochs: epochs, patience: nil, threads: 1))
+        let perEpoch = h.rows.map(\.seconds).reduce(0, +) / Double(epochs)
+        print("profile (1 thread, master model only), seconds per epoch by layer (forward includes validation):")
+        var total = 0.0
+        for (i, l) in m.layers.enumerated() {
+            let f = m.forwardSeconds[i] / Double(epochs), b = m.backwardSeconds[i] / Double(epochs)
+            total += f + b
+            print("  " + l.name.padding(toLength: 16, withPad: " ", startingAt: 0)
+                  + String(format: " forward %6.1f ms  backward %6.1f ms", f * 1e3, b * 1e3))
+        }
+        print(String(format: "  layers %.1f ms of %.1f ms per epoch; loss, Adam, zeroing and batch assembly %.1f ms",
+                     total * 1e3, perEpoch * 1e3, (perEpoch - total) * 1e3))
+    }
+
+    /// User + system CPU seconds of this process.
+    static func cpuSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    /// Busy CPU seconds of the whole machine (all processes, from /proc/stat), if readable.
+    static func machineBusy() -> Double? {
+        guard let s = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+              let line = s.split(separator: "\n").first, line.hasPrefix("cpu ") else { return nil }
+        let v = line.split(separator: " ").dropFirst().compactMap { Double($0) }
+        guard v.count >= 5 else { return nil }
+        let idle = v[3] + v[4]
+        let hz = Double(sysconf(Int32(_SC_CLK_TCK)))
+        return (v.reduce(0, +) - idle) / hz
+    }
+
+    static func peakRSS() -> String {
+        guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = s.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return "n/a" }
+        let kb = Double(line.split(separator: " ").dropFirst().first.flatMap { Double($0) } ?? 0)
+        return String(format: "%.1f MB", kb / 1024)
+    }
+}
