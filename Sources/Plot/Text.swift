@@ -30,7 +30,12 @@ public struct FontSet: Sendable, Equatable {
 }
 
 public enum HorizontalAlignment: Sendable { case left, center, right }
-public enum VerticalAlignment: Sendable { case top, center, baseline, bottom }
+public enum VerticalAlignment: Sendable {
+    case top, center, baseline, bottom
+    /// The middle between the first baseline and the ascent (digits look centred; matplotlib's
+    /// "center_baseline", used for y tick labels). Rotated text falls back to `.center`.
+    case centerBaseline
+}
 
 /// One font file at one pixel size. Instances are cached and shared; all FreeType calls on a
 /// face happen under its lock, so figures may be rendered from several threads.
@@ -253,6 +258,7 @@ public struct TextLayout {
         case .center: dy = anchor.y - (y0 + y1) / 2
         case .bottom: dy = anchor.y - y1
         case .baseline: dy = rotation == 0 ? anchor.y : anchor.y - y1
+        case .centerBaseline: dy = rotation == 0 ? anchor.y + ascent / 2 : anchor.y - (y0 + y1) / 2
         }
         return (Point(dx, dy), Rect(x: x0 + dx, y: y0 + dy, width: x1 - x0, height: y1 - y0))
     }
