@@ -64,6 +64,9 @@ public struct Colormap: Sendable {
     public static let viridis = Colormap(name: "viridis", table: viridisTable)
     /// matplotlib's (and seaborn's) sequential "Blues", the usual confusion-matrix map.
     public static let blues = Colormap(name: "Blues", table: bluesTable)
+    /// matplotlib's diverging "RdBu_r" (blue for low, white in the middle, red for high), for
+    /// signed values such as z-scores.
+    public static let rdBu = Colormap(name: "RdBu_r", table: rdBuTable)
 }
 
 /// Colour cycles as data.

@@ -20,6 +20,10 @@ struct AxesPlan {
     var colorbarTicks = AxisTicks()
     /// Room the decorations need beyond each side of the frame, in pixels.
     var left = 0.0, right = 0.0, top = 0.0, bottom = 0.0
+    /// Room the tick labels alone take below and left of the frame; the axis labels of a grid
+    /// row (column) go beyond the largest of them, so that they line up.
+    var xTickExtent = 0.0, yTickExtent = 0.0
+    var xLabelOffset = 0.0, yLabelOffset = 0.0
 
     var transform: Transform { Transform(frame: frame, x: xLim, y: yLim) }
 }
@@ -127,6 +131,13 @@ extension FigureRenderer {
             }
             var t = build(v, l, rotation: rotation ?? 0)
             if horizontal && rotation == nil && overlaps(t) { t.rotation = 90 }
+            // Still crowded: label every k-th tick only (seaborn's "auto" tick labels).
+            var k = 2
+            while overlaps(t) && k < v.count {
+                let keep = v.indices.filter { $0 % k == 0 }
+                t = build(keep.map { v[$0] }, keep.map { l[$0] }, rotation: t.rotation)
+                k += 1
+            }
             return t
         case .auto:
             let lengthPt = lengthPx * 72 / figure.dpi
@@ -169,6 +180,7 @@ extension FigureRenderer {
                 right = max(right, box.maxX - f.maxX)
             }
             if !plan.xTicks.values.isEmpty { below = max(below, tickLength) }
+            plan.xTickExtent = below
             if let xl = ax.xLabel, !xl.isEmpty { below += labelPad + labelFont.layout(xl).height }
             bottom = below
             var beside = ax.showFrame ? 1.0 : 0
@@ -180,6 +192,7 @@ extension FigureRenderer {
                 bottom = max(bottom, box.maxY - f.maxY)
             }
             if !plan.yTicks.values.isEmpty { beside = max(beside, tickLength) }
+            plan.yTickExtent = beside
             if let yl = ax.yLabel, !yl.isEmpty { beside += labelPad + labelFont.layout(yl).height }
             left = max(left, beside)
         }
@@ -229,7 +242,19 @@ extension FigureRenderer {
         if let t = fig.title, !t.isEmpty { topStart += (try font(fig.titleSize)).layout(t).height + fig.points(6) }
         var colL = [Double](repeating: 0, count: cols), colR = colL
         var rowT = [Double](repeating: 0, count: rows), rowB = rowT
+        var colTicks = [Double](repeating: 0, count: cols), rowTicks = [Double](repeating: 0, count: rows)
         for (i, ax) in fig.axes.enumerated() where ax.fixedFrame == nil {
+            colTicks[ax.column] = max(colTicks[ax.column], plans[i].yTickExtent)
+            rowTicks[ax.row] = max(rowTicks[ax.row], plans[i].xTickExtent)
+        }
+        for (i, ax) in fig.axes.enumerated() where ax.fixedFrame == nil {
+            // Aligning the labels may push them out: account for that in the extents.
+            plans[i].yLabelOffset = colTicks[ax.column]
+            plans[i].xLabelOffset = rowTicks[ax.row]
+            plans[i].left += colTicks[ax.column] - plans[i].yTickExtent
+            plans[i].bottom += rowTicks[ax.row] - plans[i].xTickExtent
+            plans[i].yTickExtent = colTicks[ax.column]
+            plans[i].xTickExtent = rowTicks[ax.row]
             colL[ax.column] = max(colL[ax.column], plans[i].left)
             colR[ax.column] = max(colR[ax.column], plans[i].right)
             rowT[ax.row] = max(rowT[ax.row], plans[i].top)

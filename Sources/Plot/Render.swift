@@ -73,7 +73,7 @@ final class FigureRenderer {
             if ax.showFrame { drawFrame(f) }
             let tickFont = try font(ax.tickFontSize)
             let labelFont = try font(ax.labelFontSize)
-            var below = f.maxY + (ax.showFrame ? 0 : 0)
+            var below = f.maxY
             for (v, label) in zip(plan.xTicks.values, plan.xTicks.labels) {
                 let x = tr.px(v)
                 canvas.fill(vTick(x, f, from: f.maxY, length: tickLength), color: .black)
@@ -82,6 +82,7 @@ final class FigureRenderer {
                 below = max(below, box.maxY)
             }
             if !plan.xTicks.values.isEmpty { below = max(below, f.maxY + tickLength) }
+            below = max(below, f.maxY + plan.xLabelOffset)
             if let xl = ax.xLabel, !xl.isEmpty {
                 text(xl, font: labelFont, at: Point(f.midX, below + labelPad), horizontal: .center, vertical: .top,
                      role: .xLabel, axes: i)
@@ -95,6 +96,7 @@ final class FigureRenderer {
                 beside = min(beside, box.minX)
             }
             if !plan.yTicks.values.isEmpty { beside = min(beside, f.minX - tickLength) }
+            beside = min(beside, f.minX - plan.yLabelOffset)
             if let yl = ax.yLabel, !yl.isEmpty {
                 text(yl, font: labelFont, at: Point(beside - labelPad, f.midY), horizontal: .right, vertical: .center,
                      rotation: 90, role: .yLabel, axes: i)
