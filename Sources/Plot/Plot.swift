@@ -1,3 +1,0 @@
-// Plot module.
-import CPNG
-import CFreeType

@@ -1,0 +1,36 @@
+import Foundation
+import XCTest
+@testable import Plot
+import TestSupport
+
+/// Renders the gallery. To regenerate the contact sheet in the repository:
+///
+///     PLOT_GALLERY_OUT=docs swift test --filter GalleryTests
+///
+/// (the folder is taken relative to the repository root; it receives contact-sheet.png and
+/// plot-gallery/*.png).
+final class GalleryTests: XCTestCase {
+    func testEveryFigureKindRendersWithACleanLayout() throws {
+        for (name, fig) in Gallery.figures() {
+            let r = try fig.render()
+            XCTAssertFalse(r.texts.isEmpty, name)
+            assertCleanLayout(r)
+        }
+    }
+
+    func testRenderAllWritesTheContactSheet() throws {
+        let dir = try SharedData.temporaryDirectory("plot-gallery")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let sheet = try Gallery.renderAll(to: dir)
+        let decoded = try XCTUnwrap(decodePNG(try Data(contentsOf: sheet)))
+        XCTAssertGreaterThan(decoded.width, 1000)
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("plot-gallery").path)
+        XCTAssertEqual(files.count, Gallery.figures().count)
+
+        if let out = ProcessInfo.processInfo.environment["PLOT_GALLERY_OUT"], !out.isEmpty {
+            let target = out.hasPrefix("/") ? URL(fileURLWithPath: out) : SharedData.repositoryRoot.appendingPathComponent(out)
+            let written = try Gallery.renderAll(to: target)
+            print("gallery written: \(written.path)")
+        }
+    }
+}
