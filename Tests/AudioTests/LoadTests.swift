@@ -79,6 +79,42 @@ final class LoadTests: XCTestCase {
         }
     }
 
+    /// A rate pair with no useful common period (96001 → 22050: 22050 phases × 440 taps, over
+    /// the phase-table limit) goes through resampy's per-sample loop; it too keeps a sine.
+    func testResampyDirectLoopKeepsASine() throws {
+        let from = 96001, to = 22050
+        let x: [Float] = (0..<(from / 4)).map { Float(0.5 * sin(2 * Double.pi * 1000 * Double($0) / Double(from))) }
+        let y = try resampleResampy(x, from: from, to: to)
+        XCTAssertEqual(y.count, Int((Double(x.count) * Double(to) / Double(from)).rounded(.up)))
+        for i in stride(from: 1000, to: y.count - 1000, by: 397) {
+            let expected = Float(0.5 * sin(2 * Double.pi * 1000 * Double(i) / Double(to)))
+            XCTAssertEqual(y[i], expected, accuracy: 2e-4, "at \(i)")
+        }
+    }
+
+    /// Both resampy paths against resampy itself (librosa 0.11 with res_type="kaiser_best") on a
+    /// real clip: the first 16 output samples of `reference/librosa-mfcc.json`.
+    func testResampyPathsMatchResampyOnARealClip() throws {
+        let ref = try SharedData.require("reference/librosa-mfcc.json")
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: ref)) as! [String: Any]
+        let file = (object["files"] as! [[String: Any]]).first { $0["path"] as? String == "OAF_angry/OAF_back_angry.wav" }!
+        let block = (file["notebook"] as! [String: Any])["study_librosa09_defaults"] as! [String: Any]
+        let expected = (block["first16_samples"] as! [NSNumber]).map { $0.floatValue }
+        let url = SharedData.root.appendingPathComponent("tess-sample/OAF_angry/OAF_back_angry.wav")
+        // 2000 native samples from the 0.5 s offset are enough for the first 16 outputs.
+        let x = try AudioFile.readMono(url, startFrame: 12207, frameCount: 2000).samples
+        let direct = try resampleResampy(x, from: 24414, to: 22050, filter: .kaiserBest, allowPhaseTable: false)
+        let table = try resampleResampy(x, from: 24414, to: 22050, filter: .kaiserBest, allowPhaseTable: true)
+        var maxDirect: Float = 0, maxTable: Float = 0
+        for i in 0..<16 {
+            maxDirect = max(maxDirect, abs(direct[i] - expected[i]))
+            maxTable = max(maxTable, abs(table[i] - expected[i]))
+        }
+        print("RESAMPY first 16 samples vs resampy: per-sample loop max |Δ| = \(maxDirect), phase table max |Δ| = \(maxTable)")
+        XCTAssertLessThan(maxDirect, 1e-6)
+        XCTAssertLessThan(maxTable, 1e-6)
+    }
+
     /// The kaiser_best table: 50 zero crossings × 2^13 + 1 points; at t = 0 it equals the
     /// roll-off (sinc(0) = 1 and the window's centre is 1).
     func testKaiserBestTable() {
