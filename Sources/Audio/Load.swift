@@ -55,7 +55,8 @@ public func load(_ url: URL, sampleRate: Int? = 22050, offset: Double = 0, durat
         return (start, frames)
     }
     let native = signal.sampleRate
-    guard let target = sampleRate, target != native, !signal.samples.isEmpty else { return signal }
+    guard let target = sampleRate, target != native else { return signal }
+    if signal.samples.isEmpty { return Signal(samples: [], sampleRate: target) }   // duration 0
     do {
         let y = try resample(signal.samples, from: native, to: target, resampler: resampler)
         return Signal(samples: y, sampleRate: target)

@@ -70,6 +70,12 @@ func besselI0(_ x: Double) -> Double {
 /// (a rate pair with a tiny gcd), the plain per-sample loop is used instead.
 public func resampleResampy(_ x: [Float], from inRate: Int, to outRate: Int,
                             filter: SincFilter = .kaiserBest) throws -> [Float] {
+    try resampleResampy(x, from: inRate, to: outRate, filter: filter, allowPhaseTable: true)
+}
+
+/// `allowPhaseTable: false` forces resampy's per-sample loop (for tests).
+func resampleResampy(_ x: [Float], from inRate: Int, to outRate: Int, filter: SincFilter,
+                     allowPhaseTable: Bool) throws -> [Float] {
     if inRate == outRate { return x }
     guard inRate > 0, outRate > 0 else {
         throw AudioError.resampleFailed(reason: "sample rates must be positive (got \(inRate) → \(outRate) Hz)")
@@ -79,7 +85,7 @@ public func resampleResampy(_ x: [Float], from inRate: Int, to outRate: Int,
     guard resampyCount >= 1 else {
         throw AudioError.resampleFailed(reason: "\(x.count) samples are too few to resample from \(inRate) to \(outRate) Hz")
     }
-    let table = ResampyPhaseTable.shared(inRate: inRate, outRate: outRate, filter: filter)
+    let table = allowPhaseTable ? ResampyPhaseTable.shared(inRate: inRate, outRate: outRate, filter: filter) : nil
     var y: [Float]
     if let table {
         y = table.apply(x, count: resampyCount)

@@ -28,7 +28,7 @@ final class AudioFileTests: XCTestCase {
             XCTAssertEqual(e as? AudioError, .fileNotFound(path: dir.appendingPathComponent("nope.wav").path))
         }
         let empty = dir.appendingPathComponent("empty.wav")
-        FileManager.default.createFile(atPath: empty.path, contents: Data())
+        XCTAssertTrue(FileManager.default.createFile(atPath: empty.path, contents: Data()))
         XCTAssertThrowsError(try AudioFile.readMono(empty)) { e in
             XCTAssertTrue("\(e)".contains("empty.wav"))
         }
