@@ -1,0 +1,128 @@
+import Foundation
+
+/// One usable TESS clip: where it is, who says which word with which emotion, and what its
+/// header says. `path` is relative to the scanned root (with `/`), so that tables and cache keys
+/// do not depend on where the corpus was unpacked.
+public struct Clip: Sendable, Equatable {
+    public var path: String
+    public var url: URL
+    /// Speaker code, upper case: `OAF`, `YAF` (real TESS) or `SOF`, `SYF` (synthetic).
+    public var speaker: String
+    public var word: String
+    /// One of `TESSCorpus.labels`.
+    public var label: String
+    /// Container as libsndfile reports it ("WAV", "AIFF", ...), whatever the extension says.
+    public var format: String
+    public var sampleRate: Int
+    public var channels: Int
+    public var frames: Int
+    public var duration: Double
+    /// File size in bytes and 64-bit FNV-1a of the bytes (see `FNV1a64`).
+    public var byteCount: Int
+    public var contentHash: UInt64
+}
+
+/// A file the loader looked at and did not use, and why.
+public struct SkippedFile: Sendable, Equatable {
+    public var path: String
+    public var reason: String
+}
+
+/// A byte-identical copy of a clip that was counted once: `kept` is in `clips`, `dropped` is not.
+public struct DuplicateClip: Sendable, Equatable {
+    public var kept: String
+    public var dropped: String
+}
+
+/// What `TESSCorpus.scan(root:)` found.
+public struct CorpusScan: Sendable {
+    public var root: URL
+    /// Usable clips, sorted by relative path (a stable order, so that splits are reproducible).
+    public var clips: [Clip]
+    /// Visible files that were not used, sorted by path. Hidden files (names starting with a
+    /// dot: `.DS_Store`, macOS `._*` resource forks, our own manifest) are not looked at.
+    public var skipped: [SkippedFile]
+    /// Copies dropped because their bytes equal those of a kept clip, sorted by dropped path.
+    public var duplicates: [DuplicateClip]
+    /// 16 hex digits over every kept clip's relative path, size and content hash: changes when
+    /// any clip is added, removed, renamed or altered; use it as a cache key.
+    public var fingerprint: String
+
+    /// Number of clips per label, in `TESSCorpus.labels` order (labels with no clip give 0).
+    public var countsByLabel: [(label: String, count: Int)] {
+        TESSCorpus.labels.map { label in (label, clips.filter { $0.label == label }.count) }
+    }
+
+    /// Number of clips per speaker, sorted by speaker code.
+    public var countsBySpeaker: [(speaker: String, count: Int)] {
+        Dictionary(grouping: clips, by: \.speaker).map { ($0.key, $0.value.count) }.sorted { $0.speaker < $1.speaker }
+    }
+
+    /// The table as CSV (RFC 4180 quoting), one row per clip in `clips` order.
+    public func csv() -> String {
+        var lines = ["path,speaker,word,label,format,sample_rate,channels,frames,duration"]
+        for clip in clips {
+            let fields = [clip.path, clip.speaker, clip.word, clip.label, clip.format,
+                          String(clip.sampleRate), String(clip.channels), String(clip.frames),
+                          String(format: "%.6f", clip.duration)]
+            lines.append(fields.map(csvField).joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Writes `csv()` to `url` atomically.
+    public func writeCSV(to url: URL) throws {
+        do { try Data(csv().utf8).write(to: url, options: .atomic) } catch {
+            throw CorpusError.writeFailed(path: url.path, reason: error.localizedDescription)
+        }
+    }
+}
+
+func csvField(_ s: String) -> String {
+    if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+    return s
+}
+
+/// Why a corpus could not be read or built. Messages name the folder or file and say what the
+/// user can do.
+public enum CorpusError: Error, CustomStringConvertible, Equatable {
+    case folderNotFound(path: String)
+    case notAFolder(path: String)
+    case noClips(path: String, filesSeen: Int, examples: [SkippedFile])
+    case unreadableFile(path: String, reason: String)
+    case writeFailed(path: String, reason: String)
+    case speechUnavailable(reason: String)
+    case synthesisFailed(reason: String)
+    case invalidArgument(String)
+
+    public var description: String {
+        switch self {
+        case .folderNotFound(let path):
+            return "\(path): no such folder; pass the folder that holds the TESS clips (e.g. the unzipped Kaggle or Dataverse download)"
+        case .notAFolder(let path):
+            return "\(path): is a file, not a folder; pass the folder that holds the TESS clips"
+        case .noClips(let path, let filesSeen, let examples):
+            var text = "\(path): no usable TESS clip found (\(filesSeen) visible files looked at, in all subfolders). "
+                + "Expected audio files (WAV, AIFF, FLAC...) named <speaker>_<word>_<emotion>.<ext>, e.g. "
+                + "OAF_back_angry.wav or YAF_chain_ps.wav, with <emotion> one of "
+                + TESSCorpus.labels.joined(separator: ", ")
+                + ". Point the study at the folder of the TESS download (Kaggle: 'TESS Toronto emotional speech set data'), or omit --data to use the synthetic corpus."
+            if !examples.isEmpty {
+                text += " Skipped, for example: " + examples.map { "\($0.path) (\($0.reason))" }.joined(separator: "; ")
+            }
+            return text
+        case .unreadableFile(let path, let reason):
+            return "\(path): \(reason)"
+        case .writeFailed(let path, let reason):
+            return "\(path): could not write (\(reason)); check that the folder is writable and the disk is not full"
+        case .speechUnavailable(let reason):
+            return "espeak-ng is not usable: \(reason); install it with `apt-get install libespeak-ng1 espeak-ng-data` (scripts/install-deps.sh does)"
+        case .synthesisFailed(let reason):
+            return "speech synthesis failed: \(reason)"
+        case .invalidArgument(let message):
+            return message
+        }
+    }
+}

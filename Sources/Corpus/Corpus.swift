@@ -1,2 +1,0 @@
-// Corpus module.
-import CEspeakNG

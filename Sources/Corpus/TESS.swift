@@ -1,0 +1,195 @@
+import Audio
+import Foundation
+
+/// Speaker, word and emotion label read from a TESS file name.
+public struct TESSName: Sendable, Equatable {
+    public var speaker: String
+    public var word: String
+    public var label: String
+}
+
+/// The Toronto Emotional Speech Set as it comes: any copy (Kaggle's with its nested duplicate
+/// folder, Dataverse's, a flat folder), read through one code path.
+public enum TESSCorpus {
+    /// The seven labels in the study's order (the notebook's one-hot column order).
+    public static let labels = ["angry", "disgust", "fear", "happy", "neutral", "ps", "sad"]
+
+    /// Human names for the labels, for tables and figures.
+    public static let displayNames: [String: String] = [
+        "angry": "angry", "disgust": "disgust", "fear": "fear", "happy": "happy",
+        "neutral": "neutral", "ps": "pleasant surprise", "sad": "sad",
+    ]
+
+    public static func displayName(_ label: String) -> String { displayNames[label] ?? label }
+
+    /// Spellings of pleasant surprise accepted at the end of a file name. Real TESS file names
+    /// use `ps`; the long forms appear only in folder names, but a hand-renamed copy may carry
+    /// them in file names too.
+    static let pleasantSurpriseSpellings = ["pleasant_surprise", "pleasant_surprised", "pleasantsurprise", "pleasant-surprise"]
+
+    /// Speaker prefixes that are shortened forms of a real speaker code (`OA_bite_neutral.wav`).
+    static let speakerAliases = ["OA": "OAF", "YA": "YAF"]
+
+    /// Reads `<speaker>_<word>_<emotion>.<ext>` (the extension is optional and ignored: the
+    /// format comes from the file's bytes). Throws a reason when the name does not fit.
+    public static func parseFileName(_ fileName: String) throws -> TESSName {
+        var stem = fileName
+        if let dot = stem.lastIndex(of: "."), dot != stem.startIndex { stem = String(stem[..<dot]) }
+        var lower = stem.lowercased()
+        var label: String?
+        for spelling in pleasantSurpriseSpellings where lower.hasSuffix("_" + spelling) {
+            label = "ps"
+            lower = String(lower.dropLast(spelling.count + 1))
+            stem = String(stem.dropLast(spelling.count + 1))
+            break
+        }
+        var fields = stem.split(separator: "_", omittingEmptySubsequences: false).map(String.init)
+        if label == nil {
+            guard fields.count >= 3 else {
+                throw CorpusError.invalidArgument("name is not <speaker>_<word>_<emotion>.<ext>")
+            }
+            label = fields.removeLast().lowercased()
+        } else {
+            guard fields.count >= 2 else {
+                throw CorpusError.invalidArgument("name is not <speaker>_<word>_<emotion>.<ext>")
+            }
+        }
+        guard let label, labels.contains(label) else {
+            throw CorpusError.invalidArgument("emotion '\(label ?? "")' is not one of \(labels.joined(separator: ", "))")
+        }
+        let rawSpeaker = fields.removeFirst().uppercased()
+        let word = fields.joined(separator: "_").lowercased()
+        guard !rawSpeaker.isEmpty, rawSpeaker.allSatisfy({ $0.isLetter || $0.isNumber }) else {
+            throw CorpusError.invalidArgument("speaker prefix '\(rawSpeaker)' is not a letter/digit code like OAF")
+        }
+        guard !word.isEmpty, word.allSatisfy({ $0.isLetter || $0 == "'" || $0 == "-" }) else {
+            throw CorpusError.invalidArgument("word '\(word)' is not a word")
+        }
+        return TESSName(speaker: speakerAliases[rawSpeaker] ?? rawSpeaker, word: word, label: label)
+    }
+
+    /// Walks `root` recursively and returns every TESS-named audio file, duplicates counted once.
+    ///
+    /// A file is audio when libsndfile can open it (two real TESS clips are AIFF named `.wav`),
+    /// whatever its extension. Hidden files and folders are not visited. Headers and content
+    /// hashes are read on all cores.
+    public static func scan(root: URL) throws -> CorpusScan {
+        let rootURL = root.standardizedFileURL
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: rootURL.path, isDirectory: &isDirectory) else {
+            throw CorpusError.folderNotFound(path: rootURL.path)
+        }
+        guard isDirectory.boolValue else { throw CorpusError.notAFolder(path: rootURL.path) }
+
+        let files = try visibleFiles(under: rootURL)
+        let results = examineAll(files)
+
+        var candidates: [Clip] = []
+        var skipped: [SkippedFile] = []
+        for (file, result) in zip(files, results) {
+            switch result {
+            case .success(let clip): candidates.append(clip)
+            case .failure(let reason): skipped.append(SkippedFile(path: file.path, reason: reason.message))
+            }
+        }
+        let (clips, duplicates) = removingDuplicates(candidates)
+        guard !clips.isEmpty else {
+            throw CorpusError.noClips(path: rootURL.path, filesSeen: files.count, examples: Array(skipped.prefix(3)))
+        }
+        return CorpusScan(root: rootURL, clips: clips, skipped: skipped, duplicates: duplicates,
+                          fingerprint: fingerprint(of: clips))
+    }
+
+    struct FoundFile {
+        var path: String
+        var url: URL
+    }
+
+    struct SkipReason: Error {
+        var message: String
+    }
+
+    /// Regular, non-hidden files under `root`, sorted by relative path.
+    static func visibleFiles(under root: URL) throws -> [FoundFile] {
+        let keys: [URLResourceKey] = [.isRegularFileKey]
+        guard let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: keys,
+                                                              options: [.skipsHiddenFiles]) else {
+            throw CorpusError.unreadableFile(path: root.path, reason: "cannot list this folder; check its permissions")
+        }
+        let prefix = root.path.hasSuffix("/") ? root.path : root.path + "/"
+        var files: [FoundFile] = []
+        for case let url as URL in enumerator {
+            let standard = url.standardizedFileURL
+            guard (try? standard.resourceValues(forKeys: Set(keys)))?.isRegularFile == true else { continue }
+            let path = standard.path.hasPrefix(prefix) ? String(standard.path.dropFirst(prefix.count)) : standard.lastPathComponent
+            files.append(FoundFile(path: path, url: standard))
+        }
+        return files.sorted { $0.path < $1.path }
+    }
+
+    /// Name, header and content hash of every file, in parallel; results in `files` order.
+    static func examineAll(_ files: [FoundFile]) -> [Result<Clip, SkipReason>] {
+        var results = [Result<Clip, SkipReason>](repeating: .failure(SkipReason(message: "not examined")), count: files.count)
+        results.withUnsafeMutableBufferPointer { buffer in
+            let out = buffer
+            DispatchQueue.concurrentPerform(iterations: files.count) { i in
+                out[i] = examine(files[i])
+            }
+        }
+        return results
+    }
+
+    static func examine(_ file: FoundFile) -> Result<Clip, SkipReason> {
+        let name: TESSName
+        do { name = try parseFileName(file.url.lastPathComponent) } catch {
+            return .failure(SkipReason(message: "\(error)"))
+        }
+        let info: AudioInfo
+        do { info = try AudioFile.info(file.url) } catch {
+            return .failure(SkipReason(message: "TESS-named but not audio that libsndfile can read: \(error)"))
+        }
+        guard info.frames > 0 else {
+            return .failure(SkipReason(message: "audio header declares 0 frames (empty clip)"))
+        }
+        let hash: (hash: UInt64, size: Int)
+        do { hash = try FNV1a64.hash(fileAt: file.url) } catch {
+            return .failure(SkipReason(message: "\(error)"))
+        }
+        return .success(Clip(path: file.path, url: file.url, speaker: name.speaker, word: name.word, label: name.label,
+                             format: info.format, sampleRate: info.sampleRate, channels: info.channels,
+                             frames: info.frames, duration: info.duration,
+                             byteCount: hash.size, contentHash: hash.hash))
+    }
+
+    /// Keeps the first clip (by path) of each group of byte-identical files. Equal hashes and
+    /// sizes are confirmed by comparing the bytes, so a hash collision never drops a clip.
+    static func removingDuplicates(_ clips: [Clip]) -> (kept: [Clip], duplicates: [DuplicateClip]) {
+        var kept: [Clip] = []
+        var duplicates: [DuplicateClip] = []
+        var byKey: [UInt64: [Int]] = [:]
+        for clip in clips {
+            let twins = byKey[clip.contentHash, default: []]
+            if let twin = twins.first(where: { kept[$0].byteCount == clip.byteCount && sameBytes(kept[$0].url, clip.url) }) {
+                duplicates.append(DuplicateClip(kept: kept[twin].path, dropped: clip.path))
+            } else {
+                byKey[clip.contentHash, default: []].append(kept.count)
+                kept.append(clip)
+            }
+        }
+        return (kept, duplicates.sorted { $0.dropped < $1.dropped })
+    }
+
+    static func sameBytes(_ a: URL, _ b: URL) -> Bool {
+        guard let x = try? Data(contentsOf: a, options: .mappedIfSafe),
+              let y = try? Data(contentsOf: b, options: .mappedIfSafe) else { return false }
+        return x == y
+    }
+
+    static func fingerprint(of clips: [Clip]) -> String {
+        var hasher = FNV1a64()
+        for clip in clips {
+            hasher.update("\(clip.path)\t\(clip.byteCount)\t\(FNV1a64.hex(clip.contentHash))\n")
+        }
+        return hasher.hex
+    }
+}
