@@ -42,12 +42,12 @@ let package = Package(
             .product(name: "Ink", package: "Ink"),
             .product(name: "Mustache", package: "swift-mustache"),
         ]),
-        .target(name: "Study", dependencies: ["Audio", "Features", "Corpus", "NeuralNet", "Plot", "Report"],
-                resources: [.copy("Templates")]),
+        .target(name: "StudyText", path: "study", sources: ["StudyText.swift"], resources: [.copy("chapters")]),
+        .target(name: "Study", dependencies: ["Audio", "Features", "Corpus", "NeuralNet", "Plot", "Report", "StudyText"]),
 
         // Executables: thin layers over the libraries.
         .executableTarget(name: "study", dependencies: [
-            "Study", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Study", "Corpus", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "study-bench", dependencies: [
             "Audio", "Features", "Corpus", "NeuralNet", "Plot",

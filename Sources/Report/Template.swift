@@ -8,6 +8,10 @@ public struct TemplateError: Error, CustomStringConvertible {
     public let name: String
     public let reason: String
     public var description: String { "template \(name): \(reason)" }
+    public init(name: String, reason: String) {
+        self.name = name
+        self.reason = reason
+    }
 }
 
 public func renderTemplate(_ text: String, named name: String, context: [String: Any]) throws -> String {

@@ -1,4 +1,219 @@
 import ArgumentParser
+import Corpus
+import Foundation
 import Study
 
-print("study: not implemented yet")
+/// The TESS speech-emotion study: re-runs the notebook's chapters and writes the report.
+struct StudyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "study",
+        abstract: "Re-run the TESS speech-emotion study and write its report.",
+        discussion: "With no subcommand, runs the whole study on the embedded synthetic corpus (`study run`).",
+        subcommands: [Run.self, Chapters.self, Figures.self, Predict.self, Synthesize.self],
+        defaultSubcommand: Run.self)
+}
+
+struct CommonOptions: ParsableArguments {
+    @Option(help: "Output folder (chapters, report.md, report.html, summary.json).")
+    var output: String = "output"
+
+    @Option(help: "A copy of TESS (any layout). Default: the synthetic TESS-shaped corpus.")
+    var data: String?
+
+    @Option(help: "Feature preset: notebook (resampy kaiser_best, reflect padding) or librosa (soxr HQ, zero padding).")
+    var preset: String = "notebook"
+
+    @Option(help: "Seed of the split, the initialisation and the batch order.")
+    var seed: UInt64 = 42
+
+    @Option(help: "Maximum number of training epochs.")
+    var epochs: Int = 50
+
+    @Option(help: "Extra runs over seeds seed+1… for the spread of accuracy (chapter 7).")
+    var repeats: Int = 3
+
+    @Flag(help: "Standardise each MFCC coefficient with the training split's mean and deviation.")
+    var standardize = false
+
+    @Option(help: "Cache folder of the synthetic corpus (default <output>/corpus-synthetic).")
+    var corpusCache: String?
+
+    @Option(help: "Words per speaker and emotion in the synthetic corpus (TESS: 200).")
+    var words: Int = 200
+
+    @Flag(name: .shortAndLong, help: "No progress output on stderr.")
+    var quiet = false
+
+    func studyOptions() throws -> StudyOptions {
+        var o = StudyOptions()
+        o.outputDirectory = URL(fileURLWithPath: output)
+        if let data {
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: data, isDirectory: &isDir), isDir.boolValue else {
+                throw ValidationError("--data \(data): no such folder")
+            }
+            o.dataDirectory = URL(fileURLWithPath: data)
+        }
+        guard ["notebook", "librosa"].contains(preset) else { throw ValidationError("--preset must be notebook or librosa") }
+        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
+        guard repeats >= 0 else { throw ValidationError("--repeats must be 0 or more") }
+        guard words >= 1 && words <= 200 else { throw ValidationError("--words must be between 1 and 200") }
+        o.preset = preset
+        o.seed = seed
+        o.epochs = epochs
+        o.repeats = repeats
+        o.standardize = standardize
+        o.corpusCache = corpusCache.map { URL(fileURLWithPath: $0) }
+        o.syntheticWords = words
+        o.quiet = quiet
+        return o
+    }
+}
+
+/// Errors from the library are printed as one clear line, without a stack of Swift types.
+func runReportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let e as ValidationError {
+        throw e
+    } catch {
+        FileHandle.standardError.write(Data("study: error: \(error)\n".utf8))
+        throw ExitCode(1)
+    }
+}
+
+extension StudyCommand {
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Run the chapters in order (cached) and write the report.")
+
+        @OptionGroup var common: CommonOptions
+
+        @Option(help: "Re-run from this chapter on (e.g. 05-training or 5).")
+        var from: String?
+
+        @Option(help: "Re-run only this chapter (earlier chapters must have run).")
+        var only: String?
+
+        func run() throws {
+            var o = try common.studyOptions()
+            if let from {
+                guard let c = ChapterID(argument: from) else { throw ValidationError("--from: unknown chapter '\(from)'; see `study chapters`") }
+                o.from = c
+            }
+            if let only {
+                guard let c = ChapterID(argument: only) else { throw ValidationError("--only: unknown chapter '\(only)'; see `study chapters`") }
+                o.only = c
+            }
+            try runReportingErrors {
+                let html = try StudyRunner(options: o).run()
+                print(html.path)
+            }
+        }
+    }
+
+    struct Chapters: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the chapters of the study.")
+        func run() {
+            for c in ChapterID.allCases {
+                print("\(c.rawValue.padding(toLength: 24, withPad: " ", startingAt: 0)) \(c.title) — \(c.purpose)")
+            }
+        }
+    }
+
+    struct Figures: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Re-render the README figures (original file names) from the last run.")
+
+        @OptionGroup var common: CommonOptions
+
+        @Option(help: "Where to write the figures.")
+        var to: String = "docs/images"
+
+        func run() throws {
+            let o = try common.studyOptions()
+            try runReportingErrors {
+                for name in try READMEFigures.export(options: o, to: URL(fileURLWithPath: to)) {
+                    print("\(to)/\(name)")
+                }
+            }
+        }
+    }
+
+    struct Predict: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Classify clips with a saved model.")
+
+        @Option(help: "Model file written by `study run`.")
+        var model: String = "output/05-training/model.safetensors"
+
+        @Flag(help: "Print JSON instead of a table.")
+        var json = false
+
+        @Argument(help: "Audio files (WAV, AIFF, FLAC).")
+        var clips: [String]
+
+        func validate() throws {
+            if clips.isEmpty { throw ValidationError("give at least one clip") }
+        }
+
+        func run() throws {
+            var failed = false
+            try runReportingErrors {
+                let predictor = try Predictor(modelURL: URL(fileURLWithPath: model))
+                var results: [[String: Any]] = []
+                if !json {
+                    print(["clip", "label"].joined(separator: "\t") + "\t" + predictor.labels.joined(separator: "\t"))
+                }
+                for clip in clips {
+                    do {
+                        let p = try predictor.predict(URL(fileURLWithPath: clip))
+                        if json {
+                            results.append(["clip": clip, "label": p.label,
+                                            "probabilities": Dictionary(uniqueKeysWithValues: zip(predictor.labels, p.probabilities.map(Double.init)))])
+                        } else {
+                            print("\(clip)\t\(p.label)\t" + p.probabilities.map { String(format: "%.4f", $0) }.joined(separator: "\t"))
+                        }
+                    } catch {
+                        failed = true
+                        FileHandle.standardError.write(Data("study: error: \(error)\n".utf8))
+                        if json { results.append(["clip": clip, "error": "\(error)"]) }
+                    }
+                }
+                if json {
+                    let data = try JSONSerialization.data(withJSONObject: results, options: [.prettyPrinted, .sortedKeys])
+                    print(String(decoding: data, as: UTF8.self))
+                }
+            }
+            if failed { throw ExitCode(1) }
+        }
+    }
+
+    struct Synthesize: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Write the synthetic TESS-shaped corpus to a folder.")
+
+        @Option(help: "Folder to write (TESS layout: <SPK>_<emotion>/<SPK>_<word>_<emotion>.wav).")
+        var output: String
+
+        @Option(help: "Words per speaker and emotion (TESS: 200).")
+        var words: Int = 200
+
+        @Option(help: "Seed of the per-clip variation.")
+        var seed: UInt64 = 42
+
+        @Flag(name: .shortAndLong, help: "No progress output.")
+        var quiet = false
+
+        func run() throws {
+            guard words >= 1 && words <= 200 else { throw ValidationError("--words must be between 1 and 200") }
+            try runReportingErrors {
+                let progress = StudyProgress(quiet: quiet)
+                progress.start("synthesizing corpus", total: words * 14)
+                try SyntheticCorpus.synthesize(to: URL(fileURLWithPath: output), words: words, seed: seed) { done, total in
+                    progress.update("synthesizing corpus", done: done, total: total)
+                }
+                print(output)
+            }
+        }
+    }
+}
+
+StudyCommand.main()

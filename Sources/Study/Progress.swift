@@ -1,0 +1,54 @@
+import Foundation
+
+/// Progress of long work (corpus synthesis, feature extraction, training epochs) on stderr:
+/// a redrawn bar on a terminal, plain lines (at most one per 10 %) when stderr is a file or a
+/// pipe, nothing with `--quiet`.
+public final class StudyProgress: @unchecked Sendable {
+    public let quiet: Bool
+    let isTerminal: Bool
+    private let lock = NSLock()
+    private var lastDecile = -1
+    private var lastDraw = Date.distantPast
+
+    public init(quiet: Bool) {
+        self.quiet = quiet
+        self.isTerminal = isatty(STDERR_FILENO) != 0
+    }
+
+    /// A one-off line, e.g. "training: epoch 3/50 loss 0.41".
+    public func line(_ text: String) {
+        guard !quiet else { return }
+        lock.lock(); defer { lock.unlock() }
+        StudyProgress.write(text + "\n")
+    }
+
+    /// Starts a counted task; call `update` then `finish`.
+    public func start(_ label: String, total: Int) {
+        lock.lock(); lastDecile = -1; lastDraw = .distantPast; lock.unlock()
+        update(label, done: 0, total: total)
+    }
+
+    public func update(_ label: String, done: Int, total: Int) {
+        guard !quiet, total > 0 else { return }
+        lock.lock(); defer { lock.unlock() }
+        let fraction = Double(done) / Double(total)
+        if isTerminal {
+            let now = Date()
+            guard done == total || now.timeIntervalSince(lastDraw) > 0.1 else { return }
+            lastDraw = now
+            let width = 30
+            let filled = Int(fraction * Double(width))
+            let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
+            StudyProgress.write("\r\(label) [\(bar)] \(done)/\(total)" + (done == total ? "\n" : ""))
+        } else {
+            let decile = Int(fraction * 10)
+            guard decile > lastDecile else { return }
+            lastDecile = decile
+            StudyProgress.write("\(label): \(done)/\(total) (\(decile * 10) %)\n")
+        }
+    }
+
+    static func write(_ s: String) {
+        FileHandle.standardError.write(Data(s.utf8))
+    }
+}

@@ -1,0 +1,28 @@
+import Foundation
+
+/// Errors of the study runner. Each names the file or folder and says what to do.
+public enum StudyError: Error, CustomStringConvertible {
+    case missingOutput(path: String)
+    case corruptOutput(path: String, reason: String)
+    case invalidOption(String)
+    case noUsableClips(path: String, reason: String)
+    case featureFailures(count: Int, first: String)
+    case outputNotWritable(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .missingOutput(let path):
+            return "\(path): missing; run the earlier chapters first (`study run`, or `study run --from` an earlier chapter)"
+        case .corruptOutput(let path, let reason):
+            return "\(path): unreadable (\(reason)); delete it, or re-run with `study run --from` the chapter that wrote it"
+        case .invalidOption(let text):
+            return text
+        case .noUsableClips(let path, let reason):
+            return "\(path): \(reason)"
+        case .featureFailures(let count, let first):
+            return "feature extraction failed for \(count) clip(s); first: \(first)"
+        case .outputNotWritable(let path, let reason):
+            return "\(path): the output folder is not writable (\(reason)); choose another with --output"
+        }
+    }
+}

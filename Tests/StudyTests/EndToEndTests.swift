@@ -1,0 +1,147 @@
+import Foundation
+import XCTest
+import TestSupport
+
+/// Runs the built `study` executable on a small synthetic corpus and checks what it wrote
+/// against itself: the CSVs, the PNG files and the summary must agree with each other and with
+/// the corpus design (7 emotions × 2 speakers × N words).
+final class EndToEndTests: XCTestCase {
+    static var studyBinary: URL {
+        let candidates = [Bundle.main.bundleURL, Bundle(for: EndToEndTests.self).bundleURL.deletingLastPathComponent()]
+        for dir in candidates {
+            let url = dir.appendingPathComponent("study")
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        return SharedData.repositoryRoot.appendingPathComponent(".build/debug/study")
+    }
+
+    @discardableResult
+    func study(_ args: [String], expectStatus: Int32 = 0) throws -> (out: String, err: String) {
+        let p = Process()
+        p.executableURL = Self.studyBinary
+        p.arguments = args
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let result = (String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        XCTAssertEqual(p.terminationStatus, expectStatus, "study \(args.joined(separator: " ")) stderr:\n\(result.1)")
+        return result
+    }
+
+    func csvRows(_ url: URL) throws -> [[String]] {
+        let text = try String(contentsOf: url, encoding: .utf8)
+        return text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+    }
+
+    /// PNG signature and IHDR width/height.
+    func pngSize(_ url: URL) throws -> (Int, Int)? {
+        let d = try Data(contentsOf: url)
+        guard d.count > 24, d.prefix(8) == Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) else { return nil }
+        func be32(_ o: Int) -> Int { d[o..<o + 4].reduce(0) { $0 << 8 | Int($1) } }
+        return (be32(16), be32(20))
+    }
+
+    func testWholeStudyOnASmallSyntheticCorpus() throws {
+        let dir = try SharedData.temporaryDirectory("study-e2e")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("output")
+        let words = 3
+        let (stdout, stderr) = try study(["run", "--output", out.path, "--words", "\(words)", "--epochs", "3", "--repeats", "1",
+                                          "--preset", "librosa"])
+        XCTAssertTrue(stdout.contains("report.html"), stdout)
+        XCTAssertTrue(stderr.contains("epoch 1/3"), "progress lines on stderr")
+
+        // Chapter 1: 7 emotions × 2 speakers × 3 words.
+        let files = try csvRows(out.appendingPathComponent("01-load/files.csv"))
+        XCTAssertEqual(files.first?.prefix(4), ["path", "speaker", "word", "label"])
+        XCTAssertEqual(files.count - 1, 7 * 2 * words)
+        XCTAssertEqual(Set(files.dropFirst().map { $0[3] }), ["angry", "disgust", "fear", "happy", "neutral", "ps", "sad"])
+
+        // Chapter 4: one row of 40 finite features per clip.
+        let features = try csvRows(out.appendingPathComponent("04-features/features.csv"))
+        XCTAssertEqual(features.count, files.count)
+        XCTAssertEqual(features[0].count, 3 + 40)
+        for row in features.dropFirst() {
+            XCTAssertTrue(row[3...].allSatisfy { Float($0)?.isFinite == true }, "\(row[0])")
+        }
+
+        // Chapter 5: history rows and the summary agree.
+        let history = try csvRows(out.appendingPathComponent("05-training/history.csv"))
+        let summaryData = try Data(contentsOf: out.appendingPathComponent("summary.json"))
+        let summary = try XCTUnwrap(try JSONSerialization.jsonObject(with: summaryData) as? [String: Any])
+        let training = try XCTUnwrap(summary["training"] as? [String: Any])
+        XCTAssertEqual(training["epochs_run"] as? Int, history.count - 1)
+        let corpus = try XCTUnwrap(summary["corpus"] as? [String: Any])
+        XCTAssertEqual(corpus["n_files"] as? Int, 7 * 2 * words)
+        XCTAssertEqual(corpus["kind"] as? String, "synthetic")
+
+        // Chapter 6: the confusion matrix sums to the test split, its diagonal to the accuracy.
+        let evaluation = try XCTUnwrap(summary["evaluation"] as? [String: Any])
+        let cm = try XCTUnwrap(evaluation["confusion_matrix"] as? [[Int]])
+        let total = cm.joined().reduce(0, +)
+        XCTAssertEqual(total, training["n_test"] as? Int)
+        let diagonal = cm.indices.map { cm[$0][$0] }.reduce(0, +)
+        XCTAssertEqual(evaluation["test_accuracy"] as? Double ?? -1, Double(diagonal) / Double(total), accuracy: 1e-9)
+        let cmCSV = try csvRows(out.appendingPathComponent("06-evaluation/confusion_matrix.csv"))
+        XCTAssertEqual(cmCSV.dropFirst().map { $0.dropFirst().compactMap { Int($0) } }, cm)
+
+        // Figures decode as PNG with sensible sizes.
+        for rel in ["03-target-distribution/target_dist.png", "05-training/training_history.png",
+                    "05-training/architecture.png", "06-evaluation/confusion_matrix.png", "04-features/mfcc_mean_heatmap.png"] {
+            let size = try pngSize(out.appendingPathComponent(rel))
+            XCTAssertNotNil(size, rel)
+            XCTAssertGreaterThan(size?.0 ?? 0, 100, rel)
+        }
+        let eda = try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("02-eda/figures").path)
+        XCTAssertEqual(eda.filter { $0.hasSuffix("_wave.png") }.count, 14)
+
+        // Report files: self-contained HTML, Markdown with relative links, every chapter present.
+        let html = try String(contentsOf: out.appendingPathComponent("report.html"), encoding: .utf8)
+        XCTAssertTrue(html.contains("data:image/png;base64,"))
+        XCTAssertFalse(html.contains("src=\"0"), "no relative image links left in the HTML")
+        let md = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
+        for heading in ["## 1. Load the data", "## 4. MFCC features", "## 6. Evaluation", "## 7. Beyond the notebook"] {
+            XCTAssertTrue(md.contains(heading), heading)
+        }
+        XCTAssertTrue(md.contains("](05-training/training_history.png)"))
+
+        // A second run reuses every chapter.
+        let (_, again) = try study(["run", "--output", out.path, "--words", "\(words)", "--epochs", "3", "--repeats", "1",
+                                    "--preset", "librosa"])
+        XCTAssertTrue(again.contains("05-training: up to date"), again)
+
+        // predict on a clip of the corpus, JSON output.
+        let clip = out.appendingPathComponent("corpus-synthetic").appendingPathComponent(files[1][0])
+        let (json, _) = try study(["predict", "--model", out.appendingPathComponent("05-training/model.safetensors").path, "--json", clip.path])
+        let preds = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]])
+        let probs = try XCTUnwrap(preds.first?["probabilities"] as? [String: Double])
+        XCTAssertEqual(probs.values.reduce(0, +), 1, accuracy: 1e-4)
+    }
+
+    func testBadInputsGiveClearErrors() throws {
+        let dir = try SharedData.temporaryDirectory("study-bad")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // A folder with no TESS-named clip.
+        let empty = dir.appendingPathComponent("empty")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        try "not audio".write(to: empty.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
+        let (_, err) = try study(["run", "--data", empty.path, "--output", dir.appendingPathComponent("o").path], expectStatus: 1)
+        XCTAssertTrue(err.contains(empty.lastPathComponent), err)
+
+        // A corrupt model file.
+        let model = dir.appendingPathComponent("model.safetensors")
+        try Data("garbage".utf8).write(to: model)
+        let wav = dir.appendingPathComponent("x.wav")
+        try Data("RIFF....".utf8).write(to: wav)
+        let (_, err2) = try study(["predict", "--model", model.path, wav.path], expectStatus: 1)
+        XCTAssertTrue(err2.contains("model.safetensors"), err2)
+
+        // Unknown chapter.
+        let (_, err3) = try study(["run", "--only", "9"], expectStatus: 64)
+        XCTAssertTrue(err3.contains("unknown chapter"), err3)
+    }
+}
