@@ -18,7 +18,7 @@ public struct StudyOptions: Sendable {
     public var batchSize: Int = 64
     public var patience: Int = 5
     /// Extra training runs over seeds seed+1 … for the spread of accuracy (0 = none).
-    public var repeats: Int = 3
+    public var repeats: Int = 0
     /// Standardise each MFCC coefficient with the training split's mean and deviation.
     public var standardize: Bool = false
     /// Run the speaker-independent evaluation in chapter 7.

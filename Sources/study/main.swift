@@ -30,7 +30,7 @@ struct CommonOptions: ParsableArguments {
     var epochs: Int = 50
 
     @Option(help: "Extra runs over seeds seed+1… for the spread of accuracy (chapter 7).")
-    var repeats: Int = 3
+    var repeats: Int = 0
 
     @Flag(help: "Standardise each MFCC coefficient with the training split's mean and deviation.")
     var standardize = false
