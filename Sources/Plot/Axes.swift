@@ -76,6 +76,7 @@ struct FillElement {
 
 struct EnvelopeElement {
     var values: [Float], x0: Double, dx: Double
+    var outline: Double
     var color: Color, label: String?
     var minimum: Float, maximum: Float
 }
@@ -231,12 +232,15 @@ public final class Axes {
 
     /// The min/max envelope of a dense signal with samples at x0, x0 + dx, …, drawn at full
     /// resolution: every pixel column spans the extremes of the samples that fall into it.
-    public func envelope(_ values: [Float], x0: Double = 0, dx: Double, color: Color? = nil, label: String? = nil) {
+    /// `outline` (points) widens each column's window and span by half that much on each side,
+    /// the look of matplotlib's `fill_between`, whose polygon edge is stroked 1 pt wide.
+    public func envelope(_ values: [Float], x0: Double = 0, dx: Double, color: Color? = nil, outline: Double = 0,
+                         label: String? = nil) {
         precondition(dx > 0, "Axes.envelope: dx must be positive")
         var lo = Float.infinity, hi = -Float.infinity
         for v in values where v.isFinite { lo = min(lo, v); hi = max(hi, v) }
-        elements.append(.envelope(EnvelopeElement(values: values, x0: x0, dx: dx, color: color ?? nextColor(),
-                                                  label: label, minimum: lo, maximum: hi)))
+        elements.append(.envelope(EnvelopeElement(values: values, x0: x0, dx: dx, outline: max(0, outline),
+                                                  color: color ?? nextColor(), label: label, minimum: lo, maximum: hi)))
     }
 
     /// Vertical bars centred on `x`; one colour for all or one per bar.

@@ -7,13 +7,15 @@ public enum Charts {
     // MARK: Envelope (librosa waveshow)
 
     /// A dense signal as a filled min/max envelope at one span per pixel column, x in seconds.
+    /// `outline` (points) thickens the envelope like the 1 pt edge matplotlib strokes around
+    /// librosa's `waveshow` fill; 0 draws the bare per-column extremes.
     public static func envelope(values: [Float], sampleRate: Double, title: String, xLabel: String = "Time (s)",
-                                yLabel: String? = "Amplitude", color: Color = Palette.tab10[0], titleSize: Double = 20,
-                                width: Int = 1170, height: Int = 600) -> Figure {
+                                yLabel: String? = "Amplitude", color: Color = Palette.tab10[0], outline: Double = 1,
+                                titleSize: Double = 20, width: Int = 1170, height: Int = 600) -> Figure {
         precondition(sampleRate > 0, "Charts.envelope: sampleRate must be positive")
         let fig = Figure(width: width, height: height)
         let ax = fig.addAxes()
-        ax.envelope(values, x0: 0, dx: 1 / sampleRate, color: color)
+        ax.envelope(values, x0: 0, dx: 1 / sampleRate, color: color, outline: outline)
         var peak: Float = 0
         for v in values where v.isFinite { peak = max(peak, abs(v)) }
         let m = Double(peak > 0 ? peak : 1) * 1.05

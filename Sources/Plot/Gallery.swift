@@ -32,20 +32,31 @@ public enum Gallery {
         (190 + 12 * Double(seed)) * (1 + 0.12 * sin(2 * .pi * t / 1.7)) * exp(-0.12 * t)
     }
 
-    /// A speech-like signal: harmonics of a falling pitch under three syllables, plus faint noise.
+    /// Formant resonances of an open vowel: weights of harmonics at `f` Hz.
+    static func formants(_ f: Double) -> Double {
+        exp(-pow((f - 650) / 300, 2)) + 0.6 * exp(-pow((f - 1700) / 400, 2)) + 0.25 * exp(-pow((f - 2800) / 500, 2))
+    }
+
+    /// A speech-like signal: harmonics of a falling pitch shaped by formants, under three
+    /// syllables, with breath noise.
     public static func sampleSignal(seconds: Double = 3, sampleRate: Double = 22050, seed: Int = 0) -> [Float] {
         let n = Int(seconds * sampleRate)
         var rng = Random(UInt64(seed + 1))
         var phase = 0.0
         var out = [Float](repeating: 0, count: n)
+        let harmonics = 16
+        var weights = [Double](repeating: 0, count: harmonics + 1)
         for i in 0..<n {
             let t = Double(i) / sampleRate
-            phase += 2 * .pi * pitch(t, seed: seed) / sampleRate
+            let f0 = pitch(t, seed: seed)
+            if i % 256 == 0 {
+                for h in 1...harmonics { weights[h] = (0.08 + formants(Double(h) * f0)) / Double(h).squareRoot() }
+            }
+            phase += 2 * .pi * f0 / sampleRate
             var s = 0.0
-            for h in 1...6 { s += sin(Double(h) * phase) / Double(h * h) }
+            for h in 1...harmonics { s += weights[h] * sin(Double(h) * phase) }
             let loud = syllables(t, seed: seed)
-            // Breath noise grows with loudness, as in real voices; a faint floor stays in silence.
-            out[i] = Float(0.5 * loud * s + (0.004 + 0.06 * loud) * rng.normal())
+            out[i] = Float(0.3 * loud * s + (0.003 + 0.03 * loud) * rng.normal())
         }
         return out
     }
@@ -66,8 +77,7 @@ public enum Gallery {
             var h = 1
             while Double(h) * f0 < nyquist {
                 let f = Double(h) * f0
-                let formants = exp(-pow((f - 650) / 300, 2)) + 0.6 * exp(-pow((f - 1700) / 400, 2)) + 0.25 * exp(-pow((f - 2800) / 500, 2))
-                let amp = loud * (0.02 + formants) / Double(h)
+                let amp = loud * (0.02 + formants(f)) / Double(h)
                 let centre = f / hz
                 for k in max(0, Int(centre) - 3)...min(bins - 1, Int(centre) + 4) {
                     let d = (Double(k) - centre) / 1.3
@@ -193,7 +203,7 @@ public enum Gallery {
         var tiles: [(String, Canvas)] = []
         for (name, fig) in figures() {
             let canvas = try fig.render().canvas
-            try canvas.write(to: galleryDir.appendingPathComponent(name + ".png"))
+            try canvas.write(to: galleryDir.appendingPathComponent(name + ".png"), compression: .best)
             tiles.append((name, canvas))
         }
         let sheet = try contactSheet(tiles)

@@ -275,15 +275,17 @@ final class FigureRenderer {
     }
 
     /// Min/max per pixel column, each column joined to its neighbour's last sample so that steep
-    /// slopes stay connected, and at least one pixel thick so that silence stays visible.
+    /// slopes stay connected, widened by half the outline, and at least one pixel thick so that
+    /// silence stays visible.
     func drawEnvelope(_ e: EnvelopeElement, tr: Transform, frame f: Rect) {
         let n = e.values.count
         guard n > 0 else { return }
         let c0 = Int(f.minX), c1 = Int(f.maxX)
+        let half = figure.points(e.outline) / 2
         var tops = [Double](repeating: 0, count: c1 - c0), bottoms = tops
         e.values.withUnsafeBufferPointer { v in
             for c in c0..<c1 {
-                let xa = tr.dataX(Double(c)), xb = tr.dataX(Double(c + 1))
+                let xa = tr.dataX(Double(c) - half), xb = tr.dataX(Double(c + 1) + half)
                 let ua = (min(xa, xb) - e.x0) / e.dx, ub = (max(xa, xb) - e.x0) / e.dx
                 if ub < 0 || ua > Double(n - 1) { continue }
                 var i0 = Int(ceil(ua)), i1 = Int(ceil(ub)) - 1
@@ -300,6 +302,7 @@ final class FigureRenderer {
                 for k in i0...i1 { let s = v[k]; if s < lo { lo = s }; if s > hi { hi = s } }
                 var top = tr.py(Double(hi)), bottom = tr.py(Double(lo))
                 if top > bottom { swap(&top, &bottom) }
+                top -= half; bottom += half
                 if bottom - top < 1 {
                     let mid = (top + bottom) / 2
                     top = mid - 0.5; bottom = mid + 0.5

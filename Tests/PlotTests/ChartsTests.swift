@@ -31,7 +31,7 @@ final class ChartsTests: XCTestCase {
         let sr = 8000.0
         // 1 s of a 0.5-amplitude 500 Hz tone (its samples hit the peaks), then 1 s of silence.
         let values = (0..<16000).map { i in i < 8000 ? Float(0.5 * sin(2 * .pi * 500 * Double(i) / sr)) : 0 }
-        let fig = Charts.envelope(values: values, sampleRate: sr, title: "tone", width: 800, height: 300)
+        let fig = Charts.envelope(values: values, sampleRate: sr, title: "tone", outline: 0, width: 800, height: 300)
         let r = try fig.render()
         let ax = fig.axes[0]
         let top = try XCTUnwrap(ax.pixel(x: 0, y: 0.5)).y, bottom = try XCTUnwrap(ax.pixel(x: 0, y: -0.5)).y

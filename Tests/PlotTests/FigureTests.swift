@@ -157,6 +157,7 @@ final class FigureTests: XCTestCase {
 
     func testSubplotsShareColumnEdges() throws {
         let fig = Figure(width: 500, height: 500)
+        fig.title = "An overall title"
         let axs = fig.subplots(rows: 2, columns: 1)
         axs[0].line(x: [0, 1], y: [0, 1]); axs[0].yLabel = "small"
         axs[1].line(x: [0, 1], y: [0, 100000]); axs[1].yLabel = "large"; axs[1].title = "Second"
@@ -164,6 +165,8 @@ final class FigureTests: XCTestCase {
         XCTAssertEqual(axs[0].frame?.minX, axs[1].frame?.minX)
         XCTAssertEqual(axs[0].frame?.maxX, axs[1].frame?.maxX)
         XCTAssertLessThan(try XCTUnwrap(axs[0].frame).maxY, try XCTUnwrap(axs[1].frame).minY)
+        let suptitle = try XCTUnwrap(r.texts.first { $0.role == .figureTitle })
+        XCTAssertLessThan(suptitle.box.maxY, try XCTUnwrap(axs[0].frame).minY)
         assertCleanLayout(r)
     }
 }
