@@ -51,8 +51,18 @@ enum FeaturesChapter {
             for v in group { for j in 0..<nMFCC { m[j] += v[j] } }
             means.append(m.map { group.isEmpty ? 0 : $0 / Float(group.count) })
         }
-        let heat = Charts.heatmap(matrix: means, rowLabels: labels, colLabels: (1...nMFCC).map { String($0) },
-                                  title: "Mean MFCC per emotion", colormap: .magma, colorbarLabel: "mean value")
+        // The first coefficient is ~10× the others: z-score each coefficient across the emotions
+        // so that every column shows which emotions lie above or below its average.
+        var z = means
+        for j in 0..<nMFCC {
+            let column = means.map { Double($0[j]) }
+            let mu = column.reduce(0, +) / Double(column.count)
+            let sd = (column.map { ($0 - mu) * ($0 - mu) }.reduce(0, +) / Double(column.count)).squareRoot()
+            for i in z.indices { z[i][j] = sd > 0 ? Float((column[i] - mu) / sd) : 0 }
+        }
+        let heat = Charts.heatmap(matrix: z, rowLabels: labels, colLabels: (1...nMFCC).map { String($0) },
+                                  title: "Mean MFCC per emotion (z-scored per coefficient)", colormap: .rdBu,
+                                  colorbarLabel: "z-score", xLabel: "MFCC coefficient", vmin: -2.5, vmax: 2.5)
         try heat.write(to: folder.appendingPathComponent("mfcc_mean_heatmap.png"))
         var boxFigures: [[String: Any]] = []
         for coefficient in [1, 2, 4] {
