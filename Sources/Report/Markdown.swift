@@ -26,6 +26,11 @@ public enum Markdown {
         return out
     }
 
+    /// Inline code, so that file names keep their underscores (`OAF_back_angry.wav`).
+    public static func code(_ text: String) -> String {
+        "`" + text.replacingOccurrences(of: "`", with: "'") + "`"
+    }
+
     /// An HTML5 audio player (kept as raw HTML; Markdown renderers pass it through).
     public static func audio(_ path: String, label: String) -> String {
         "<audio controls preload=\"none\" src=\"\(path)\" title=\"\(label)\"></audio>"

@@ -36,11 +36,11 @@ enum BeyondChapter {
                     .write(to: folder.appendingPathComponent(name))
                 siFigures.append(["direction": "\(a) → \(b)", "figure": "\(ChapterID.beyond.rawValue)/\(name)"])
                 siRows.append(["\(a) → \(b)", String(inner.train.count), String(test.count), String(run.history.rows.count),
-                               Markdown.fixed(m.accuracy, 4), Markdown.fixed(m.uar, 4)])
-                siSummary["\(a)→\(b)"] = ["accuracy": m.accuracy, "uar": m.uar, "n_train": inner.train.count, "n_test": test.count]
+                               Markdown.fixed(m.accuracy, 4), Markdown.fixed(m.uar, 4), run.collapsed ? "collapsed" : ""])
+                siSummary["\(a)→\(b)"] = ["accuracy": m.accuracy, "uar": m.uar, "collapsed": run.collapsed, "n_train": inner.train.count, "n_test": test.count]
             }
-            context["si_table"] = Markdown.table(["train → test", "train clips", "test clips", "epochs", "accuracy", "UAR"], siRows,
-                                                 align: ["l", "r", "r", "r", "r", "r"])
+            context["si_table"] = Markdown.table(["train → test", "train clips", "test clips", "epochs", "accuracy", "UAR", ""], siRows,
+                                                 align: ["l", "r", "r", "r", "r", "r", "l"])
             context["si_figures"] = siFigures
             context["has_si"] = true
         } else {

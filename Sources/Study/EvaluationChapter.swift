@@ -68,7 +68,7 @@ enum EvaluationChapter {
                 try AudioFile.writeWAV16(signal.samples, sampleRate: signal.sampleRate, to: audioDir.appendingPathComponent(name))
                 player = Markdown.audio("\(ChapterID.evaluation.rawValue)/errors/\(name)", label: path)
             }
-            wrong.append([path, data.labels[y[i]], data.labels[predicted[i]], Markdown.fixed(Double(probs[i * classes + predicted[i]]), 3), player])
+            wrong.append([Markdown.code(path), data.labels[y[i]], data.labels[predicted[i]], Markdown.fixed(Double(probs[i * classes + predicted[i]]), 3), player])
         }
         let wrongTable = wrong.isEmpty ? "" : Markdown.table(["clip", "true", "predicted", "confidence", "listen"], wrong)
 

@@ -79,7 +79,7 @@ enum FeaturesChapter {
         let meanTable = Markdown.table(["label"] + (1...8).map { "mfcc_\($0)" },
                                        zip(labels, means).map { [$0.0] + $0.1.prefix(8).map { Markdown.fixed(Double($0), 2) } },
                                        align: ["l"] + Array(repeating: "r", count: 8))
-        let failureTable = failures.isEmpty ? "" : Markdown.table(["clip", "error"], Array(failures.prefix(20)))
+        let failureTable = failures.isEmpty ? "" : Markdown.table(["clip", "error"], failures.prefix(20).map { [Markdown.code($0[0]), $0[1]] })
         let allValues = vectors.flatMap(\.1)
         return ChapterOutput(
             context: [

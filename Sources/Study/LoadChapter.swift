@@ -37,10 +37,10 @@ enum LoadChapter {
         var labelCounts: [String: Int] = [:]
         for c in scan.clips { labelCounts[c.label, default: 0] += 1 }
         let head = Markdown.table(["", "speech (path)", "label"],
-                                  scan.clips.prefix(5).enumerated().map { [String($0.offset), $0.element.path, $0.element.label] },
+                                  scan.clips.prefix(5).enumerated().map { [String($0.offset), Markdown.code($0.element.path), $0.element.label] },
                                   align: ["r", "l", "l"])
         let skippedTable = scan.skipped.isEmpty ? "" : Markdown.table(["file", "why it was skipped"],
-                                                                     scan.skipped.prefix(30).map { [$0.path, $0.reason] })
+                                                                     scan.skipped.prefix(30).map { [Markdown.code($0.path), $0.reason] })
         let formats = Dictionary(grouping: scan.clips, by: { "\($0.format) \($0.sampleRate) Hz" })
             .map { ($0.key, $0.value.count) }.sorted { $0.1 > $1.1 }
         let formatTable = Markdown.table(["format", "clips"], formats.map { [$0.0, String($0.1)] }, align: ["l", "r"])
