@@ -136,19 +136,25 @@ final class SyntheticCorpusTests: XCTestCase {
         _ = try SyntheticCorpus.ensure(at: folder, words: 1, seed: 1) { calls.append(($0, $1)) }
         XCTAssertTrue(calls.isEmpty, "a finished corpus with the same settings is reused")
 
-        _ = try SyntheticCorpus.ensure(at: folder, words: 2, seed: 1) { calls.append(($0, $1)) }
-        XCTAssertEqual(calls.last?.1, 28)
-        XCTAssertEqual(try TESSCorpus.scan(root: folder).clips.count, 28, "a changed word count rebuilds")
+        _ = try SyntheticCorpus.ensure(at: folder, words: 1, seed: 2) { calls.append(($0, $1)) }
+        XCTAssertFalse(calls.isEmpty, "a changed seed rebuilds")
+        XCTAssertEqual(SyntheticCorpus.readManifest(in: folder)?.seed, "2")
 
         calls = []
-        _ = try SyntheticCorpus.ensure(at: folder, words: 2, seed: 2) { calls.append(($0, $1)) }
-        XCTAssertEqual(SyntheticCorpus.readManifest(in: folder)?.seed, "2", "a changed seed rebuilds")
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("SYF_sad/SYF_back_sad.wav"))
+        _ = try SyntheticCorpus.ensure(at: folder, words: 1, seed: 2) { calls.append(($0, $1)) }
+        XCTAssertFalse(calls.isEmpty, "a missing clip rebuilds")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent("SYF_sad/SYF_back_sad.wav").path))
 
         calls = []
         try Data("{ not json".utf8).write(to: folder.appendingPathComponent(SyntheticCorpus.manifestName))
-        _ = try SyntheticCorpus.ensure(at: folder, words: 2, seed: 2) { calls.append(($0, $1)) }
+        _ = try SyntheticCorpus.ensure(at: folder, words: 1, seed: 2) { calls.append(($0, $1)) }
         XCTAssertFalse(calls.isEmpty, "a corrupt manifest rebuilds")
-        XCTAssertEqual(SyntheticCorpus.readManifest(in: folder)?.words, 2)
+        XCTAssertEqual(SyntheticCorpus.readManifest(in: folder)?.seed, "2")
+
+        _ = try SyntheticCorpus.ensure(at: folder, words: 2, seed: 2) { calls.append(($0, $1)) }
+        XCTAssertEqual(calls.last?.1, 28)
+        XCTAssertEqual(try TESSCorpus.scan(root: folder).clips.count, 28, "a changed word count rebuilds")
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: parent.path)
         XCTAssertEqual(leftovers, ["corpus"], "no temporary build folder is left behind")
     }
