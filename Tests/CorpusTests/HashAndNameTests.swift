@@ -64,3 +64,11 @@ final class HashAndNameTests: XCTestCase {
         XCTAssertEqual(csvField("say \"hi\""), "\"say \"\"hi\"\"\"")
     }
 }
+
+final class EmotionTableTests: XCTestCase {
+    func testMarkdownTableHasOneRowPerEmotion() {
+        let lines = EmotionTable.markdownTable().split(separator: "\n")
+        XCTAssertEqual(lines.count, 2 + 7)
+        XCTAssertTrue(lines.contains { $0.hasPrefix("| pleasant surprise |") && $0.contains("rising") })
+    }
+}
