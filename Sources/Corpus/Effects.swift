@@ -56,8 +56,10 @@ enum Effects {
     /// Amplitude modulation by `1 + depth·sin(2π·rate·t + phase)`.
     static func tremolo(_ x: [Float], depth: Double, rateHz: Double, phase: Double, sampleRate: Int) -> [Float] {
         guard depth > 0 else { return x }
-        let w = 2 * Double.pi * rateHz / Double(sampleRate)
-        return x.enumerated().map { i, v in v * Float(1 + depth * sin(w * Double(i) + phase)) }
+        let w = Float(2 * Double.pi * rateHz / Double(sampleRate))
+        let d = Float(depth)
+        let p = Float(phase)
+        return x.enumerated().map { i, v in v * (1 + d * sin(w * Float(i) + p)) }
     }
 
     /// Soft clipping `tanh(drive·x)/tanh(drive)` on the peak-normalised signal: adds the
@@ -99,7 +101,7 @@ enum Effects {
         var previous: Float = 0
         var noise = [Float](repeating: 0, count: x.count)
         for i in x.indices {
-            let white = Float(rng.gaussian())
+            let white = rng.noise()
             noise[i] = (white - previous) * envelope[i]
             previous = white
         }
@@ -123,8 +125,8 @@ enum Effects {
     /// `noiseDB` dBFS RMS everywhere: a real room is never digitally silent.
     static func pad(_ x: [Float], lead: Int, tail: Int, noiseDB: Double, rng: inout SplitMix64) -> [Float] {
         var y = [Float](repeating: 0, count: lead) + x + [Float](repeating: 0, count: tail)
-        let sigma = pow(10, noiseDB / 20)
-        for i in y.indices { y[i] += Float(sigma * rng.gaussian()) }
+        let sigma = Float(pow(10, noiseDB / 20))
+        for i in y.indices { y[i] += sigma * rng.noise() }
         return y
     }
 

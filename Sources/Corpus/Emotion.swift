@@ -59,6 +59,27 @@ public enum EmotionTable {
     ]
 
     public static func style(for label: String) -> EmotionStyle? { styles.first { $0.label == label } }
+
+    /// The table as Markdown, for the report and README: what each emotion does to the voice.
+    public static func markdownTable() -> String {
+        var lines = [
+            "| emotion | rate (wpm) | pitch (0–100) | range (0–100) | level (dB) | contour | voice quality |",
+            "|---|---:|---:|---:|---:|---|---|",
+        ]
+        for style in styles {
+            var quality: [String] = []
+            if style.drive > 0 { quality.append(String(format: "tense (saturation %.1f)", style.drive)) }
+            if style.tremolo > 0 { quality.append(String(format: "tremor %.0f%%", style.tremolo * 100)) }
+            if style.jitter > 0 { quality.append(String(format: "irregular pitch ±%.0f%%", style.jitter * 100)) }
+            if style.breath > 0 { quality.append(String(format: "breath %.0f%%", style.breath * 100)) }
+            if style.lowPassHz > 0 { quality.append(String(format: "muffled (low-pass %.0f Hz)", style.lowPassHz)) }
+            let contour = ["?": "rising", "!": "exclamation"][style.punctuation] ?? "falling"
+            lines.append(String(format: "| %@ | %.0f | %.0f | %.0f | %+.0f | %@ | %@ |",
+                                TESSCorpus.displayName(style.label), style.rate, style.pitch, style.range, style.gainDB,
+                                contour, quality.isEmpty ? "plain" : quality.joined(separator: ", ")))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
 }
 
 /// A synthetic speaker: an espeak-ng voice and offsets that age or rejuvenate it.

@@ -88,6 +88,17 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
         return (-2 * Foundation.log(u1)).squareRoot() * Foundation.cos(2 * Double.pi * u2)
     }
 
+    /// Approximately standard normal noise sample: the sum of four uniforms (Irwin–Hall),
+    /// centred and scaled to unit variance. Tails stop at ±3.46σ, which is harmless for noise
+    /// and avoids the log/cos of Box–Muller in per-sample loops.
+    public mutating func noise() -> Float {
+        let a = next()
+        let b = next()
+        let sum = Float(UInt32(truncatingIfNeeded: a)) + Float(UInt32(truncatingIfNeeded: a >> 32))
+            + Float(UInt32(truncatingIfNeeded: b)) + Float(UInt32(truncatingIfNeeded: b >> 32))
+        return (sum * (1.0 / 4_294_967_296.0) - 2) * 1.732_050_8
+    }
+
     /// A child generator whose stream depends only on `seed` and `index`, so that work done in
     /// parallel and in any order still draws the same numbers for the same item.
     public static func stream(seed: UInt64, index: UInt64) -> SplitMix64 {

@@ -41,7 +41,7 @@ public enum SyntheticCorpus {
                               progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> URL {
         let folder = folder.standardizedFileURL
         let expected = try manifest(words: words, seed: seed, variation: variation)
-        if readManifest(in: folder) == expected { return folder }
+        if readManifest(in: folder) == expected, allClipsPresent(in: folder, words: words) { return folder }
 
         let fm = FileManager.default
         if fm.fileExists(atPath: folder.path) {
@@ -104,6 +104,23 @@ public enum SyntheticCorpus {
         return try? JSONDecoder().decode(Manifest.self, from: data)
     }
 
+    /// True when every clip file of a `words`-word corpus exists in `folder` (a cheap check that
+    /// catches clips deleted by hand after the build).
+    static func allClipsPresent(in folder: URL, words: Int) -> Bool {
+        relativePaths(words: Array(TESSWords.all.prefix(words))).allSatisfy {
+            FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path)
+        }
+    }
+
+    /// `<SPK>_<emotion>/<SPK>_<word>_<emotion>.wav` for every clip, in synthesis order.
+    static func relativePaths(words: [String]) -> [String] {
+        SyntheticSpeaker.all.flatMap { speaker in
+            TESSCorpus.labels.flatMap { label in
+                words.map { "\(speaker.code)_\(label)/\(speaker.code)_\($0)_\(label).wav" }
+            }
+        }
+    }
+
     static func manifest(words: Int, seed: UInt64, variation: Double) throws -> Manifest {
         guard (1...TESSWords.all.count).contains(words) else {
             throw CorpusError.invalidArgument("word count \(words) is out of range; choose 1 to \(TESSWords.all.count)")
@@ -135,6 +152,7 @@ public enum SyntheticCorpus {
     /// does not hit every token equally hard) and jittered, both scaled by `variation`.
     static func plan(words: [String], seed: UInt64, variation v: Double) -> [ClipPlan] {
         let neutral = EmotionTable.style(for: "neutral")!
+        let paths = relativePaths(words: words)
         var plans: [ClipPlan] = []
         for speaker in SyntheticSpeaker.all {
             for label in TESSCorpus.labels {
@@ -159,9 +177,8 @@ public enum SyntheticCorpus {
                         pitch: Int32(min(100, max(0, style.pitch)).rounded()),
                         range: Int32(min(100, max(0, style.range)).rounded()),
                         volume: 100)
-                    let spk = speaker.code
                     plans.append(ClipPlan(
-                        index: index, relativePath: "\(spk)_\(label)/\(spk)_\(word)_\(label).wav",
+                        index: index, relativePath: paths[index],
                         request: request, style: style,
                         gainDB: base.gainDB * strength + 2.0 * v * rng.gaussian(),
                         tremoloHz: rng.uniform(5, 8), tremoloPhase: rng.uniform(0, 2 * Double.pi),

@@ -8,7 +8,7 @@
 //
 // Whole-batch im2col, then ONE GEMM per direction:
 //   cols (B·L, k·Cin):  cols[b·L + t, j·Cin + c] = xpad[b, t + j, c]
-//   forward   pre  (B·L, Cout)  = cols · K            K viewed as (k·Cin, Cout), Keras' layout as is
+//   forward   pre  (B·L, Cout)  = bias + cols · K     K viewed as (k·Cin, Cout), Keras' layout as is
 //   backward  dK  (k·Cin, Cout) += colsᵀ · dpre
 //             db  (Cout)        += column sums of dpre
 //             dcols (B·L, k·Cin) = dpre · Kᵀ, then col2im scatters dcols back into dx (B, L, Cin)
@@ -78,9 +78,10 @@ public enum Conv1DKernel {
                                               kernelSize k: Int) {
         let m = batch * L, kk = k * cin
         im2col(x: x, cols: cols, batch: batch, length: L, inChannels: cin, kernelSize: k)
+        broadcastRows(pre, bias: bias, m: m, n: cout)
         T.gemm(transA: false, transB: false, m: m, n: cout, k: kk, alpha: 1, a: cols, lda: kk,
-               b: kernel, ldb: cout, beta: 0, c: pre, ldc: cout)
-        addBiasActivate(pre, bias: bias, m: m, n: cout, activation: activation, out: act)
+               b: kernel, ldb: cout, beta: 1, c: pre, ldc: cout)
+        activate(pre, activation: activation, count: m * cout, out: act)
     }
 
     /// Given dact (B·L, Cout): dpre = dact masked by ReLU; dK += colsᵀ·dpre; db += Σ dpre;

@@ -10,9 +10,10 @@ public enum DenseKernel {
     public static func forward<T: BLASScalar>(x: UnsafePointer<T>, kernel: UnsafePointer<T>, bias: UnsafePointer<T>,
                                               pre: UnsafeMutablePointer<T>, act: UnsafeMutablePointer<T>,
                                               activation: Activation, batch: Int, inputs nIn: Int, units nOut: Int) {
+        broadcastRows(pre, bias: bias, m: batch, n: nOut)
         T.gemm(transA: false, transB: false, m: batch, n: nOut, k: nIn, alpha: 1, a: x, lda: nIn,
-               b: kernel, ldb: nOut, beta: 0, c: pre, ldc: nOut)
-        addBiasActivate(pre, bias: bias, m: batch, n: nOut, activation: activation, out: act)
+               b: kernel, ldb: nOut, beta: 1, c: pre, ldc: nOut)
+        activate(pre, activation: activation, count: batch * nOut, out: act)
     }
 
     public static func backward<T: BLASScalar>(dact: UnsafePointer<T>, pre: UnsafePointer<T>, x: UnsafePointer<T>,

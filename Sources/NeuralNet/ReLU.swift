@@ -27,25 +27,23 @@ public enum ReLU {
     }
 }
 
-/// Adds `bias` (n) to every row of `rows` (m × n), then applies the activation in place,
-/// writing the activated values to `out` (which may alias `rows`).
+/// Writes `bias` (n) into every row of `rows` (m × n): the GEMM then adds x·W with beta = 1
+/// (bias + x·W, as Keras' bias_add after the matmul up to rounding), sparing a pass over C.
 @inline(__always)
-func addBiasActivate<T: BinaryFloatingPoint>(_ rows: UnsafeMutablePointer<T>, bias: UnsafePointer<T>, m: Int, n: Int,
-                                             activation: Activation, out: UnsafeMutablePointer<T>) {
-    if T.self == Float.self {
-        let rf = UnsafeMutableRawPointer(rows).assumingMemoryBound(to: Float.self)
-        let bf = UnsafeRawPointer(bias).assumingMemoryBound(to: Float.self)
-        Parallel.ranges(m, work: m * n) { lo, hi in Vectorized.addBias(rf + lo * n, bf, m: hi - lo, n: n) }
-    } else {
-        for r in 0..<m {
-            let row = rows + r * n
-            for o in 0..<n { row[o] += bias[o] }
-        }
+func broadcastRows<T: BinaryFloatingPoint>(_ rows: UnsafeMutablePointer<T>, bias: UnsafePointer<T>, m: Int, n: Int) {
+    Parallel.ranges(m, work: m * n) { lo, hi in
+        for r in lo..<hi { (rows + r * n).update(from: bias, count: n) }
     }
+}
+
+/// out = activation(pre) (m·n values); out may alias pre.
+@inline(__always)
+func activate<T: BinaryFloatingPoint>(_ pre: UnsafeMutablePointer<T>, activation: Activation, count: Int,
+                                      out: UnsafeMutablePointer<T>) {
     if activation == .relu {
-        ReLU.forward(rows, out, count: m * n)
-    } else if out != rows {
-        out.update(from: rows, count: m * n)
+        ReLU.forward(pre, out, count: count)
+    } else if out != pre {
+        out.update(from: pre, count: count)
     }
 }
 

@@ -38,17 +38,6 @@ enum Vectorized {
         while i < n { dx[i] = pre[i] > 0 ? dy[i] : 0; i += 1 }
     }
 
-    /// rows (m × n) += bias (n) broadcast
-    @inline(__always)
-    static func addBias(_ rows: UnsafeMutablePointer<Float>, _ bias: UnsafePointer<Float>, m: Int, n: Int) {
-        for r in 0..<m {
-            let row = rows + r * n
-            var o = 0
-            while o + 16 <= n { store16(load16(row + o) + load16(bias + o), row + o); o += 16 }
-            while o < n { row[o] += bias[o]; o += 1 }
-        }
-    }
-
     /// Running max over one time step of a pooling window: where x > y (strictly, so the first
     /// maximum wins ties) set y = x and argmax = t.
     @inline(__always)
