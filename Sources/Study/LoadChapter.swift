@@ -58,6 +58,7 @@ enum LoadChapter {
                 "has_skipped": !scan.skipped.isEmpty,
                 "format_table": formatTable,
                 "fingerprint": scan.fingerprint,
+                "emotion_table": EmotionTable.markdownTable(),
             ],
             summary: [
                 "kind": o.dataDirectory == nil ? "synthetic" : "tess",
