@@ -26,6 +26,9 @@ struct SpeechRequest: Sendable {
 /// makes the output byte-identical run after run; it also keeps espeak's non-thread-safe globals
 /// out of our process and lets synthesis overlap with post-processing on the other core.
 enum EspeakProcess {
+    /// libespeak-ng's version string, e.g. "1.51" (read without initialising the library).
+    static var version: String { espeak_Info(nil).map { String(cString: $0) } ?? "unknown" }
+
     /// Synthesises `requests` in order and calls `onClip(index, samples, sampleRate)` on the
     /// calling thread as each utterance completes.
     static func synthesize(_ requests: [SpeechRequest],
