@@ -26,6 +26,9 @@ struct SpeechRequest: Sendable {
 /// makes the output byte-identical run after run; it also keeps espeak's non-thread-safe globals
 /// out of our process and lets synthesis overlap with post-processing on the other core.
 enum EspeakProcess {
+    /// libespeak-ng's version string, e.g. "1.51" (read without initialising the library).
+    static var version: String { espeak_Info(nil).map { String(cString: $0) } ?? "unknown" }
+
     /// Synthesises `requests` in order and calls `onClip(index, samples, sampleRate)` on the
     /// calling thread as each utterance completes.
     static func synthesize(_ requests: [SpeechRequest],
@@ -63,7 +66,7 @@ enum EspeakProcess {
         let reader = PipeReader(fd: fds[0])
         let sampleRate = Int(try reader.int32())
         guard sampleRate > 0 else {
-            throw CorpusError.speechUnavailable(reason: "espeak_Initialize failed (returned \(sampleRate)); is espeak-ng-data installed?")
+            throw CorpusError.speechUnavailable(reason: "espeak_Initialize could not load its data (returned \(sampleRate)); espeak-ng-data may be missing or ESPEAK_DATA_PATH wrong")
         }
         for index in requests.indices {
             var samples: [Int16] = []
@@ -71,7 +74,7 @@ enum EspeakProcess {
                 let count = try reader.int32()
                 if count == ChildMarker.endOfUtterance { break }
                 if count == ChildMarker.voiceFailed {
-                    throw CorpusError.speechUnavailable(reason: "espeak-ng has no voice '\(requests[index].voice)'")
+                    throw CorpusError.speechUnavailable(reason: "espeak-ng cannot load the voice '\(requests[index].voice)' (is espeak-ng-data installed, or ESPEAK_DATA_PATH wrong?)")
                 }
                 guard count >= 0 else {
                     throw CorpusError.synthesisFailed(reason: "espeak_Synth failed on \"\(requests[index].text)\"")
@@ -92,7 +95,9 @@ enum EspeakProcess {
     /// The child's whole life: only C calls on memory prepared before fork, then `_exit`.
     static func runChild(fd: Int32, voices: [UnsafeMutablePointer<CChar>], texts: [UnsafeMutablePointer<CChar>],
                          params: [[Int32]]) -> Never {
-        let rate = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 0, nil, 0)
+        // DONT_EXIT: on missing data espeak would otherwise call exit(), which in a forked
+        // child runs the parent's atexit handlers; a missing voice is reported below instead.
+        let rate = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 0, nil, Int32(espeakINITIALIZE_DONT_EXIT))
         var header = rate
         childWriteAll(fd, &header, 4)
         if rate <= 0 { _exit(2) }

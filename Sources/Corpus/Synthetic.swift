@@ -29,6 +29,8 @@ public enum SyntheticCorpus {
         public var variation: Double
         public var clips: Int
         public var sampleRate = SyntheticCorpus.sampleRate
+        /// Another espeak-ng release may speak differently, so it is part of the cache key.
+        public var espeak = EspeakProcess.version
     }
 
     /// Returns `folder` holding a finished corpus built with these settings, building it first

@@ -170,6 +170,21 @@ final class SyntheticCorpusTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: precious.path))
     }
 
+    /// Without espeak-ng's data the error says what is missing and how to install it, and the
+    /// test process is not taken down with it.
+    func testMissingEspeakDataIsAClearError() throws {
+        let empty = try SharedData.temporaryDirectory("espeak-empty")
+        let folder = try SharedData.temporaryDirectory("synthetic-nodata")
+        defer { [empty, folder].forEach { try? FileManager.default.removeItem(at: $0) } }
+        let previous = ProcessInfo.processInfo.environment["ESPEAK_DATA_PATH"]
+        setenv("ESPEAK_DATA_PATH", empty.path, 1)
+        defer { if let previous { setenv("ESPEAK_DATA_PATH", previous, 1) } else { unsetenv("ESPEAK_DATA_PATH") } }
+        XCTAssertThrowsError(try SyntheticCorpus.synthesize(to: folder, words: 1)) { error in
+            guard case CorpusError.speechUnavailable = error else { return XCTFail("\(error)") }
+            XCTAssertTrue("\(error)".contains("espeak-ng-data"), "\(error)")
+        }
+    }
+
     func testRejectsOutOfRangeSettings() throws {
         let folder = try SharedData.temporaryDirectory("synthetic-bad")
         defer { try? FileManager.default.removeItem(at: folder) }
