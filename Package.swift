@@ -43,7 +43,8 @@ let package = Package(
             .product(name: "Mustache", package: "swift-mustache"),
         ]),
         .target(name: "StudyText", path: "study", sources: ["StudyText.swift"], resources: [.copy("chapters")]),
-        .target(name: "Study", dependencies: ["Audio", "Features", "Corpus", "NeuralNet", "Plot", "Report", "StudyText"]),
+        .target(name: "Study", dependencies: ["Audio", "Features", "Corpus", "NeuralNet", "Plot", "Report", "StudyText",
+                                             "CSndfile", "CSoxr", "CFFTW", "COpenBLAS", "CEspeakNG", "CPNG"]),
 
         // Executables: thin layers over the libraries.
         .executableTarget(name: "study", dependencies: [

@@ -51,7 +51,8 @@ extension StudyRunner {
 
         \(glance)
 
-        *Run on \(RunEnvironment.describe()) — \(RunEnvironment.timestamp()).*
+        *Run on \(RunEnvironment.describe()) — \(RunEnvironment.timestamp()).
+        Libraries: \(LibraryVersions.line()).*
 
         """
         let footer = """
@@ -130,6 +131,7 @@ enum RunEnvironment {
 
     static func dictionary() -> [String: Any] {
         ["os": osName(), "cpu": cpuModel(), "cores": ProcessInfo.processInfo.activeProcessorCount,
-         "memory_gib": Double(ProcessInfo.processInfo.physicalMemory) / Double(1 << 30), "date": timestamp()]
+         "memory_gib": Double(ProcessInfo.processInfo.physicalMemory) / Double(1 << 30), "date": timestamp(),
+         "libraries": LibraryVersions.all()]
     }
 }
