@@ -16,11 +16,14 @@ let package = Package(
     products: [
         .executable(name: "study", targets: ["study"]),
         .executable(name: "study-bench", targets: ["study-bench"]),
+        .executable(name: "study-demo", targets: ["study-demo"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
     ],
     targets: [
         // C libraries from Debian packages (scripts/install-deps.sh installs them).
@@ -53,6 +56,15 @@ let package = Package(
         .executableTarget(name: "study-bench", dependencies: [
             "Audio", "Features", "Corpus", "NeuralNet", "Plot",
         ]),
+        // The web demo: Hummingbird stays out of `study` and `study-bench`.
+        .target(name: "DemoServer", dependencies: [
+            "Study", "Audio", "Features", "Plot",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
+        .executableTarget(name: "study-demo", dependencies: [
+            "DemoServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
 
         // Tests.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -64,6 +76,10 @@ let package = Package(
         .testTarget(name: "PlotTests", dependencies: ["Plot", "CPNG", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "TestSupport"]),
         .testTarget(name: "StudyTests", dependencies: ["Study", "TestSupport"]),
+        .testTarget(name: "DemoTests", dependencies: [
+            "DemoServer", "Study", "NeuralNet", "Audio", "Features", "TestSupport",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        ]),
     ],
     swiftLanguageModes: [.v5]
 )

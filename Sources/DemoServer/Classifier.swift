@@ -1,0 +1,144 @@
+import Audio
+import Foundation
+import NeuralNet
+import Plot
+import Study
+
+/// What `POST /api/predict` answers: the study's prediction for one clip, in the JSON shape
+/// of issue 7 (`duration_s` and `sample_rate` describe the file as uploaded, before the
+/// analysis window and resampling).
+public struct ClipReport: Codable, Sendable, Equatable {
+    public var label: String
+    /// Softmax probability of every class, keyed by the model's class names; Float as the
+    /// network computes them, so that the JSON digits round-trip to the very same numbers.
+    public var confidences: [String: Float]
+    public var durationSeconds: Double
+    public var sampleRate: Int
+    public var model: ModelSummary
+    /// PNG data URIs, only when the request asks for them (`?figures=1`): drawing costs more
+    /// than the prediction itself.
+    public var figures: Figures?
+
+    enum CodingKeys: String, CodingKey {
+        case label, confidences, model, figures
+        case durationSeconds = "duration_s"
+        case sampleRate = "sample_rate"
+    }
+}
+
+/// Which model answered, so that a screenshot or a log line can be traced to a study run.
+public struct ModelSummary: Codable, Sendable, Equatable {
+    public var file: String
+    public var featurePreset: String
+    public var classes: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case file, classes
+        case featurePreset = "feature_preset"
+    }
+}
+
+public struct Figures: Codable, Sendable, Equatable {
+    public var waveform: String
+    public var spectrogram: String
+}
+
+/// Classifies uploaded clips exactly as `study predict` does — it runs the study's own
+/// `Predictor`, so the features (the model file's preset, offset and duration) cannot drift
+/// from the study's — and turns decoder errors into client errors.
+public final class ClipClassifier: Sendable {
+    public let summary: ModelSummary
+    /// Seconds into the clip where analysis starts (the model file's `offset_s`).
+    public let offset: Double
+    private let pool: PredictorPool
+
+    public init(modelURL: URL, workers: Int) throws {
+        let first = try Predictor(modelURL: modelURL)
+        var predictors = [first]
+        for _ in 1..<max(1, workers) { predictors.append(try Predictor(modelURL: modelURL)) }
+        let metadata = try ModelFile.load(from: modelURL).metadata
+        offset = Double(metadata["offset_s"] ?? "0.5") ?? 0.5
+        summary = ModelSummary(file: modelURL.lastPathComponent, featurePreset: first.presetName, classes: first.labels)
+        pool = PredictorPool(predictors)
+    }
+
+    /// The report for an uploaded file's bytes. Throws `DemoError` for anything wrong with
+    /// the upload; other errors are the server's own.
+    public func classify(_ bytes: [UInt8], figures: Bool = false) async throws -> ClipReport {
+        guard !bytes.isEmpty else { throw DemoError.emptyBody }
+        try ContainerCheck.verifyComplete(bytes)
+        return try await pool.withPredictor { predictor in
+            do {
+                return try UploadFile.withTemporaryFile(holding: bytes) { url in
+                    try report(for: url, predictor: predictor, figures: figures)
+                }
+            } catch {
+                throw DemoError.from(error, offset: offset) ?? error
+            }
+        }
+    }
+
+    private func report(for url: URL, predictor: Predictor, figures: Bool) throws -> ClipReport {
+        let info = try AudioFile.info(url)
+        let prediction = try predictor.predict(url)
+        let confidences = Dictionary(uniqueKeysWithValues: zip(predictor.labels, prediction.probabilities))
+        return ClipReport(label: prediction.label, confidences: confidences, durationSeconds: info.duration,
+                          sampleRate: info.sampleRate, model: summary,
+                          figures: figures ? try ClipFigures.draw(url) : nil)
+    }
+}
+
+/// The waveform and spectrogram of a clip, drawn as the study's EDA chapter draws them (the
+/// whole clip at 22050 Hz), smaller, for a web page.
+enum ClipFigures {
+    static func draw(_ url: URL) throws -> Figures {
+        let signal = try Audio.load(url, sampleRate: 22050, resampler: .soxrHQ)
+        let wave = Charts.envelope(values: signal.samples, sampleRate: Double(signal.sampleRate), title: "Waveform",
+                                   titleSize: 14, width: 900, height: 300)
+        let spec = spectrogramDB(signal.samples, sampleRate: signal.sampleRate)
+        let spectrogram = Charts.spectrogram(db: spec.db, rows: spec.rows, cols: spec.cols, xMax: spec.seconds,
+                                             yMax: Double(signal.sampleRate) / 2, title: "Spectrogram",
+                                             titleSize: 14, width: 900, height: 360)
+        return Figures(waveform: try dataURI(wave), spectrogram: try dataURI(spectrogram))
+    }
+
+    private static func dataURI(_ figure: Figure) throws -> String {
+        "data:image/png;base64," + (try figure.pngData()).base64EncodedString()
+    }
+}
+
+/// Hands each request a predictor of its own: `Sequential` keeps per-instance work buffers,
+/// so one network cannot serve two threads at once. Requests beyond the pool's size wait
+/// their turn in arrival order.
+actor PredictorPool {
+    private var idle: [PooledPredictor]
+    private var waiting: [CheckedContinuation<PooledPredictor, Never>] = []
+
+    init(_ predictors: [Predictor]) {
+        idle = predictors.map(PooledPredictor.init)
+    }
+
+    /// Runs `body` off the actor (nonisolated), so that clips are analysed in parallel.
+    nonisolated func withPredictor<T>(_ body: (Predictor) throws -> T) async throws -> T {
+        let slot = await acquire()
+        let result = Result { try body(slot.predictor) }
+        await release(slot)
+        return try result.get()
+    }
+
+    private func acquire() async -> PooledPredictor {
+        if let slot = idle.popLast() { return slot }
+        return await withCheckedContinuation { waiting.append($0) }
+    }
+
+    private func release(_ slot: PooledPredictor) {
+        if waiting.isEmpty { idle.append(slot) } else { waiting.removeFirst().resume(returning: slot) }
+    }
+}
+
+/// A predictor that only the pool moves between tasks, one holder at a time; that discipline,
+/// not the type system, is what makes handing it across threads safe.
+final class PooledPredictor: @unchecked Sendable {
+    let predictor: Predictor
+    init(_ predictor: Predictor) { self.predictor = predictor }
+}

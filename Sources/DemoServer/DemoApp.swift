@@ -1,0 +1,76 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Builds the demo's Hummingbird application. A library function rather than code in `main`,
+/// so that the integration tests and the load test run the very same server in-process.
+public enum DemoApp {
+    /// The application for `configuration`, its model loaded and examples listed.
+    /// `onServerRunning` receives the bound port (useful with port 0, which picks a free one).
+    public static func make(_ configuration: DemoConfiguration, logger: Logger? = nil,
+                            onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
+        let classifier = try ClipClassifier(modelURL: configuration.modelURL, workers: configuration.workers)
+        let catalog = ExampleCatalog(directory: configuration.examplesDirectory)
+        let router = makeRouter(classifier: classifier, catalog: catalog, maxUploadBytes: configuration.maxUploadBytes)
+        var log = logger ?? Logger(label: "study-demo")
+        if logger == nil { log.logLevel = .info }
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "study-demo"),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+            logger: log)
+    }
+
+    static func makeRouter(classifier: ClipClassifier, catalog: ExampleCatalog, maxUploadBytes: Int) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: JSONErrorMiddleware())
+        router.get("/") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+                     body: ResponseBody(byteBuffer: ByteBuffer(string: Page.html(examples: catalog.examples, model: classifier.summary))))
+        }
+        router.get("/healthz") { _, _ in
+            Response.json(Health(status: "ok", model: classifier.summary, examples: catalog.examples.count))
+        }
+        router.get("/api/examples") { _, _ in
+            Response.json(catalog.examples)
+        }
+        router.get("/api/examples/:name") { _, context in
+            let raw = context.parameters.get("name") ?? ""
+            return try exampleResponse(name: raw.removingPercentEncoding ?? raw, catalog: catalog)
+        }
+        router.post("/api/predict") { request, _ in
+            let bytes = try await collect(request, limit: maxUploadBytes)
+            let figures = request.uri.queryParameters.get("figures").map { $0 == "1" || $0 == "true" } ?? false
+            return Response.json(try await classifier.classify(bytes, figures: figures))
+        }
+        return router
+    }
+
+    /// The request body, refusing more than `limit` bytes: a Content-Length over the limit is
+    /// refused before reading, a chunked body as soon as it passes the limit.
+    static func collect(_ request: Request, limit: Int) async throws -> [UInt8] {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            throw DemoError.uploadTooLarge(limit: limit)
+        }
+        do {
+            let buffer = try await request.body.collect(upTo: limit)
+            return Array(buffer.readableBytesView)
+        } catch is NIOTooManyBytesError {
+            throw DemoError.uploadTooLarge(limit: limit)
+        }
+    }
+
+    static func exampleResponse(name: String, catalog: ExampleCatalog) throws -> Response {
+        guard let url = catalog.file(named: name) else { throw DemoError.unknownExample(name: name) }
+        guard let data = FileManager.default.contents(atPath: url.path) else { throw DemoError.unknownExample(name: name) }
+        return Response(status: .ok, headers: [.contentType: "audio/wav", .cacheControl: "no-cache"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    struct Health: Codable {
+        var status: String
+        var model: ModelSummary
+        var examples: Int
+    }
+}

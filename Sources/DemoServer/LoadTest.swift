@@ -1,0 +1,150 @@
+import AsyncHTTPClient
+import Audio
+import Foundation
+import NIOCore
+
+/// A bounded load test of `POST /api/predict` on loopback: the demo runs in this process on
+/// a free 127.0.0.1 port, `clients` concurrent clients send `requests` predictions in all,
+/// and the run stops by itself after `timeLimit` seconds whatever happens. Latency is the
+/// client's view (request sent to body received). Memory is this process's resident set,
+/// server and clients together, after a warm-up and after the run.
+public enum LoadTest {
+    public struct Options: Sendable {
+        public var clients = 50
+        public var requests = 2000
+        public var timeLimit: Double = 300
+        public init() {}
+    }
+
+    public struct Result: Sendable, CustomStringConvertible {
+        public var requests: Int
+        public var errors: Int
+        public var firstError: String?
+        public var seconds: Double
+        public var latencies: [Double]
+        public var rssBefore: Int
+        public var rssAfter: Int
+
+        public var throughput: Double { Double(requests) / seconds }
+        public func percentile(_ p: Double) -> Double {
+            guard !latencies.isEmpty else { return .nan }
+            let sorted = latencies.sorted()
+            return sorted[min(sorted.count - 1, Int((p / 100 * Double(sorted.count)).rounded(.up)) - 1)]
+        }
+
+        public var description: String {
+            let ms = { (s: Double) in String(format: "%.1f ms", s * 1000) }
+            return """
+            requests:   \(requests) (\(errors) errors\(firstError.map { ", first: \($0)" } ?? ""))
+            wall time:  \(String(format: "%.2f s", seconds))
+            throughput: \(String(format: "%.1f", throughput)) predictions/s
+            latency:    p50 \(ms(percentile(50))), p90 \(ms(percentile(90))), p99 \(ms(percentile(99))), max \(ms(latencies.max() ?? .nan))
+            memory:     RSS \(rssBefore / 1024) MB after warm-up, \(rssAfter / 1024) MB after the run (\(rssAfter >= rssBefore ? "+" : "")\((rssAfter - rssBefore) / 1024) MB)
+            """
+        }
+    }
+
+    /// Runs the load test against a fresh in-process server for `configuration` (its host and
+    /// port are overridden: 127.0.0.1, any free port) with `clip` as every request's body.
+    public static func run(_ configuration: DemoConfiguration, clip: [UInt8], options: Options = .init()) async throws -> Result {
+        var config = configuration
+        config.host = "127.0.0.1"
+        config.port = 0
+        let server = try await RunningDemo.start(config)
+        let client = HTTPClient(eventLoopGroupProvider: .singleton,
+                                configuration: .init(connectionPool: .init(idleTimeout: .seconds(30))))
+        do {
+            let url = server.baseURL + "/api/predict"
+            for _ in 0..<20 { _ = try await post(client, url: url, clip: clip) }   // warm-up: pools, caches, plans
+            let before = residentKB()
+            let result = try await hammer(client, url: url, clip: clip, options: options)
+            var final = result
+            final.rssBefore = before
+            final.rssAfter = residentKB()
+            try await client.shutdown()
+            try await server.stop()
+            return final
+        } catch {
+            try? await client.shutdown()
+            try? await server.stop()
+            throw error
+        }
+    }
+
+    private static func hammer(_ client: HTTPClient, url: String, clip: [UInt8], options: Options) async throws -> Result {
+        let counter = RequestCounter(limit: options.requests)
+        let deadline = ContinuousClock.now + .seconds(options.timeLimit)
+        let start = ContinuousClock.now
+        let outcomes = await withTaskGroup(of: [(Double, String?)].self) { group in
+            for _ in 0..<options.clients {
+                group.addTask {
+                    var mine: [(Double, String?)] = []
+                    while ContinuousClock.now < deadline, await counter.take() {
+                        let t0 = ContinuousClock.now
+                        let failure: String?
+                        do { failure = try await post(client, url: url, clip: clip) } catch { failure = "\(error)" }
+                        mine.append(((ContinuousClock.now - t0).seconds, failure))
+                    }
+                    return mine
+                }
+            }
+            var all: [(Double, String?)] = []
+            for await part in group { all += part }
+            return all
+        }
+        let errors = outcomes.compactMap { $0.1 }
+        return Result(requests: outcomes.count, errors: errors.count, firstError: errors.first,
+                      seconds: (ContinuousClock.now - start).seconds, latencies: outcomes.map { $0.0 }, rssBefore: 0, rssAfter: 0)
+    }
+
+    /// One prediction; nil when it succeeded, else what went wrong.
+    private static func post(_ client: HTTPClient, url: String, clip: [UInt8]) async throws -> String? {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/octet-stream")
+        request.body = .bytes(ByteBuffer(bytes: clip))
+        let response = try await client.execute(request, timeout: .seconds(60))
+        let body = try await response.body.collect(upTo: 1 << 20)
+        return response.status == .ok ? nil : "HTTP \(response.status.code): \(String(buffer: body))"
+    }
+
+    /// This process's resident set size in kB (Linux `/proc/self/status`), 0 where unknown.
+    public static func residentKB() -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }
+        return line.flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") } ?? 0
+    }
+
+    /// A 3.5 s 16-bit WAV at TESS's 24414 Hz — a voice-like harmonic tone with vibrato and a
+    /// little noise — so that the model's 3 s window (from 0.5 s) is full, as for a long clip.
+    public static func syntheticClip(seconds: Double = 3.5, sampleRate: Int = 24414) throws -> [UInt8] {
+        var rng = SystemRandomNumberGenerator()
+        let samples = (0..<Int(seconds * Double(sampleRate))).map { i -> Float in
+            let t = Double(i) / Double(sampleRate)
+            let f0 = 180 + 20 * sin(2 * .pi * 5 * t)
+            var v = 0.0
+            for h in 1...6 { v += sin(2 * .pi * f0 * Double(h) * t) / Double(h) }
+            return Float(0.2 * v * (0.6 + 0.4 * sin(2 * .pi * 1.5 * t)) + Double.random(in: -0.01...0.01, using: &rng))
+        }
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("study-demo-load-\(UUID().uuidString).wav")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try AudioFile.writeWAV16(samples, sampleRate: sampleRate, to: url)
+        return Array(try Data(contentsOf: url))
+    }
+}
+
+/// Hands out request slots until the total is reached, so that the clients together send
+/// exactly the requested number.
+private actor RequestCounter {
+    private var left: Int
+    init(limit: Int) { left = limit }
+    func take() -> Bool {
+        guard left > 0 else { return false }
+        left -= 1
+        return true
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
+}

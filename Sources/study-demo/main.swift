@@ -1,0 +1,73 @@
+import ArgumentParser
+import DemoServer
+import Foundation
+import Hummingbird
+
+/// `study-demo`: the study's Gradio demo as a small web server (serve, the default), and its
+/// load test (`study-demo load`).
+@main
+struct StudyDemo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "study-demo",
+        abstract: "Serve the speech-emotion demo for a model saved by `study run`.",
+        subcommands: [Serve.self, Load.self],
+        defaultSubcommand: Serve.self)
+}
+
+struct ServerOptions: ParsableArguments {
+    @Option(help: "The model file saved by `study run`.")
+    var model = "output/05-training/model.safetensors"
+    @Option(help: "Folder whose .wav files are offered as examples.")
+    var examples = "output/02-eda/audio"
+    @Option(help: "Largest accepted upload, in MB.")
+    var maxUploadMb = 10
+
+    func configuration(host: String, port: Int) throws -> DemoConfiguration {
+        guard FileManager.default.fileExists(atPath: model) else {
+            throw ValidationError("no model at \(model): run `study run` (or `make study`) first, or pass --model")
+        }
+        guard maxUploadMb > 0 else { throw ValidationError("--max-upload-mb must be positive") }
+        return DemoConfiguration(modelURL: URL(fileURLWithPath: model), examplesDirectory: URL(fileURLWithPath: examples),
+                                 host: host, port: port, maxUploadBytes: maxUploadMb * 1024 * 1024)
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Start the web demo (the default).")
+    @OptionGroup var options: ServerOptions
+    @Option(help: "Address to bind; the default keeps the demo private to this machine.")
+    var host = "127.0.0.1"
+    @Option(help: "Port to listen on (0 picks a free one).")
+    var port = 8080
+
+    func run() async throws {
+        let config = try options.configuration(host: host, port: port)
+        let app = try DemoApp.make(config) { port in
+            print("study-demo: serving \(config.modelURL.path) on http://\(host):\(port)/ (Ctrl-C to stop)")
+        }
+        try await app.runService()
+    }
+}
+
+struct Load: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Load-test POST /api/predict on 127.0.0.1 (in-process server, bounded in requests and time).")
+    @OptionGroup var options: ServerOptions
+    @Option(help: "Concurrent clients.") var clients = 50
+    @Option(help: "Predictions in all.") var requests = 2000
+    @Option(help: "Stop after this many seconds whatever happens.") var timeLimit = 300.0
+    @Option(help: "Clip to send (default: a synthetic 3.5 s WAV, so the 3 s window is full).") var clip: String?
+
+    func run() async throws {
+        let config = try options.configuration(host: "127.0.0.1", port: 0)
+        let body = try clip.map { Array(try Data(contentsOf: URL(fileURLWithPath: $0))) } ?? LoadTest.syntheticClip()
+        var o = LoadTest.Options()
+        o.clients = clients
+        o.requests = requests
+        o.timeLimit = timeLimit
+        print("study-demo load: \(requests) predictions, \(clients) clients, \(body.count) bytes per clip")
+        let result = try await LoadTest.run(config, clip: body, options: o)
+        print(result)
+        if result.errors > 0 { throw ExitCode(1) }
+    }
+}

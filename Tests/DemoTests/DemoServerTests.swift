@@ -1,0 +1,282 @@
+import AsyncHTTPClient
+import Audio
+import DemoServer
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Study
+import XCTest
+
+/// End-to-end tests: each starts the demo on a free loopback port in this process, talks to it
+/// over real HTTP with async-http-client, and shuts it down before returning.
+final class DemoServerTests: XCTestCase {
+    // MARK: Endpoints
+
+    func testHealthAndExampleList() async throws {
+        let files = try DemoFixture.files.get()
+        try await withDemo { server, client in
+            let health = try await self.send(client, .GET, server.baseURL + "/healthz")
+            XCTAssertEqual(health.status, 200)
+            XCTAssertEqual(health.json["status"] as? String, "ok")
+            XCTAssertEqual(health.json["examples"] as? Int, DemoFixture.labels.count)
+
+            let list = try await self.send(client, .GET, server.baseURL + "/api/examples")
+            XCTAssertEqual(list.status, 200)
+            let items = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(list.body)) as? [[String: Any]])
+            XCTAssertEqual(items.compactMap { $0["name"] as? String }, files.exampleFiles.map(\.lastPathComponent),
+                           "only the .wav files directly inside the folder, sorted")
+            XCTAssertEqual(items.compactMap { $0["label"] as? String }, DemoFixture.labels)
+
+            let clip = try await self.send(client, .GET, server.baseURL + "/api/examples/angry_SYN.wav")
+            XCTAssertEqual(clip.status, 200)
+            XCTAssertEqual(clip.body, Array(try Data(contentsOf: files.exampleFiles[0])))
+            XCTAssertEqual(clip.headers.first(name: "content-type"), "audio/wav")
+        }
+    }
+
+    func testPageIsSelfContainedAndListsExamples() async throws {
+        try await withDemo { server, client in
+            let page = try await self.send(client, .GET, server.baseURL + "/")
+            XCTAssertEqual(page.status, 200)
+            XCTAssertTrue(page.headers.first(name: "content-type")?.hasPrefix("text/html") == true)
+            let html = String(decoding: page.body, as: UTF8.self)
+            for label in DemoFixture.labels {
+                XCTAssertTrue(html.contains("<option value=\"\(label)_SYN.wav\">"), "example \(label) offered")
+            }
+            for external in ["src=\"http", "href=\"http", "src=\"//", "href=\"//", "@import", "url(http"] {
+                XCTAssertFalse(html.contains(external), "page must not load \(external)… (it must work offline)")
+            }
+            XCTAssertTrue(html.contains("<label for=\"file\"") || html.contains("aria-label=\"Audio file to upload\""))
+        }
+    }
+
+    /// The demo must give exactly what `study predict` (the study's `Predictor`) gives.
+    func testPredictionsMatchStudyPredictor() async throws {
+        let files = try DemoFixture.files.get()
+        let predictor = try Predictor(modelURL: files.model)
+        try await withDemo { server, client in
+            for url in files.exampleFiles {
+                let reply = try await self.post(client, server.baseURL + "/api/predict", Array(try Data(contentsOf: url)))
+                XCTAssertEqual(reply.status, 200, url.lastPathComponent)
+                try self.assertMatches(reply, predictor.predict(url), labels: predictor.labels, file: url)
+            }
+        }
+    }
+
+    func testFiguresAreInlinePNGs() async throws {
+        let files = try DemoFixture.files.get()
+        try await withDemo { server, client in
+            let reply = try await self.post(client, server.baseURL + "/api/predict?figures=1",
+                                            Array(try Data(contentsOf: files.exampleFiles[3])))
+            XCTAssertEqual(reply.status, 200)
+            let figures = try XCTUnwrap(reply.json["figures"] as? [String: String])
+            for key in ["waveform", "spectrogram"] {
+                let uri = try XCTUnwrap(figures[key], key)
+                XCTAssertTrue(uri.hasPrefix("data:image/png;base64,"), key)
+                let png = try XCTUnwrap(Data(base64Encoded: String(uri.dropFirst("data:image/png;base64,".count))))
+                XCTAssertEqual(Array(png.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], "\(key) is a PNG")
+            }
+            let plain = try await self.post(client, server.baseURL + "/api/predict", Array(try Data(contentsOf: files.exampleFiles[3])))
+            XCTAssertNil(plain.json["figures"], "figures only on request")
+        }
+    }
+
+    func testTwentyConcurrentPredictions() async throws {
+        let files = try DemoFixture.files.get()
+        let predictor = try Predictor(modelURL: files.model)
+        let expected = try files.exampleFiles.map { try predictor.predict($0) }
+        let bodies = try files.exampleFiles.map { Array(try Data(contentsOf: $0)) }
+        try await withDemo { server, client in
+            let replies = try await withThrowingTaskGroup(of: (Int, Reply).self) { group in
+                for i in 0..<20 {
+                    group.addTask { (i, try await self.post(client, server.baseURL + "/api/predict", bodies[i % bodies.count])) }
+                }
+                var all: [(Int, Reply)] = []
+                for try await r in group { all.append(r) }
+                return all
+            }
+            XCTAssertEqual(replies.count, 20)
+            for (i, reply) in replies {
+                XCTAssertEqual(reply.status, 200, "request \(i)")
+                try self.assertMatches(reply, expected[i % expected.count], labels: predictor.labels,
+                                       file: files.exampleFiles[i % expected.count])
+            }
+        }
+    }
+
+    // MARK: Bad input
+
+    func testBadUploadsAreClientErrors() async throws {
+        let files = try DemoFixture.files.get()
+        let good = Array(try Data(contentsOf: files.exampleFiles[0]))
+        let cases: [(name: String, body: [UInt8], status: UInt, mentions: String)] = [
+            ("empty body", [], 400, "empty"),
+            ("text", Array("this is not audio, just text\n".utf8), 415, "not a readable audio file"),
+            ("random bytes", (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ 7) }, 415, "not a readable audio file"),
+            ("sound data cut short", Array(good.prefix(good.count / 2)), 400, "truncated"),
+            ("header cut short", Array(good.prefix(30)), 400, "truncated"),
+            ("shorter than the 0.5 s offset", try DemoFixture.wavBytes(DemoFixture.tone(f0: 200, seconds: 0.3, noise: 0)),
+             422, "too short"),
+        ]
+        try await withDemo { server, client in
+            for c in cases {
+                let reply = try await self.post(client, server.baseURL + "/api/predict", c.body)
+                XCTAssertEqual(reply.status, c.status, c.name)
+                let message = reply.json["error"] as? String
+                XCTAssertNotNil(message, "\(c.name): JSON error body")
+                XCTAssertTrue(message?.contains(c.mentions) == true, "\(c.name): '\(message ?? "")' should mention '\(c.mentions)'")
+                XCTAssertFalse(message?.contains("study-demo-upload") == true, "\(c.name): the temporary path is private")
+            }
+            let after = try await self.post(client, server.baseURL + "/api/predict", good)
+            XCTAssertEqual(after.status, 200, "the server still answers after bad input")
+        }
+    }
+
+    func testOversizedUploadsAreRefused() async throws {
+        let limit = 256 * 1024
+        let under = try DemoFixture.wavBytes(DemoFixture.tone(f0: 220, seconds: 4, noise: 0.01))   // ~195 kB
+        let over = try DemoFixture.wavBytes(DemoFixture.tone(f0: 220, seconds: 7, noise: 0.01))    // ~342 kB
+        XCTAssertLessThan(under.count, limit)
+        XCTAssertGreaterThan(over.count, limit)
+        try await withDemo(maxUploadBytes: limit) { server, client in
+            let url = server.baseURL + "/api/predict"
+            let accepted = try await self.post(client, url, under)
+            XCTAssertEqual(accepted.status, 200, "a clip under the limit is analysed")
+            let refused = try await self.post(client, url, over)
+            XCTAssertEqual(refused.status, 413)
+            XCTAssertTrue((refused.json["error"] as? String)?.contains("limit") == true)
+            let chunked = try await self.post(client, url, over, chunked: true)
+            XCTAssertEqual(chunked.status, 413, "a chunked body (no Content-Length) is cut off at the limit too")
+        }
+    }
+
+    func testExamplesEndpointServesOnlyListedFiles() async throws {
+        let attempts = [
+            "..%2Fsecret.wav", "..%2F..%2F..%2F..%2Fetc%2Fpasswd", "%2Fetc%2Fpasswd", "..%252Fsecret.wav",
+            "%2e%2e%2fsecret.wav", "nested%2Fhidden.wav", "notes.txt", "angry_SYN.wav%00.txt", "..",
+            "../secret.wav", "../../../../etc/passwd", "nested/hidden.wav", "ANGRY_SYN.WAV",
+        ]
+        let secret = Array(try Data(contentsOf: try DemoFixture.files.get().secret))
+        try await withDemo { server, client in
+            for name in attempts {
+                let reply = try await self.send(client, .GET, server.baseURL + "/api/examples/" + name)
+                XCTAssertEqual(reply.status, 404, name)
+                XCTAssertNotNil(reply.json["error"] as? String, "\(name): JSON error body")
+                XCTAssertNotEqual(reply.body, secret, name)
+                XCTAssertFalse(String(decoding: reply.body, as: UTF8.self).contains("root:"), name)
+            }
+        }
+    }
+
+    func testUnknownRouteIsJSON404() async throws {
+        try await withDemo { server, client in
+            let reply = try await self.send(client, .GET, server.baseURL + "/api/nothing-here")
+            XCTAssertEqual(reply.status, 404)
+            XCTAssertNotNil(reply.json["error"] as? String)
+        }
+    }
+
+    /// Uploads, good or bad, leave no temporary file behind.
+    func testUploadsLeaveNoTemporaryFiles() async throws {
+        let files = try DemoFixture.files.get()
+        let before = uploadLeftovers()
+        try await withDemo { server, client in
+            let url = server.baseURL + "/api/predict"
+            _ = try await self.post(client, url, Array(try Data(contentsOf: files.exampleFiles[1])))
+            _ = try await self.post(client, url, Array("garbage".utf8))
+            _ = try await self.post(client, url, try DemoFixture.wavBytes(DemoFixture.tone(f0: 200, seconds: 0.2, noise: 0)))
+        }
+        XCTAssertEqual(uploadLeftovers(), before)
+    }
+
+    // MARK: Helpers
+
+    struct Reply: Sendable {
+        var status: UInt
+        var headers: HTTPHeaders
+        var body: [UInt8]
+        var json: [String: Any] {
+            (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:]
+        }
+    }
+
+    /// Runs `body` against a fresh server and client, and shuts both down whatever happens.
+    func withDemo(maxUploadBytes: Int = 10 * 1024 * 1024,
+                  _ body: @escaping (RunningDemo, HTTPClient) async throws -> Void) async throws {
+        let files = try DemoFixture.files.get()
+        let config = DemoConfiguration(modelURL: files.model, examplesDirectory: files.examples, host: "127.0.0.1",
+                                       port: 0, maxUploadBytes: maxUploadBytes, workers: 2)
+        let server = try await RunningDemo.start(config)
+        XCTAssertNotEqual(server.port, 0, "the bound port is reported")
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        do {
+            try await body(server, client)
+        } catch {
+            try? await client.shutdown()
+            try? await server.stop()
+            throw error
+        }
+        try await client.shutdown()
+        try await server.stop()
+    }
+
+    func send(_ client: HTTPClient, _ method: HTTPMethod, _ url: String, body: [UInt8]? = nil,
+              chunked: Bool = false) async throws -> Reply {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/octet-stream")
+            if chunked {
+                let pieces = stride(from: 0, to: body.count, by: 16384).map { ByteBuffer(bytes: body[$0..<min($0 + 16384, body.count)]) }
+                request.body = .stream(pieces.async, length: .unknown)
+            } else {
+                request.body = .bytes(ByteBuffer(bytes: body))
+            }
+        }
+        let response = try await client.execute(request, timeout: .seconds(60))
+        let bytes = try await response.body.collect(upTo: 16 << 20)
+        return Reply(status: response.status.code, headers: response.headers, body: Array(bytes.readableBytesView))
+    }
+
+    func post(_ client: HTTPClient, _ url: String, _ body: [UInt8], chunked: Bool = false) async throws -> Reply {
+        try await send(client, .POST, url, body: body, chunked: chunked)
+    }
+
+    /// The reply carries `expected` exactly (floats survive JSON as doubles), in issue 7's shape.
+    func assertMatches(_ reply: Reply, _ expected: Predictor.Prediction, labels: [String], file url: URL) throws {
+        let json = reply.json
+        let name = url.lastPathComponent
+        XCTAssertEqual(json["label"] as? String, expected.label, name)
+        XCTAssertNotNil(json["confidences"] as? [String: Any], name)
+        let report = try JSONDecoder().decode(ClipReport.self, from: Data(reply.body))
+        XCTAssertEqual(Set(report.confidences.keys), Set(labels), name)
+        for (label, p) in zip(labels, expected.probabilities) {
+            XCTAssertEqual(report.confidences[label], p, "\(name): \(label)")
+        }
+        let info = try AudioFile.info(url)
+        XCTAssertEqual(json["sample_rate"] as? Int, info.sampleRate, name)
+        XCTAssertEqual(try XCTUnwrap(json["duration_s"] as? Double, name), info.duration, accuracy: 1e-9, name)
+        let model = try XCTUnwrap(json["model"] as? [String: Any], name)
+        XCTAssertEqual(model["feature_preset"] as? String, "librosa", name)
+        XCTAssertEqual(model["classes"] as? [String], labels, name)
+    }
+
+    func uploadLeftovers() -> Set<String> {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: FileManager.default.temporaryDirectory.path)) ?? []
+        return Set(names.filter { $0.hasPrefix("study-demo-upload-") })
+    }
+}
+
+/// A finite sequence as an `AsyncSequence`, for streamed (chunked) request bodies.
+struct AsyncArray<Element: Sendable>: AsyncSequence, Sendable {
+    let elements: [Element]
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var rest: ArraySlice<Element>
+        mutating func next() async -> Element? { rest.popFirst() }
+    }
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(rest: elements[...]) }
+}
+
+extension Array where Element: Sendable {
+    var async: AsyncArray<Element> { AsyncArray(elements: self) }
+}
