@@ -127,6 +127,7 @@ public struct HTMLReport {
     table { border-collapse: collapse; margin: 1rem 0; font-size: 14px; display: block; overflow-x: auto; max-width: 100%; }
     th, td { border: 1px solid var(--line); padding: .3rem .6rem; text-align: left; white-space: nowrap; }
     th { background: var(--bg-alt); }
+    td img { width: 400px; max-width: 38vw; margin: 0; }
     tr:nth-child(even) td { background: #fbfcfd; }
     code { background: var(--bg-alt); padding: .1rem .3rem; border-radius: 3px; font-size: 90%; }
     pre { background: var(--bg-alt); padding: .8rem 1rem; overflow-x: auto; border-radius: 4px; font-size: 13px; line-height: 1.4; }
