@@ -42,6 +42,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.configuration(host: host, port: port)
+        DemoApp.prepareProcess()
         let app = try DemoApp.make(config) { port in
             print("study-demo: serving \(config.modelURL.path) on http://\(host):\(port)/ (Ctrl-C to stop)")
             fflush(stdout)   // scripts wait for this line, and stdout to a file is block-buffered
@@ -62,6 +63,7 @@ struct Load: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.configuration(host: "127.0.0.1", port: 0)
+        DemoApp.prepareProcess()
         let body = try clip.map { Array(try Data(contentsOf: URL(fileURLWithPath: $0))) } ?? LoadTest.syntheticClip()
         var o = LoadTest.Options()
         o.clients = clients
