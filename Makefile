@@ -30,5 +30,21 @@ bench: deps
 	$(SWIFT) build -c release --product study-bench
 	$(BIN)/study-bench $(BENCH_ARGS)
 
+# The web demo on the model of the last study run (runs the study first if there is none).
+MODEL      ?= output/05-training/model.safetensors
+DEMO_ARGS  ?=
+.PHONY: demo demo-load
+
+demo: deps
+	$(SWIFT) build -c release --product study-demo
+	@test -f $(MODEL) || $(MAKE) study
+	$(BIN)/study-demo --model $(MODEL) $(DEMO_ARGS)
+
+# Bounded load test of the demo on 127.0.0.1: 50 clients, 2000 predictions of 3 s clips.
+demo-load: deps
+	$(SWIFT) build -c release --product study-demo
+	@test -f $(MODEL) || $(MAKE) study
+	$(BIN)/study-demo load --model $(MODEL) $(DEMO_ARGS)
+
 clean:
 	rm -rf .build output

@@ -58,7 +58,7 @@ let package = Package(
         ]),
         // The web demo: Hummingbird stays out of `study` and `study-bench`.
         .target(name: "DemoServer", dependencies: [
-            "Study", "Audio", "Features", "Plot",
+            "Study", "Audio", "Features", "NeuralNet", "Plot",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
         ]),

@@ -4,43 +4,56 @@ import Foundation
 import NIOCore
 
 /// A bounded load test of `POST /api/predict` on loopback: the demo runs in this process on
-/// a free 127.0.0.1 port, `clients` concurrent clients send `requests` predictions in all,
-/// and the run stops by itself after `timeLimit` seconds whatever happens. Latency is the
+/// a free 127.0.0.1 port; first one client sends `sequentialRequests` predictions one after
+/// another, then `clients` concurrent clients send `requests` in all; the run stops by itself
+/// after `timeLimit` seconds whatever happens. Latency is the
 /// client's view (request sent to body received). Memory is this process's resident set,
 /// server and clients together, after a warm-up and after the run.
 public enum LoadTest {
     public struct Options: Sendable {
         public var clients = 50
         public var requests = 2000
+        /// Requests sent one at a time first: their latency is the cost of one clip, whereas
+        /// under `clients` concurrent clients it is mostly time spent queueing for a core.
+        public var sequentialRequests = 200
         public var timeLimit: Double = 300
         public init() {}
     }
 
-    public struct Result: Sendable, CustomStringConvertible {
+    public struct Phase: Sendable, CustomStringConvertible {
+        public var clients: Int
         public var requests: Int
         public var errors: Int
         public var firstError: String?
         public var seconds: Double
         public var latencies: [Double]
-        public var rssBefore: Int
-        public var rssAfter: Int
 
         public var throughput: Double { Double(requests) / seconds }
         public func percentile(_ p: Double) -> Double {
             guard !latencies.isEmpty else { return .nan }
             let sorted = latencies.sorted()
-            return sorted[min(sorted.count - 1, Int((p / 100 * Double(sorted.count)).rounded(.up)) - 1)]
+            return sorted[max(0, min(sorted.count - 1, Int((p / 100 * Double(sorted.count)).rounded(.up)) - 1))]
         }
 
         public var description: String {
             let ms = { (s: Double) in String(format: "%.1f ms", s * 1000) }
-            return """
-            requests:   \(requests) (\(errors) errors\(firstError.map { ", first: \($0)" } ?? ""))
-            wall time:  \(String(format: "%.2f s", seconds))
-            throughput: \(String(format: "%.1f", throughput)) predictions/s
-            latency:    p50 \(ms(percentile(50))), p90 \(ms(percentile(90))), p99 \(ms(percentile(99))), max \(ms(latencies.max() ?? .nan))
-            memory:     RSS \(rssBefore / 1024) MB after warm-up, \(rssAfter / 1024) MB after the run (\(rssAfter >= rssBefore ? "+" : "")\((rssAfter - rssBefore) / 1024) MB)
-            """
+            return "\(clients) client(s): \(requests) requests, \(errors) errors\(firstError.map { " (first: \($0))" } ?? ""), "
+                + String(format: "%.2f s, %.1f predictions/s; ", seconds, throughput)
+                + "latency p50 \(ms(percentile(50))), p90 \(ms(percentile(90))), p99 \(ms(percentile(99))), max \(ms(latencies.max() ?? .nan))"
+        }
+    }
+
+    public struct Result: Sendable, CustomStringConvertible {
+        public var phases: [Phase]
+        /// Resident set of this process (server and clients), kB, after the warm-up and at the end.
+        public var rssBefore: Int
+        public var rssAfter: Int
+        public var errors: Int { phases.reduce(0) { $0 + $1.errors } }
+
+        public var description: String {
+            phases.map(\.description).joined(separator: "\n") + "\n"
+                + "memory: RSS \(rssBefore / 1024) MB after warm-up, \(rssAfter / 1024) MB after the run "
+                + "(\(rssAfter >= rssBefore ? "+" : "")\((rssAfter - rssBefore) / 1024) MB)"
         }
     }
 
@@ -57,13 +70,13 @@ public enum LoadTest {
             let url = server.baseURL + "/api/predict"
             for _ in 0..<20 { _ = try await post(client, url: url, clip: clip) }   // warm-up: pools, caches, plans
             let before = residentKB()
-            let result = try await hammer(client, url: url, clip: clip, options: options)
-            var final = result
-            final.rssBefore = before
-            final.rssAfter = residentKB()
+            let deadline = ContinuousClock.now + .seconds(options.timeLimit)
+            let sequential = await hammer(client, url: url, clip: clip, clients: 1, requests: options.sequentialRequests, deadline: deadline)
+            let concurrent = await hammer(client, url: url, clip: clip, clients: options.clients, requests: options.requests, deadline: deadline)
+            let result = Result(phases: [sequential, concurrent], rssBefore: before, rssAfter: residentKB())
             try await client.shutdown()
             try await server.stop()
-            return final
+            return result
         } catch {
             try? await client.shutdown()
             try? await server.stop()
@@ -71,12 +84,13 @@ public enum LoadTest {
         }
     }
 
-    private static func hammer(_ client: HTTPClient, url: String, clip: [UInt8], options: Options) async throws -> Result {
-        let counter = RequestCounter(limit: options.requests)
-        let deadline = ContinuousClock.now + .seconds(options.timeLimit)
+    /// `requests` predictions from `clients` concurrent clients, stopping early at `deadline`.
+    private static func hammer(_ client: HTTPClient, url: String, clip: [UInt8], clients: Int, requests: Int,
+                               deadline: ContinuousClock.Instant) async -> Phase {
+        let counter = RequestCounter(limit: requests)
         let start = ContinuousClock.now
         let outcomes = await withTaskGroup(of: [(Double, String?)].self) { group in
-            for _ in 0..<options.clients {
+            for _ in 0..<clients {
                 group.addTask {
                     var mine: [(Double, String?)] = []
                     while ContinuousClock.now < deadline, await counter.take() {
@@ -93,8 +107,8 @@ public enum LoadTest {
             return all
         }
         let errors = outcomes.compactMap { $0.1 }
-        return Result(requests: outcomes.count, errors: errors.count, firstError: errors.first,
-                      seconds: (ContinuousClock.now - start).seconds, latencies: outcomes.map { $0.0 }, rssBefore: 0, rssAfter: 0)
+        return Phase(clients: clients, requests: outcomes.count, errors: errors.count, firstError: errors.first,
+                     seconds: (ContinuousClock.now - start).seconds, latencies: outcomes.map { $0.0 })
     }
 
     /// One prediction; nil when it succeeded, else what went wrong.

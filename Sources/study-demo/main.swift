@@ -42,8 +42,10 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.configuration(host: host, port: port)
+        DemoApp.prepareProcess()
         let app = try DemoApp.make(config) { port in
             print("study-demo: serving \(config.modelURL.path) on http://\(host):\(port)/ (Ctrl-C to stop)")
+            fflush(stdout)   // scripts wait for this line, and stdout to a file is block-buffered
         }
         try await app.runService()
     }
@@ -54,18 +56,22 @@ struct Load: AsyncParsableCommand {
         abstract: "Load-test POST /api/predict on 127.0.0.1 (in-process server, bounded in requests and time).")
     @OptionGroup var options: ServerOptions
     @Option(help: "Concurrent clients.") var clients = 50
-    @Option(help: "Predictions in all.") var requests = 2000
+    @Option(help: "Predictions in all, from the concurrent clients.") var requests = 2000
+    @Option(help: "Predictions sent one at a time first (per-clip latency).") var sequential = 200
     @Option(help: "Stop after this many seconds whatever happens.") var timeLimit = 300.0
     @Option(help: "Clip to send (default: a synthetic 3.5 s WAV, so the 3 s window is full).") var clip: String?
 
     func run() async throws {
         let config = try options.configuration(host: "127.0.0.1", port: 0)
+        DemoApp.prepareProcess()
         let body = try clip.map { Array(try Data(contentsOf: URL(fileURLWithPath: $0))) } ?? LoadTest.syntheticClip()
         var o = LoadTest.Options()
         o.clients = clients
         o.requests = requests
         o.timeLimit = timeLimit
-        print("study-demo load: \(requests) predictions, \(clients) clients, \(body.count) bytes per clip")
+        o.sequentialRequests = sequential
+        print("study-demo load: \(sequential) sequential, then \(requests) from \(clients) clients; \(body.count) bytes per clip")
+        fflush(stdout)
         let result = try await LoadTest.run(config, clip: body, options: o)
         print(result)
         if result.errors > 0 { throw ExitCode(1) }
