@@ -39,34 +39,29 @@ enum Vectorized {
     }
 
     /// Columns lo..<hi of an (m × n) gradient: dpre = relu ? (pre > 0 ? dact : 0) : dact, and
-    /// db[o] += dpre[r, o] for r = 0..<m in order.
+    /// db[o] += dpre[r, o] for r = 0..<m in order. Row by row (streaming), db stays in L1.
     @inline(__always)
     static func maskAndSumColumns(_ dact: UnsafePointer<Float>, _ pre: UnsafePointer<Float>, _ dpre: UnsafeMutablePointer<Float>,
                                   _ db: UnsafeMutablePointer<Float>, m: Int, n: Int, lo: Int, hi: Int, relu: Bool) {
         let zero = F16(repeating: 0)
-        var o = lo
-        while o + 16 <= hi {
-            var acc = load16(db + o)
-            for r in 0..<m {
-                let i = r * n + o
+        for r in 0..<m {
+            let base = r * n
+            var o = lo
+            while o + 16 <= hi {
+                let i = base + o
                 var g = load16(dact + i)
                 if relu { g = g.replacing(with: zero, where: load16(pre + i) .<= zero) }
                 store16(g, dpre + i)
-                acc += g
+                store16(load16(db + o) + g, db + o)
+                o += 16
             }
-            store16(acc, db + o)
-            o += 16
-        }
-        while o < hi {
-            var acc = db[o]
-            for r in 0..<m {
-                let i = r * n + o
+            while o < hi {
+                let i = base + o
                 let g = !relu || pre[i] > 0 ? dact[i] : 0
                 dpre[i] = g
-                acc += g
+                db[o] += g
+                o += 1
             }
-            db[o] = acc
-            o += 1
         }
     }
 
