@@ -29,39 +29,49 @@ public final class Adam {
         v = parameters.map { Buffer(count: $0.count) }
     }
 
-    /// One update of every parameter from its accumulated gradient.
+    /// One update of every parameter from its accumulated gradient. With several threads each
+    /// takes the same slice of every parameter (elementwise, so the result does not depend on it).
     public func step() {
         let t = Float(iterations + 1)
         let lr = Float(learningRate)
         let b1Power = powf(Float(beta1), t), b2Power = powf(Float(beta2), t)
         let alpha = lr * (1 - b2Power).squareRoot() / (1 - b1Power)
         let oneMinusB1 = Float(1 - beta1), oneMinusB2 = Float(1 - beta2), eps = Float(epsilon)
-        for (i, p) in parameters.enumerated() {
-            let theta = p.value.pointer, g = p.grad.pointer, mi = m[i].pointer, vi = v[i].pointer
-            Parallel.ranges(p.count, work: p.count * 4) { lo, hi in
-                // SIMD lanes compute exactly the scalar IEEE operations below, in the same order.
-                var j = lo
-                let a16 = F16(repeating: alpha), e16 = F16(repeating: eps)
-                let c1 = F16(repeating: oneMinusB1), c2 = F16(repeating: oneMinusB2)
-                while j + 16 <= hi {
-                    let gj = load16(g + j), m0 = load16(mi + j), v0 = load16(vi + j)
-                    let mj = m0 + (gj - m0) * c1
-                    let vj = v0 + (gj * gj - v0) * c2
-                    store16(mj, mi + j); store16(vj, vi + j)
-                    store16(load16(theta + j) - (mj * a16) / (vj.squareRoot() + e16), theta + j)
-                    j += 16
-                }
-                while j < hi {
-                    let gj = g[j]
-                    let mj = mi[j] + (gj - mi[j]) * oneMinusB1
-                    let vj = vi[j] + (gj * gj - vi[j]) * oneMinusB2
-                    mi[j] = mj; vi[j] = vj
-                    theta[j] = theta[j] - (mj * alpha) / (vj.squareRoot() + eps)
-                    j += 1
-                }
+        let total = parameters.reduce(0) { $0 + $1.count }
+        Parallel.parts(work: total * 4) { part, parts in
+            for (i, p) in parameters.enumerated() {
+                let lo = p.count * part / parts, hi = p.count * (part + 1) / parts
+                Self.update(theta: p.value.pointer, g: p.grad.pointer, m: m[i].pointer, v: v[i].pointer, lo: lo, hi: hi,
+                            alpha: alpha, oneMinusB1: oneMinusB1, oneMinusB2: oneMinusB2, eps: eps)
             }
         }
         iterations += 1
+    }
+
+    @inline(__always)
+    private static func update(theta: UnsafeMutablePointer<Float>, g: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>,
+                               v: UnsafeMutablePointer<Float>, lo: Int, hi: Int,
+                               alpha: Float, oneMinusB1: Float, oneMinusB2: Float, eps: Float) {
+        // SIMD lanes compute exactly the scalar IEEE operations of the tail loop, in the same order.
+        var j = lo
+        let a16 = F16(repeating: alpha), e16 = F16(repeating: eps)
+        let c1 = F16(repeating: oneMinusB1), c2 = F16(repeating: oneMinusB2)
+        while j + 16 <= hi {
+            let gj = load16(g + j), m0 = load16(m + j), v0 = load16(v + j)
+            let mj = m0 + (gj - m0) * c1
+            let vj = v0 + (gj * gj - v0) * c2
+            store16(mj, m + j); store16(vj, v + j)
+            store16(load16(theta + j) - (mj * a16) / (vj.squareRoot() + e16), theta + j)
+            j += 16
+        }
+        while j < hi {
+            let gj = g[j]
+            let mj = m[j] + (gj - m[j]) * oneMinusB1
+            let vj = v[j] + (gj * gj - v[j]) * oneMinusB2
+            m[j] = mj; v[j] = vj
+            theta[j] = theta[j] - (mj * alpha) / (vj.squareRoot() + eps)
+            j += 1
+        }
     }
 
     /// Forget the moments and the step count.

@@ -30,7 +30,12 @@ public enum Conv1DKernel {
                     let row = cols + (b * L + t) * rowLen
                     let s0 = t - pl
                     if s0 >= 0 && s0 + k <= L {
-                        row.update(from: x + (b * L + s0) * cin, count: rowLen)
+                        let src = x + (b * L + s0) * cin
+                        if rowLen <= 16 {   // e.g. the first layer (Cin = 1): a loop beats a memmove call
+                            for i in 0..<rowLen { row[i] = src[i] }
+                        } else {
+                            row.update(from: src, count: rowLen)
+                        }
                         continue
                     }
                     for j in 0..<k {
@@ -94,14 +99,9 @@ public enum Conv1DKernel {
                                                batch: Int, length L: Int, inChannels cin: Int, outChannels cout: Int,
                                                kernelSize k: Int) {
         let m = batch * L, kk = k * cin
-        if activation == .relu {
-            ReLU.backward(pre: pre, dy: dact, dx: dpre, count: m * cout)
-        } else {
-            dpre.update(from: dact, count: m * cout)
-        }
+        maskAndSumColumns(dact: dact, pre: pre, dpre: dpre, dBias: dBias, m: m, n: cout, activation: activation)
         T.gemm(transA: true, transB: false, m: kk, n: cout, k: m, alpha: 1, a: cols, lda: kk,
                b: dpre, ldb: cout, beta: 1, c: dKernel, ldc: cout)
-        accumulateColumnSums(dpre, m: m, n: cout, into: dBias)
         if let dx {
             T.gemm(transA: false, transB: true, m: m, n: kk, k: cout, alpha: 1, a: dpre, lda: cout,
                    b: kernel, ldb: cout, beta: 0, c: dcols, ldc: kk)

@@ -59,16 +59,16 @@ extension Sequential {
         return (lossSum, correct)
     }
 
-    /// grad += replica grads, in worker order, split over threads by element ranges.
+    /// grad += replica grads, in worker order; each thread takes the same slice of every parameter.
     private func sumGradients(from replicas: [Sequential]) {
-        let mine = parameters
-        let theirs = replicas.map(\.parameters)
-        for (k, p) in mine.enumerated() {
-            let g = p.grad.pointer
-            let others = theirs.map { $0[k].grad.pointer }
-            Parallel.ranges(p.count, work: p.count) { lo, hi in
-                for o in others {
-                    for j in lo..<hi { g[j] += o[j] }
+        let mine = parameters.map { ($0.grad.pointer, $0.count) }
+        let theirs = replicas.map { $0.parameters.map(\.grad.pointer) }
+        Parallel.parts(work: parameterCount) { part, parts in
+            for (k, (g, n)) in mine.enumerated() {
+                let lo = n * part / parts, hi = n * (part + 1) / parts
+                for o in theirs {
+                    let src = o[k]
+                    for j in lo..<hi { g[j] += src[j] }
                 }
             }
         }

@@ -21,14 +21,9 @@ public enum DenseKernel {
                                                dBias: UnsafeMutablePointer<T>, dpre: UnsafeMutablePointer<T>,
                                                dx: UnsafeMutablePointer<T>?, activation: Activation,
                                                batch: Int, inputs nIn: Int, units nOut: Int) {
-        if activation == .relu {
-            ReLU.backward(pre: pre, dy: dact, dx: dpre, count: batch * nOut)
-        } else {
-            dpre.update(from: dact, count: batch * nOut)
-        }
+        maskAndSumColumns(dact: dact, pre: pre, dpre: dpre, dBias: dBias, m: batch, n: nOut, activation: activation)
         T.gemm(transA: true, transB: false, m: nIn, n: nOut, k: batch, alpha: 1, a: x, lda: nIn,
                b: dpre, ldb: nOut, beta: 1, c: dKernel, ldc: nOut)
-        accumulateColumnSums(dpre, m: batch, n: nOut, into: dBias)
         if let dx {
             T.gemm(transA: false, transB: true, m: batch, n: nIn, k: nOut, alpha: 1, a: dpre, lda: nOut,
                    b: kernel, ldb: nOut, beta: 0, c: dx, ldc: nIn)

@@ -13,6 +13,19 @@ public enum Parallel {
     /// Below this many elements of work a loop runs on the calling thread.
     static let minimumWork = 32_768
 
+    /// Calls body(part, parts) once per part, in parallel (parts = threads, or 1 when `work` is small).
+    @inline(__always)
+    static func parts(work: Int, _ body: (Int, Int) -> Void) {
+        let t = inWorkers ? 1 : threads
+        if t <= 1 || work < minimumWork {
+            body(0, 1)
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            DispatchQueue.concurrentPerform(iterations: t) { i in body(i, t) }
+        }
+    }
+
     /// Calls body(lo, hi) for contiguous ranges covering 0..<n, in parallel when `work` is large.
     @inline(__always)
     static func ranges(_ n: Int, work: Int, _ body: (Int, Int) -> Void) {

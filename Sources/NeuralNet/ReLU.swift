@@ -47,14 +47,29 @@ func activate<T: BinaryFloatingPoint>(_ pre: UnsafeMutablePointer<T>, activation
     }
 }
 
-/// bias gradient: db[o] += sum over rows r of d[r, o]  (d is m × n), rows in order.
+/// The first half of a Conv1D/Dense backward, in one pass over the (m × n) gradient:
+///   dpre = dact masked by ReLU (or copied), and the bias gradient db[o] += Σ_r dpre[r, o]
+/// (rows summed in order; threads split the columns, so the sums do not depend on them).
 @inline(__always)
-func accumulateColumnSums<T: BinaryFloatingPoint>(_ d: UnsafePointer<T>, m: Int, n: Int, into db: UnsafeMutablePointer<T>) {
-    // Split by columns: each column is still summed over the rows in order, whatever the threads.
+func maskAndSumColumns<T: BinaryFloatingPoint>(dact: UnsafePointer<T>, pre: UnsafePointer<T>, dpre: UnsafeMutablePointer<T>,
+                                               dBias db: UnsafeMutablePointer<T>, m: Int, n: Int, activation: Activation) {
+    let relu = activation == .relu
     Parallel.ranges(n, work: m * n) { lo, hi in
+        if T.self == Float.self {
+            Vectorized.maskAndSumColumns(UnsafeRawPointer(dact).assumingMemoryBound(to: Float.self),
+                                         UnsafeRawPointer(pre).assumingMemoryBound(to: Float.self),
+                                         UnsafeMutableRawPointer(dpre).assumingMemoryBound(to: Float.self),
+                                         UnsafeMutableRawPointer(db).assumingMemoryBound(to: Float.self),
+                                         m: m, n: n, lo: lo, hi: hi, relu: relu)
+            return
+        }
         for r in 0..<m {
-            let row = d + r * n
-            for o in lo..<hi { db[o] += row[o] }
+            for o in lo..<hi {
+                let i = r * n + o
+                let g = !relu || pre[i] > 0 ? dact[i] : 0
+                dpre[i] = g
+                db[o] += g
+            }
         }
     }
 }

@@ -38,6 +38,33 @@ enum Vectorized {
         while i < n { dx[i] = pre[i] > 0 ? dy[i] : 0; i += 1 }
     }
 
+    /// Columns lo..<hi of an (m × n) gradient: dpre = relu ? (pre > 0 ? dact : 0) : dact, and
+    /// db[o] += dpre[r, o] for r = 0..<m in order. Row by row (streaming), db stays in L1.
+    @inline(__always)
+    static func maskAndSumColumns(_ dact: UnsafePointer<Float>, _ pre: UnsafePointer<Float>, _ dpre: UnsafeMutablePointer<Float>,
+                                  _ db: UnsafeMutablePointer<Float>, m: Int, n: Int, lo: Int, hi: Int, relu: Bool) {
+        let zero = F16(repeating: 0)
+        for r in 0..<m {
+            let base = r * n
+            var o = lo
+            while o + 16 <= hi {
+                let i = base + o
+                var g = load16(dact + i)
+                if relu { g = g.replacing(with: zero, where: load16(pre + i) .<= zero) }
+                store16(g, dpre + i)
+                store16(load16(db + o) + g, db + o)
+                o += 16
+            }
+            while o < hi {
+                let i = base + o
+                let g = !relu || pre[i] > 0 ? dact[i] : 0
+                dpre[i] = g
+                db[o] += g
+                o += 1
+            }
+        }
+    }
+
     /// Running max over one time step of a pooling window: where x > y (strictly, so the first
     /// maximum wins ties) set y = x and argmax = t.
     @inline(__always)

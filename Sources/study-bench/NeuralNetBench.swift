@@ -58,7 +58,9 @@ enum NeuralNetBench {
             }
         }
         if profile { profileLayers(model, x: x, y: y, xVal: xVal, yVal: yVal, features: features, threads: threads.last ?? 2) }
-        print("peak RSS (VmHWM): \(peakRSS())")
+        print("peak RSS (VmHWM) of the training runs: \(peakRSS())")
+        let peak1 = sgemmPeak(threads: 1), peak2 = sgemmPeak(threads: 2)
+        print(String(format: "reference: OpenBLAS sgemm 2048³ reaches %.1f GFLOP/s on 1 thread, %.1f on 2 (the practical peak now)", peak1, peak2))
         print("note: other processes may share the CPUs while this runs; check `uptime` before trusting a figure.")
     }
 
@@ -95,6 +97,27 @@ enum NeuralNetBench {
         }
         print(String(format: "  layers %.1f ms of %.1f ms per epoch; loss, Adam, zeroing and batch assembly %.1f ms",
                      total * 1e3, perEpoch * 1e3, (perEpoch - total) * 1e3))
+    }
+
+    /// GFLOP/s of a 2048×2048×2048 sgemm (best of 3), restoring the thread count.
+    static func sgemmPeak(threads: Int) -> Double {
+        let saved = BLASThreads.count
+        BLASThreads.count = threads
+        defer { BLASThreads.count = saved }
+        let n = 2048
+        var rng = Xoshiro256(seed: 1)
+        let a = (0..<(n * n)).map { _ in rng.nextFloat() }, b = (0..<(n * n)).map { _ in rng.nextFloat() }
+        var c = [Float](repeating: 0, count: n * n)
+        var best = Double.infinity
+        for _ in 0..<3 {
+            let t0 = DispatchTime.now().uptimeNanoseconds
+            a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in c.withUnsafeMutableBufferPointer { pc in
+                Float.gemm(transA: false, transB: false, m: n, n: n, k: n, alpha: 1, a: pa.baseAddress!, lda: n,
+                           b: pb.baseAddress!, ldb: n, beta: 0, c: pc.baseAddress!, ldc: n)
+            } } }
+            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+        }
+        return 2 * Double(n * n * n) / best / 1e9
     }
 
     /// User + system CPU seconds of this process.
