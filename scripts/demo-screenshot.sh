@@ -30,7 +30,7 @@ DEMO_PID=""; CHROME_PID=""
 cleanup() {
   [ -n "$CHROME_PID" ] && kill "$CHROME_PID" 2>/dev/null || true
   [ -n "$DEMO_PID" ] && kill "$DEMO_PID" 2>/dev/null || true
-  rm -rf "$WORK"
+  wait 2>/dev/null || true; rm -rf "$WORK" 2>/dev/null || true
 }
 trap cleanup EXIT
 
