@@ -44,8 +44,8 @@ public struct StudyOptions: Sendable {
         case .load: return [dataDirectory?.standardizedFileURL.path ?? "synthetic:\(syntheticWords):\(syntheticSeed)"]
         case .eda, .targets: return []
         case .features: return ["preset=\(preset)"]
-        case .training, .evaluation: return ["seed=\(seed)", "epochs=\(epochs)", "batch=\(batchSize)", "patience=\(patience)", "standardize=\(standardize)"]
-        case .beyond: return ["seed=\(seed)", "epochs=\(epochs)", "batch=\(batchSize)", "patience=\(patience)", "standardize=\(standardize)", "repeats=\(repeats)", "si=\(speakerIndependent)"]
+        case .training, .evaluation: return ["seed=\(seed)", "epochs=\(epochs)", "batch=\(batchSize)", "patience=\(patience)", "standardize=\(standardize)", "threads=\(threads)"]
+        case .beyond: return ["threads=\(threads)", "seed=\(seed)", "epochs=\(epochs)", "batch=\(batchSize)", "patience=\(patience)", "standardize=\(standardize)", "repeats=\(repeats)", "si=\(speakerIndependent)"]
         }
     }
 }

@@ -146,6 +146,9 @@ struct TrainingRun {
         fitOptions.batchSize = o.batchSize
         fitOptions.epochs = o.epochs
         fitOptions.patience = o.patience
+        // Data-parallel workers sum gradients in a fixed order per thread count: the same seed
+        // and thread count give the same history bit for bit.
+        fitOptions.threads = o.threads
         let history = fit(model, x: xTrain, y: yTrain, xVal: xVal, yVal: yVal, features: data.features, options: fitOptions) { log in
             progress.line(String(format: "%@: epoch %d/%d  loss %.4f  accuracy %.4f  val_loss %.4f  val_accuracy %.4f  (%.2f s)%@",
                                  label, log.epoch, o.epochs, log.loss, log.accuracy, log.valLoss, log.valAccuracy, log.seconds,

@@ -44,6 +44,9 @@ struct CommonOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "No progress output on stderr.")
     var quiet = false
 
+    @Option(help: "Threads for feature extraction and training (the same seed and thread count reproduce a run bit for bit).")
+    var threads: Int = 2
+
     func studyOptions() throws -> StudyOptions {
         var o = StudyOptions()
         o.outputDirectory = URL(fileURLWithPath: output)
@@ -66,6 +69,8 @@ struct CommonOptions: ParsableArguments {
         o.corpusCache = corpusCache.map { URL(fileURLWithPath: $0) }
         o.syntheticWords = words
         o.quiet = quiet
+        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        o.threads = threads
         return o
     }
 }
