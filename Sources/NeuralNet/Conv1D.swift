@@ -75,7 +75,7 @@ public enum Conv1DKernel {
     }
 
     /// pre (B·L, Cout) = im2col(x) · K + bias; act = activation(pre). `cols` is scratch that
-    /// backward needs again.
+    /// backward needs again. `pre` may be `act` (activation in place).
     public static func forward<T: BLASScalar>(x: UnsafePointer<T>, kernel: UnsafePointer<T>, bias: UnsafePointer<T>,
                                               cols: UnsafeMutablePointer<T>, pre: UnsafeMutablePointer<T>,
                                               act: UnsafeMutablePointer<T>, activation: Activation,
@@ -89,7 +89,8 @@ public enum Conv1DKernel {
         activate(pre, activation: activation, count: m * cout, out: act)
     }
 
-    /// Given dact (B·L, Cout): dpre = dact masked by ReLU; dK += colsᵀ·dpre; db += Σ dpre;
+    /// Given dact (B·L, Cout): dpre = dact masked by ReLU (mask from `pre`, or equally from the
+    /// ReLU output: both are > 0 at the same places); dK += colsᵀ·dpre; db += Σ dpre;
     /// if dx != nil: dx = col2im(dpre · Kᵀ) using the scratch `dcols`.
     public static func backward<T: BLASScalar>(dact: UnsafePointer<T>, pre: UnsafePointer<T>, cols: UnsafePointer<T>,
                                                kernel: UnsafePointer<T>, dKernel: UnsafeMutablePointer<T>,
@@ -125,7 +126,11 @@ public final class Conv1D: Layer {
 
     // Scratch, allocated once for maxBatch samples.
     public private(set) var cols = Buffer<Float>(count: 0)    // (B·L, k·Cin)  im2col of the input
-    public private(set) var pre = Buffer<Float>(count: 0)     // (B, L, Cout)  pre-activation
+    /// Keep the pre-activation in `pre` (tests, diagnostics). Otherwise the GEMM writes straight
+    /// into the output buffer, ReLU runs in place, and backward takes its mask from the output
+    /// (act > 0 exactly where pre > 0): one pass and one buffer fewer.
+    public var keepsPreActivation = false
+    public private(set) var pre = Buffer<Float>(count: 0)     // (B, L, Cout)  pre-activation, if kept
     public private(set) var dpre = Buffer<Float>(count: 0)    // (B, L, Cout)  d loss / d pre
     private var dcols = Buffer<Float>(count: 0)               // (B·L, k·Cin)  d loss / d cols
     private var maxBatch = 0
@@ -171,20 +176,20 @@ public final class Conv1D: Layer {
         let rows = maxBatch * length
         cols = Buffer(count: rows * kernelSize * inChannels)
         dcols = Buffer(count: rows * kernelSize * inChannels)
-        pre = Buffer(count: rows * outChannels)
         dpre = Buffer(count: rows * outChannels)
     }
 
     public func forward(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, batch: Int, training: Bool) {
         precondition(batch <= maxBatch, "Conv1D: batch \(batch) > allocated \(maxBatch)")
+        if keepsPreActivation && pre.count < maxBatch * length * outChannels { pre = Buffer(count: maxBatch * length * outChannels) }
         Conv1DKernel.forward(x: x, kernel: kernel.value.pointer, bias: bias.value.pointer, cols: cols.pointer,
-                             pre: pre.pointer, act: y, activation: activation, batch: batch, length: length,
+                             pre: keepsPreActivation ? pre.pointer : y, act: y, activation: activation, batch: batch, length: length,
                              inChannels: inChannels, outChannels: outChannels, kernelSize: kernelSize)
     }
 
     public func backward(x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,
                          dx: UnsafeMutablePointer<Float>?, batch: Int) {
-        Conv1DKernel.backward(dact: dy, pre: pre.pointer, cols: cols.pointer, kernel: kernel.value.pointer,
+        Conv1DKernel.backward(dact: dy, pre: keepsPreActivation ? UnsafePointer(pre.pointer) : y, cols: cols.pointer, kernel: kernel.value.pointer,
                               dKernel: kernel.grad.pointer, dBias: bias.grad.pointer, dpre: dpre.pointer,
                               dcols: dcols.pointer, dx: dx, activation: activation, batch: batch, length: length,
                               inChannels: inChannels, outChannels: outChannels, kernelSize: kernelSize)

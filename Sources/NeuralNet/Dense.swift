@@ -43,7 +43,9 @@ public final class Dense: Layer {
     public let kernel: Parameter   // (In, Out)
     public let bias: Parameter     // (Out)
     public var parameters: [Parameter] { [kernel, bias] }
-    public private(set) var pre = Buffer<Float>(count: 0)    // (B, Out) pre-activation (logits for the head)
+    /// Keep the pre-activation in `pre` (see Conv1D.keepsPreActivation).
+    public var keepsPreActivation = false
+    public private(set) var pre = Buffer<Float>(count: 0)    // (B, Out) pre-activation (logits for the head), if kept
     public private(set) var dpre = Buffer<Float>(count: 0)   // (B, Out) d loss / d pre
     private var maxBatch = 0
 
@@ -81,19 +83,20 @@ public final class Dense: Layer {
     public func allocate(maxBatch: Int) {
         guard maxBatch > self.maxBatch else { return }
         self.maxBatch = maxBatch
-        pre = Buffer(count: maxBatch * units)
         dpre = Buffer(count: maxBatch * units)
     }
 
     public func forward(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, batch: Int, training: Bool) {
         precondition(batch <= maxBatch, "Dense: batch \(batch) > allocated \(maxBatch)")
-        DenseKernel.forward(x: x, kernel: kernel.value.pointer, bias: bias.value.pointer, pre: pre.pointer, act: y,
+        if keepsPreActivation && pre.count < maxBatch * units { pre = Buffer(count: maxBatch * units) }
+        DenseKernel.forward(x: x, kernel: kernel.value.pointer, bias: bias.value.pointer,
+                            pre: keepsPreActivation ? pre.pointer : y, act: y,
                             activation: activation, batch: batch, inputs: inputs, units: units)
     }
 
     public func backward(x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,
                          dx: UnsafeMutablePointer<Float>?, batch: Int) {
-        DenseKernel.backward(dact: dy, pre: pre.pointer, x: x, kernel: kernel.value.pointer,
+        DenseKernel.backward(dact: dy, pre: keepsPreActivation ? UnsafePointer(pre.pointer) : y, x: x, kernel: kernel.value.pointer,
                              dKernel: kernel.grad.pointer, dBias: bias.grad.pointer, dpre: dpre.pointer, dx: dx,
                              activation: activation, batch: batch, inputs: inputs, units: units)
     }

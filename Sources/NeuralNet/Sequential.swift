@@ -185,6 +185,17 @@ public final class Sequential {
     /// The input buffer (maxBatch × inputSize) that `forward` reads; fill its first B rows.
     public var inputPointer: UnsafeMutablePointer<Float> { input.pointer }
 
+    /// Conv1D and Dense layers keep their pre-activations (for inspection; costs a pass and a buffer).
+    public var keepsPreActivations: Bool {
+        get { layers.contains { ($0 as? Conv1D)?.keepsPreActivation ?? ($0 as? Dense)?.keepsPreActivation ?? false } }
+        set {
+            for l in layers {
+                (l as? Conv1D)?.keepsPreActivation = newValue
+                (l as? Dense)?.keepsPreActivation = newValue
+            }
+        }
+    }
+
     /// Seeds every Dropout layer with its own stream derived from `seed`.
     /// Worker w > 0 (data-parallel replica) draws from its own streams.
     public func seedDropout(_ seed: UInt64) {

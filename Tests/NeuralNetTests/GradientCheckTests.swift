@@ -120,6 +120,28 @@ final class GradientCheckTests: XCTestCase {
         }
     }
 
+    func testReLU() {
+        let n = 37
+        var r = DRNG(5)
+        var x = r.array(n)
+        let w = r.array(n)
+        func f(_ x: [Double]) -> Double {
+            var y = [Double](repeating: 0, count: n)
+            ReLU.forward(x, &y, count: n)
+            return dot(y, w)
+        }
+        var dx = [Double](repeating: 0, count: n)
+        ReLU.backward(pre: x, dy: w, dx: &dx, count: n)
+        compare("ReLU dx", analytic: dx, numeric: numericGradient(&x, f))
+        // The Float32 SIMD path gives the same values as the scalar rule.
+        let xf = x.map(Float.init), wf = w.map(Float.init)
+        var yf = [Float](repeating: 0, count: n), dxf = yf
+        ReLU.forward(xf, &yf, count: n)
+        ReLU.backward(pre: xf, dy: wf, dx: &dxf, count: n)
+        XCTAssertEqual(yf, xf.map { $0 > 0 ? $0 : 0 })
+        XCTAssertEqual(dxf, zip(xf, wf).map { $0 > 0 ? $1 : 0 })
+    }
+
     func testDropoutWithFixedMask() {
         let n = 40
         var rng = Xoshiro256(seed: 7)

@@ -23,6 +23,7 @@ enum Golden {
         let model = NotebookCNN.make(seed: 1)
         try model.setWeights(t)
         model.reserve(batch: 8)
+        model.keepsPreActivations = true   // the pre.* tensors are checked too
         return model
     }
 
@@ -78,6 +79,29 @@ final class KerasGoldenTests: XCTestCase {
         for p in model.parameters {
             checkTensor("grad." + p.key, p.grad.array, t["grad." + p.key]!)
         }
+    }
+
+    /// Training mode keeps no pre-activations (ReLU in place, mask from the output): same bits.
+    func testInPlaceActivationGivesTheSameBits() throws {
+        let (t, _) = try Golden.load()
+        let y = Golden.labels(t)
+        var results: [[UInt32]] = []
+        for keep in [true, false] {
+            let model = try Golden.model(t)
+            model.keepsPreActivations = keep
+            model.forward(t["x"]!.data, batch: 8, training: false)
+            let loss = model.loss(labels: y)
+            model.zeroGradients()
+            model.backward(batch: 8, inputGradient: true)
+            var bits = [loss.bitPattern]
+            for i in model.layers.indices {
+                bits += model.output(ofLayer: i, batch: 8).map(\.bitPattern)
+                bits += model.outputGradient(ofLayer: i, batch: 8).map(\.bitPattern)
+            }
+            for p in model.parameters { bits += p.grad.array.map(\.bitPattern) }
+            results.append(bits)
+        }
+        XCTAssertEqual(results[0], results[1])
     }
 
     func testMaxPoolEdgeCasesExactly() throws {
