@@ -26,6 +26,10 @@ enum BeyondChapter {
                 let test = data.speakers.indices.filter { data.speakers[$0] == b }
                 // Early stopping watches 10 % of the training speaker's clips, never the test speaker.
                 let inner = Split.shuffled(count: trainPool.count, testSize: 0.1, seed: o.seed)
+                guard inner.train.count >= 2, !inner.test.isEmpty, !test.isEmpty else {
+                    siRows.append(["\(a) → \(b)", String(inner.train.count), String(test.count), "", "", "", "too few clips"])
+                    continue
+                }
                 let run = try TrainingRun.train(data: data, train: inner.train.map { trainPool[$0] },
                                                 validation: inner.test.map { trainPool[$0] }, options: o, seed: o.seed,
                                                 label: "\(a)→\(b)", progress: ctx.progress)

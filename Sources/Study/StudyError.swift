@@ -8,6 +8,7 @@ public enum StudyError: Error, CustomStringConvertible {
     case noUsableClips(path: String, reason: String)
     case featureFailures(count: Int, first: String)
     case outputNotWritable(path: String, reason: String)
+    case tooFewClips(what: String, train: Int, validation: Int)
 
     public var description: String {
         switch self {
@@ -21,6 +22,8 @@ public enum StudyError: Error, CustomStringConvertible {
             return "\(path): \(reason)"
         case .featureFailures(let count, let first):
             return "feature extraction failed for \(count) clip(s); first: \(first)"
+        case .tooFewClips(let what, let train, let validation):
+            return "\(what): \(train) training and \(validation) validation clips are too few to train on; the study needs a few clips per emotion (TESS has 400)"
         case .outputNotWritable(let path, let reason):
             return "\(path): the output folder is not writable (\(reason)); choose another with --output"
         }

@@ -132,6 +132,9 @@ struct TrainingRun {
 
     static func train(data: LabelledData, train: [Int], validation: [Int], options o: StudyOptions, seed: UInt64,
                       label: String, progress: StudyProgress) throws -> TrainingRun {
+        guard train.count >= 2, !validation.isEmpty else {
+            throw StudyError.tooFewClips(what: label, train: train.count, validation: validation.count)
+        }
         var (xTrain, yTrain) = data.rows(train)
         var (xVal, yVal) = data.rows(validation)
         var standardizer: Standardizer?

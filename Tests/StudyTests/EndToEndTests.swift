@@ -122,6 +122,22 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(probs.values.reduce(0, +), 1, accuracy: 1e-4)
     }
 
+    /// A 16-bit mono PCM WAV of a 220 Hz sine, header written by hand (RIFF/WAVE, 44 bytes).
+    static func sineWAV(seconds: Double, rate: Int) -> Data {
+        let n = Int(seconds * Double(rate))
+        var d = Data()
+        func u32(_ v: Int) { withUnsafeBytes(of: UInt32(v).littleEndian) { d.append(contentsOf: $0) } }
+        func u16(_ v: Int) { withUnsafeBytes(of: UInt16(v).littleEndian) { d.append(contentsOf: $0) } }
+        d.append(contentsOf: Array("RIFF".utf8)); u32(36 + 2 * n); d.append(contentsOf: Array("WAVEfmt ".utf8))
+        u32(16); u16(1); u16(1); u32(rate); u32(2 * rate); u16(2); u16(16)
+        d.append(contentsOf: Array("data".utf8)); u32(2 * n)
+        for i in 0..<n {
+            let v = Int16(8000 * sin(2 * Double.pi * 220 * Double(i) / Double(rate)))
+            withUnsafeBytes(of: v.littleEndian) { d.append(contentsOf: $0) }
+        }
+        return d
+    }
+
     func testBadInputsGiveClearErrors() throws {
         let dir = try SharedData.temporaryDirectory("study-bad")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -139,6 +155,14 @@ final class EndToEndTests: XCTestCase {
         try Data("RIFF....".utf8).write(to: wav)
         let (_, err2) = try study(["predict", "--model", model.path, wav.path], expectStatus: 1)
         XCTAssertTrue(err2.contains("model.safetensors"), err2)
+
+        // A single clip: too few to split and train on — a clear error, not a crash.
+        let one = dir.appendingPathComponent("one/OAF_angry")
+        try FileManager.default.createDirectory(at: one, withIntermediateDirectories: true)
+        try Self.sineWAV(seconds: 1.5, rate: 24414).write(to: one.appendingPathComponent("OAF_back_angry.wav"))
+        let (_, err4) = try study(["run", "--data", one.deletingLastPathComponent().path, "--output", dir.appendingPathComponent("o1").path,
+                                   "--preset", "librosa", "-q"], expectStatus: 1)
+        XCTAssertTrue(err4.contains("too few"), err4)
 
         // Unknown chapter.
         let (_, err3) = try study(["run", "--only", "9"], expectStatus: 64)
