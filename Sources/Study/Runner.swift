@@ -82,6 +82,10 @@ public final class StudyRunner {
                 }
             }
             progress.line("\(id.rawValue): \(id.title.lowercased())…")
+            // Forget the old record first: a run interrupted while this chapter rewrites its
+            // files must not leave them under a record that vouches for the previous run.
+            try? FileManager.default.removeItem(at: options.chapterFolder(id).appendingPathComponent(ChapterRecord.fileName))
+            context.records[id] = nil
             let start = Date()
             let output = try runChapter(id, context)
             let seconds = Date().timeIntervalSince(start)
