@@ -23,7 +23,7 @@ public struct HTMLReport {
         let headingModifier = Modifier(target: .headings) { input in
             let html = input.html
             guard html.count > 9, html.hasPrefix("<h"), let level = Int(String(html[html.index(html.startIndex, offsetBy: 2)])) else { return html }
-            let inner = String(html.dropFirst(4).dropLast(5))
+            let inner = HTMLReport.restoreUnderscores(String(html.dropFirst(4).dropLast(5)))
             let text = inner.replacingOccurrences(of: "<[^>]+>", with: "", options: .regularExpression)
             var id = HTMLReport.slug(text)
             if let n = used[id] { used[id] = n + 1; id += "-\(n + 1)" } else { used[id] = 1 }
@@ -31,7 +31,7 @@ public struct HTMLReport {
             return "<h\(level) id=\"\(id)\">\(inner)</h\(level)>"
         }
         let parser = MarkdownParser(modifiers: [headingModifier])
-        var body = parser.html(from: markdown)
+        var body = HTMLReport.restoreUnderscores(parser.html(from: HTMLReport.protectUnderscores(markdown)))
         body = embedLocalFiles(in: body)
 
         var toc = "<nav class=\"toc\"><strong>Contents</strong><ul>"
@@ -57,6 +57,20 @@ public struct HTMLReport {
         </body>
         </html>
         """
+    }
+
+    /// Ink reads an underscore inside a word as emphasis (`val_loss` … `val_accuracy` would turn
+    /// italic); CommonMark does not. Intraword underscores are hidden from Ink behind a
+    /// private-use character and restored in its output.
+    static let underscorePlaceholder = "\u{E000}"
+
+    static func protectUnderscores(_ markdown: String) -> String {
+        markdown.replacingOccurrences(of: #"(?<=[\p{L}\p{N}])_(?=[\p{L}\p{N}_])|(?<=_)_(?=[\p{L}\p{N}])"#,
+                                      with: underscorePlaceholder, options: .regularExpression)
+    }
+
+    static func restoreUnderscores(_ html: String) -> String {
+        html.replacingOccurrences(of: underscorePlaceholder, with: "_")
     }
 
     /// Replaces `src="relative/path"` of local files with data URIs.
@@ -130,7 +144,7 @@ public struct HTMLReport {
     td img { width: 400px; max-width: 38vw; margin: 0; }
     tr:nth-child(even) td { background: #fbfcfd; }
     code { background: var(--bg-alt); padding: .1rem .3rem; border-radius: 3px; font-size: 90%; }
-    pre { background: var(--bg-alt); padding: .8rem 1rem; overflow-x: auto; border-radius: 4px; font-size: 13px; line-height: 1.4; }
+    pre { background: var(--bg-alt); padding: .8rem 1rem; overflow-x: auto; border-radius: 4px; font-size: 13px; line-height: 1.2; }
     pre code { background: none; padding: 0; }
     blockquote { margin: 1rem 0; padding: .2rem 1rem; border-left: 4px solid var(--accent); color: var(--muted); background: var(--bg-alt); }
     audio { height: 32px; vertical-align: middle; }

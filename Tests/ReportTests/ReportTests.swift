@@ -39,6 +39,17 @@ final class ReportTests: XCTestCase {
         XCTAssertFalse(html.contains("http://") || html.contains("https://"), "no external assets")
     }
 
+    /// CommonMark leaves intraword underscores alone; the HTML must too.
+    func testIntrawordUnderscoresStayLiteral() throws {
+        let md = "## val_loss\n\nval_loss and val_accuracy, mfcc_1 … mfcc_40, and *real emphasis*.\n\n| val_loss |\n|---|\n| OAF_back_angry |\n"
+        let html = HTMLReport(title: "T", baseDirectory: URL(fileURLWithPath: "/nonexistent")).render(markdown: md)
+        XCTAssertTrue(html.contains("val_loss and val_accuracy, mfcc_1 … mfcc_40"), html)
+        XCTAssertTrue(html.contains("<em>real emphasis</em>"))
+        XCTAssertTrue(html.contains("OAF_back_angry"))
+        XCTAssertTrue(html.contains("id=\"valloss\">val_loss</h2>") || html.contains(">val_loss</h2>"), html)
+        XCTAssertFalse(html.contains("\u{E000}"))
+    }
+
     func testAtomicWriteReplacesAndLeavesNoTemporaryFiles() throws {
         let dir = try SharedData.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
