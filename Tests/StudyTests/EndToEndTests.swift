@@ -114,6 +114,15 @@ final class EndToEndTests: XCTestCase {
                                     "--preset", "librosa"])
         XCTAssertTrue(again.contains("05-training: up to date"), again)
 
+        // The README figures under the original file names (spellings included).
+        let docs = dir.appendingPathComponent("images")
+        try study(["figures", "--output", out.path, "--words", "\(words)", "--epochs", "3", "--repeats", "1",
+                   "--preset", "librosa", "--to", docs.path])
+        for name in ["example_data_1_wave.png", "example_data_1_spectogram.png", "example_data_2_wave.png",
+                     "example_data_2_spectogram.png", "target_dist.png", "traning_hist.png", "audio_recognition_architecture.png"] {
+            XCTAssertNotNil(try pngSize(docs.appendingPathComponent(name)), name)
+        }
+
         // predict on a clip of the corpus, JSON output.
         let clip = out.appendingPathComponent("corpus-synthetic").appendingPathComponent(files[1][0])
         let (json, _) = try study(["predict", "--model", out.appendingPathComponent("05-training/model.safetensors").path, "--json", clip.path])
