@@ -144,7 +144,7 @@ public struct HTMLReport {
     td img { width: 400px; max-width: 38vw; margin: 0; }
     tr:nth-child(even) td { background: #fbfcfd; }
     code { background: var(--bg-alt); padding: .1rem .3rem; border-radius: 3px; font-size: 90%; }
-    pre { background: var(--bg-alt); padding: .8rem 1rem; overflow-x: auto; border-radius: 4px; font-size: 13px; line-height: 1.2; }
+    pre { background: var(--bg-alt); padding: .8rem 1rem; overflow-x: auto; border-radius: 4px; font-size: 13px; line-height: 1.1; }
     pre code { background: none; padding: 0; }
     blockquote { margin: 1rem 0; padding: .2rem 1rem; border-left: 4px solid var(--accent); color: var(--muted); background: var(--bg-alt); }
     audio { height: 32px; vertical-align: middle; }
