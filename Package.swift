@@ -47,7 +47,7 @@ let package = Package(
         ]),
         .target(name: "StudyText", path: "study", sources: ["StudyText.swift"], resources: [.copy("chapters")]),
         .target(name: "Study", dependencies: ["Audio", "Features", "Corpus", "NeuralNet", "Plot", "Report", "StudyText",
-                                             "CSndfile", "CSoxr", "CFFTW", "COpenBLAS", "CEspeakNG", "CPNG"]),
+                                             "CSndfile", "CSoxr", "CPNG"]),
 
         // Executables: thin layers over the libraries.
         .executableTarget(name: "study", dependencies: [

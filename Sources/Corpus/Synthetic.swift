@@ -12,6 +12,8 @@ public enum SyntheticCorpus {
     public static let sampleRate = 24414
     /// Written last, atomically: a folder without a valid manifest is not a finished corpus.
     public static let manifestName = ".tess-synthetic.json"
+    /// The libespeak-ng version that synthesizes the corpus (recorded in the manifest).
+    public static var espeakVersion: String { EspeakProcess.version }
     /// How much each clip departs at random from its emotion's style (0 = none). At 1 the
     /// classes overlap enough that a classifier does not reach a trivial 100%; raise it to make
     /// the corpus harder, lower it to make it easier.

@@ -93,10 +93,7 @@ enum BeyondChapter {
     }
 
     static func evaluate(_ run: TrainingRun, data: LabelledData, rows: [Int]) -> Metrics {
-        var (x, y) = data.rows(rows)
-        if let s = run.standardizer { x = s.apply(x) }
-        let probs = run.model.predictProbabilities(x, count: y.count)
-        let predicted = y.indices.map { argmax(probs, row: $0, classes: data.labels.count) }
-        return Metrics(labels: data.labels, truth: y, predicted: predicted)
+        let (x, y) = data.rows(rows, standardizer: run.standardizer)
+        return Metrics(labels: data.labels, truth: y, predicted: run.model.predictClasses(x, count: y.count))
     }
 }

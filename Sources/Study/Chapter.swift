@@ -1,4 +1,5 @@
 import Foundation
+import Report
 
 /// The notebook's chapters, in order, plus what the notebook lacked. Each writes its own
 /// folder under the output directory and reads only the on-disk outputs of earlier chapters.
@@ -107,13 +108,4 @@ func jsonSafe(_ value: Any) -> Any {
     case let arr as [Any]: return arr.map(jsonSafe)
     default: return value
     }
-}
-
-import Report
-
-/// 64-bit FNV-1a, for cache keys (not security).
-func fnv1a(_ text: String) -> String {
-    var h: UInt64 = 0xcbf29ce484222325
-    for b in text.utf8 { h ^= UInt64(b); h = h &* 0x100000001b3 }
-    return String(format: "%016llx", h)
 }

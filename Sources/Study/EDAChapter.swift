@@ -27,8 +27,7 @@ enum EDAChapter {
         func stats(_ xs: [Double]) -> [String] {
             guard !xs.isEmpty else { return ["0", "", "", "", ""] }
             let s = xs.sorted()
-            let median = s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-            return [String(s.count), Markdown.fixed(s.first!, 2), Markdown.fixed(median, 2),
+            return [String(s.count), Markdown.fixed(s.first!, 2), Markdown.fixed(median(s), 2),
                     Markdown.fixed(s.reduce(0, +) / Double(s.count), 2), Markdown.fixed(s.last!, 2)]
         }
         var durationRows: [[String]] = []
@@ -40,6 +39,7 @@ enum EDAChapter {
         let durationTable = Markdown.table(["group", "clips", "min (s)", "median (s)", "mean (s)", "max (s)"], durationRows,
                                            align: ["l", "r", "r", "r", "r", "r"])
         let allDurations = clips.map(\.duration)
+        let medianDuration = median(allDurations)
         let shorterThanOffset = allDurations.filter { $0 <= 0.5 }.count
         let longerThanWindow = allDurations.filter { $0 > 3.5 }.count
 
@@ -65,19 +65,19 @@ enum EDAChapter {
             // The notebook loads the whole clip at librosa's default 22050 Hz for both figures.
             let signal = try Audio.load(url, sampleRate: 22050, resampler: .soxrHQ)
             let wave = Charts.envelope(values: signal.samples, sampleRate: Double(signal.sampleRate),
-                                       title: "\(displayName(job.label)) — \(job.speaker)")
+                                       title: "\(TESSCorpus.displayName(job.label)) — \(job.speaker)")
             try wave.write(to: figDir.appendingPathComponent("\(stem)_wave.png"))
             let spec = spectrogramDB(signal.samples, sampleRate: signal.sampleRate)
             let specFigure = Charts.spectrogram(db: spec.db, rows: spec.rows, cols: spec.cols,
                                                 xMax: spec.seconds, yMax: Double(signal.sampleRate) / 2,
-                                                title: "\(displayName(job.label)) — \(job.speaker)")
+                                                title: "\(TESSCorpus.displayName(job.label)) — \(job.speaker)")
             try specFigure.write(to: figDir.appendingPathComponent("\(stem)_spectrogram.png"))
-            // A browser-playable copy (some TESS clips are AIFF, which browsers do not play).
-            let native = try AudioFile.readMono(url)
-            try AudioFile.writeWAV16(native.samples, sampleRate: native.sampleRate,
+            // A browser-playable copy of what the figures show (some TESS clips are AIFF, which
+            // browsers do not play), from the samples already decoded.
+            try AudioFile.writeWAV16(signal.samples, sampleRate: signal.sampleRate,
                                      to: audioDir.appendingPathComponent("\(stem).wav"))
             examples.append([
-                "label": job.label, "label_name": displayName(job.label), "speaker": job.speaker,
+                "label": job.label, "label_name": TESSCorpus.displayName(job.label), "speaker": job.speaker,
                 "path": job.clip.path, "duration": Markdown.fixed(job.clip.duration, 2),
                 "wave": "\(ChapterID.eda.rawValue)/figures/\(stem)_wave.png",
                 "spectrogram": "\(ChapterID.eda.rawValue)/figures/\(stem)_spectrogram.png",
@@ -86,7 +86,7 @@ enum EDAChapter {
             ctx.progress.update("drawing example clips", done: i + 1, total: jobs.count)
         }
         let byLabel = ordered.map { label -> [String: Any] in
-            ["label": label, "label_name": displayName(label), "clips": examples.filter { ($0["label"] as? String) == label }]
+            ["label": label, "label_name": TESSCorpus.displayName(label), "clips": examples.filter { ($0["label"] as? String) == label }]
         }
 
         return ChapterOutput(
@@ -99,12 +99,12 @@ enum EDAChapter {
                 "emotions": byLabel,
                 "n_shorter_than_offset": shorterThanOffset,
                 "n_longer_than_window": longerThanWindow,
-                "median_duration": Markdown.fixed(median(allDurations), 2),
+                "median_duration": Markdown.fixed(medianDuration, 2),
             ],
             summary: [
                 "speakers": speakers,
                 "counts": counts,
-                "duration_s": ["min": allDurations.min() ?? 0, "median": median(allDurations), "max": allDurations.max() ?? 0],
+                "duration_s": ["min": allDurations.min() ?? 0, "median": medianDuration, "max": allDurations.max() ?? 0],
                 "examples": examples.map { ["label": $0["label"]!, "speaker": $0["speaker"]!, "path": $0["path"]!,
                                             "wave": $0["wave"]!, "spectrogram": $0["spectrogram"]!] },
             ])
@@ -138,7 +138,3 @@ public func spectrogramDB(_ y: [Float], sampleRate: Int) -> (db: [Float], rows: 
     return (rowMajor, db.bins, db.frames, Double(y.count) / Double(sampleRate))
 }
 
-/// "ps" is pleasant surprise in TESS's file names.
-func displayName(_ label: String) -> String {
-    label == "ps" ? "pleasant surprise" : label
-}

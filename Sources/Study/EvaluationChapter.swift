@@ -24,13 +24,13 @@ enum EvaluationChapter {
         let test = data.paths.indices.filter { testPaths.contains(data.paths[$0]) }
         guard !test.isEmpty else { throw StudyError.corruptOutput(path: splitURL.path, reason: "no test rows") }
 
-        var (x, y) = data.rows(test)
-        if let s = loaded.standardizer { x = s.apply(x) }
+        let (x, y) = data.rows(test, standardizer: loaded.standardizer)
         let classes = data.labels.count
         let probs = loaded.model.predictProbabilities(x, count: y.count)
         let predicted = y.indices.map { argmax(probs, row: $0, classes: classes) }
         let m = Metrics(labels: data.labels, truth: y, predicted: predicted)
-        let loss = crossEntropy(probs: probs, truth: y, classes: classes)
+        // Keras's model.evaluate loss: cross-entropy from the logits, as in training.
+        let loss = Double(NeuralNet.evaluate(loaded.model, x: x, y: y, features: data.features).loss)
 
         try writeAtomically(CSV.encode(header: ["true\\predicted"] + data.labels,
                                        rows: data.labels.indices.map { [data.labels[$0]] + m.confusion[$0].map(String.init) }),

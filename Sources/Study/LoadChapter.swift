@@ -5,7 +5,8 @@ import Report
 /// Chapter 1: walk the corpus and label every clip from its file name, as the notebook's
 /// `os.walk` loop did, but with the odd files of the real TESS handled and reported.
 enum LoadChapter {
-    static let csvHeader = ["path", "speaker", "word", "label", "format", "sample_rate", "channels", "frames", "duration_s"]
+    /// The columns of `CorpusScan.csv()`, which writes `files.csv`.
+    static let csvHeader = ["path", "speaker", "word", "label", "format", "sample_rate", "channels", "frames", "duration"]
 
     static func run(_ ctx: StudyContext) throws -> ChapterOutput {
         let o = ctx.options
@@ -24,18 +25,13 @@ enum LoadChapter {
         }
         let scan = try TESSCorpus.scan(root: root)
 
-        let rows = scan.clips.map { c in
-            [c.path, c.speaker, c.word, c.label, c.format, String(c.sampleRate), String(c.channels),
-             String(c.frames), String(format: "%.4f", c.duration)]
-        }
-        try writeAtomically(CSV.encode(header: csvHeader, rows: rows), to: folder.appendingPathComponent("files.csv"))
+        try writeAtomically(scan.csv(), to: folder.appendingPathComponent("files.csv"))
         try writeAtomically(CSV.encode(header: ["path", "reason"], rows: scan.skipped.map { [$0.path, $0.reason] }),
                             to: folder.appendingPathComponent("skipped.csv"))
         try writeAtomically(CSV.encode(header: ["kept", "duplicate"], rows: scan.duplicates.map { [$0.kept, $0.dropped] }),
                             to: folder.appendingPathComponent("duplicates.csv"))
 
-        var labelCounts: [String: Int] = [:]
-        for c in scan.clips { labelCounts[c.label, default: 0] += 1 }
+        let labelCounts = Dictionary(uniqueKeysWithValues: scan.countsByLabel.map { ($0.label, $0.count) })
         let head = Markdown.table(["", "speech (path)", "label"],
                                   scan.clips.prefix(5).enumerated().map { [String($0.offset), Markdown.code($0.element.path), $0.element.label] },
                                   align: ["r", "l", "l"])

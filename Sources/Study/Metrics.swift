@@ -40,18 +40,6 @@ struct Metrics {
     }
 }
 
-/// Mean categorical cross-entropy of `probs` (N × C) against class indices, with Keras's
-/// clipping of probabilities to [1e-7, 1 - 1e-7] for the log.
-func crossEntropy(probs: [Float], truth: [Int], classes: Int) -> Double {
-    guard !truth.isEmpty else { return .nan }
-    var sum = 0.0
-    for (i, t) in truth.enumerated() {
-        let p = Double(min(max(probs[i * classes + t], 1e-7), 1 - 1e-7))
-        sum -= Foundation.log(p)
-    }
-    return sum / Double(truth.count)
-}
-
 func argmax(_ probs: [Float], row: Int, classes: Int) -> Int {
     var best = 0
     for c in 1..<classes where probs[row * classes + c] > probs[row * classes + best] { best = c }

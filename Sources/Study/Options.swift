@@ -51,4 +51,4 @@ public struct StudyOptions: Sendable {
 }
 
 /// Bumped when a chapter's computation changes, so stale records are re-run.
-let studyCodeVersion = "1"
+let studyCodeVersion = "2"

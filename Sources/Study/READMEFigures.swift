@@ -21,31 +21,26 @@ public enum READMEFigures {
         ]
     }
 
+    /// The first speaker of chapter 2's examples (OAF on TESS, SOF on the synthetic corpus).
     static func firstSpeaker(_ options: StudyOptions) -> String {
-        let url = options.chapterFolder(.load).appendingPathComponent(ChapterRecord.fileName)
-        guard let data = try? Data(contentsOf: url),
-              let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let summary = obj["summary"] as? [String: Any],
-              let counts = summary["label_counts"] as? [String: Any], !counts.isEmpty else { return "OAF" }
-        let eda = options.chapterFolder(.eda).appendingPathComponent("figures")
-        let files = (try? FileManager.default.contentsOfDirectory(atPath: eda.path)) ?? []
-        let speakers = files.compactMap { f -> String? in
-            guard f.hasPrefix("fear_"), f.hasSuffix("_wave.png") else { return nil }
-            return String(f.dropFirst(5).dropLast(9))
-        }.sorted()
-        return speakers.first ?? "OAF"
+        let record = ChapterRecord.read(.eda, from: options.chapterFolder(.eda))
+        return (record?.output.summary["speakers"] as? [String])?.first ?? "OAF"
     }
 
     /// Copies the figures of the run in `options.outputDirectory` into `folder`; returns the
     /// written file names. Runs the study first (using its cache) when figures are missing.
     public static func export(options: StudyOptions, to folder: URL) throws -> [String] {
-        let needed = sources(options).map { options.outputDirectory.appendingPathComponent($0.1) }
-        if !needed.allSatisfy({ FileManager.default.fileExists(atPath: $0.path) }) {
+        func missing(_ pairs: [(String, String)]) -> Bool {
+            !pairs.allSatisfy { FileManager.default.fileExists(atPath: options.outputDirectory.appendingPathComponent($0.1).path) }
+        }
+        var pairs = sources(options)
+        if missing(pairs) {
             try StudyRunner(options: options).run()
+            pairs = sources(options)  // the example speaker is known only once chapter 2 has run
         }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var written: [String] = []
-        for (name, relative) in sources(options) {
+        for (name, relative) in pairs {
             let src = options.outputDirectory.appendingPathComponent(relative)
             let data = try Data(contentsOf: src)
             try writeAtomically(data, to: folder.appendingPathComponent(name))

@@ -1,3 +1,4 @@
+import Corpus
 import Foundation
 import Report
 
@@ -59,7 +60,9 @@ public final class StudyRunner {
         parts += id.upstream.map { context.records[$0]?.key ?? "missing" }
         parts += options.keyComponents(for: id)
         if let loadFingerprint { parts.append(loadFingerprint) }
-        return fnv1a(parts.joined(separator: "|"))
+        var hash = FNV1a64()
+        hash.update(parts.joined(separator: "|"))
+        return hash.hex
     }
 
     /// Runs the study; returns the URL of `report.html`.

@@ -13,7 +13,7 @@ enum TargetChapter {
         try figure.write(to: ctx.folder(.targets).appendingPathComponent("target_dist.png"))
         let total = max(counts.reduce(0, +), 1)
         let table = Markdown.table(["label", "meaning", "count", "share"],
-                                   zip(labels, counts).map { [$0.0, displayName($0.0), String($0.1), Markdown.percent(Double($0.1) / Double(total))] },
+                                   zip(labels, counts).map { [$0.0, TESSCorpus.displayName($0.0), String($0.1), Markdown.percent(Double($0.1) / Double(total))] },
                                    align: ["l", "l", "r", "r"])
         let balanced = Set(counts).count == 1
         return ChapterOutput(

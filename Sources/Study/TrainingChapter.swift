@@ -13,13 +13,14 @@ enum TrainingChapter {
         let folder = ctx.folder(.training)
         let data = try LabelledData.load(ctx)
         let split = Split.shuffled(count: data.count, testSize: 0.2, seed: o.seed)
+        let testRows = Set(split.test)
         try writeAtomically(CSV.encode(header: ["path", "split"],
-                                       rows: data.paths.indices.map { [data.paths[$0], split.test.contains($0) ? "test" : "train"] }),
+                                       rows: data.paths.indices.map { [data.paths[$0], testRows.contains($0) ? "test" : "train"] }),
                             to: folder.appendingPathComponent("split.csv"))
 
         let run = try TrainingRun.train(data: data, train: split.train, validation: split.test, options: o,
                                         seed: o.seed, label: "training", progress: ctx.progress)
-        try run.history.csv().write(to: folder.appendingPathComponent("history.csv"), atomically: true, encoding: .utf8)
+        try writeAtomically(run.history.csv(), to: folder.appendingPathComponent("history.csv"))
         try ModelFile.save(run.model, standardizer: run.standardizer,
                            metadata: TrainingRun.metadata(options: o, labels: data.labels), to: folder.appendingPathComponent("model.safetensors"))
 
@@ -114,10 +115,11 @@ struct LabelledData {
         return d
     }
 
-    func rows(_ idx: [Int]) -> (x: [Float], y: [Int]) {
+    /// The inputs and labels of rows `idx`, standardised when the model was trained so.
+    func rows(_ idx: [Int], standardizer: Standardizer? = nil) -> (x: [Float], y: [Int]) {
         var x = [Float](); x.reserveCapacity(idx.count * features)
         for i in idx { x += self.x[(i * features)..<((i + 1) * features)] }
-        return (x, idx.map { y[$0] })
+        return (standardizer?.apply(x) ?? x, idx.map { y[$0] })
     }
 }
 
@@ -135,15 +137,11 @@ struct TrainingRun {
         guard train.count >= 2, !validation.isEmpty else {
             throw StudyError.tooFewClips(what: label, train: train.count, validation: validation.count)
         }
-        var (xTrain, yTrain) = data.rows(train)
-        var (xVal, yVal) = data.rows(validation)
-        var standardizer: Standardizer?
-        if o.standardize {
-            let s = Standardizer.fit(x: xTrain, count: yTrain.count, features: data.features)
-            xTrain = s.apply(xTrain)
-            xVal = s.apply(xVal)
-            standardizer = s
-        }
+        let (raw, yTrain) = data.rows(train)
+        // Fitted on the training rows only, then applied to both.
+        let standardizer = o.standardize ? Standardizer.fit(x: raw, count: yTrain.count, features: data.features) : nil
+        let xTrain = standardizer?.apply(raw) ?? raw
+        let (xVal, yVal) = data.rows(validation, standardizer: standardizer)
         let model = NotebookCNN.make(inputLength: data.features, classes: data.labels.count, seed: seed)
         var fitOptions = FitOptions(seed: seed)
         fitOptions.batchSize = o.batchSize

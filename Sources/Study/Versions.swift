@@ -1,9 +1,9 @@
-import CEspeakNG
-import COpenBLAS
 import CPNG
 import CSndfile
 import CSoxr
+import Corpus
 import Foundation
+import NeuralNet
 
 /// The versions of the C libraries a run used, for the report and summary.json: a number
 /// that differs from a colleague's is the first thing to check when results differ.
@@ -16,9 +16,9 @@ enum LibraryVersions {
         if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "fftwf_version") {
             v["fftw"] = String(cString: symbol.assumingMemoryBound(to: CChar.self))
         }
-        v["openblas"] = openblas_get_config().map { String(cString: $0) } ?? "unknown"
+        v["openblas"] = BLASThreads.configuration
         v["libpng"] = png_get_libpng_ver(nil).map { String(cString: $0) } ?? "unknown"
-        v["espeak-ng"] = espeak_Info(nil).map { String(cString: $0) } ?? "unknown"
+        v["espeak-ng"] = SyntheticCorpus.espeakVersion
         #if swift(>=6.3)
         v["swift"] = "6.3 or later"
         #elseif swift(>=6.0)

@@ -36,12 +36,6 @@ final class StudyUnitTests: XCTestCase {
         XCTAssertEqual(m.uar, (2.0 / 3.0 + 0.5 + 1) / 3, accuracy: 1e-12)
     }
 
-    func testCrossEntropyClipsLikeKeras() {
-        // -log(0.5) for a confident-enough row, -log(1e-7) for a zero probability.
-        let ce = crossEntropy(probs: [0.5, 0.5, 0, 1], truth: [0, 0], classes: 2)
-        XCTAssertEqual(ce, (-log(0.5) - log(1e-7)) / 2, accuracy: 1e-6)
-    }
-
     func testCSVRoundTripWithCommasAndQuotes() throws {
         let rows = [["a,b", "say \"hi\"", "plain"], ["", "x\ny", "3"]]
         let text = CSV.encode(header: ["p", "q", "r"], rows: rows)
