@@ -1,3 +1,4 @@
+import Base
 import Foundation
 
 /// One usable TESS clip: where it is, who says which word with which emotion, and what its
@@ -65,24 +66,17 @@ public struct CorpusScan: Sendable {
             let fields = [clip.path, clip.speaker, clip.word, clip.label, clip.format,
                           String(clip.sampleRate), String(clip.channels), String(clip.frames),
                           String(format: "%.6f", clip.duration)]
-            lines.append(fields.map(csvField).joined(separator: ","))
+            lines.append(fields.map(CSV.field).joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
     /// Writes `csv()` to `url` atomically.
     public func writeCSV(to url: URL) throws {
-        do { try Data(csv().utf8).write(to: url, options: .atomic) } catch {
-            throw CorpusError.writeFailed(path: url.path, reason: error.localizedDescription)
+        do { try writeAtomically(csv(), to: url) } catch let e as WriteError {
+            throw CorpusError.writeFailed(path: url.path, reason: e.reason)
         }
     }
-}
-
-func csvField(_ s: String) -> String {
-    if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-        return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-    return s
 }
 
 /// Why a corpus could not be read or built. Messages name the folder or file and say what the

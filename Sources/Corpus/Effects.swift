@@ -1,3 +1,4 @@
+import Base
 import Foundation
 
 /// Small signal steps that turn espeak's clean output into something closer to a recording of

@@ -1,3 +1,4 @@
+import Base
 import Audio
 import Foundation
 
@@ -95,7 +96,9 @@ public enum SyntheticCorpus {
         try render(plans, into: folder, progress: progress)
         do {
             let data = try JSONEncoder().encode(manifest)
-            try data.write(to: folder.appendingPathComponent(manifestName), options: .atomic)
+            try writeAtomically(data, to: folder.appendingPathComponent(manifestName))
+        } catch let e as WriteError {
+            throw CorpusError.writeFailed(path: folder.appendingPathComponent(manifestName).path, reason: e.reason)
         } catch {
             throw CorpusError.writeFailed(path: folder.appendingPathComponent(manifestName).path, reason: error.localizedDescription)
         }

@@ -12,6 +12,7 @@
 //   backward  dK  (k·Cin, Cout) += colsᵀ · dpre
 //             db  (Cout)        += column sums of dpre
 //             dcols (B·L, k·Cin) = dpre · Kᵀ, then col2im scatters dcols back into dx (B, L, Cin)
+import Base
 
 /// The layer math, generic so that the tests can run it in Float64.
 public enum Conv1DKernel {

@@ -5,6 +5,7 @@
 //
 // With activation `.softmax` (the classifier head) the layer outputs the logits; the softmax is
 // applied by SoftmaxCrossEntropy, from the logits, as Keras does.
+import Base
 
 public enum DenseKernel {
     public static func forward<T: BLASScalar>(x: UnsafePointer<T>, kernel: UnsafePointer<T>, bias: UnsafePointer<T>,

@@ -4,6 +4,7 @@
 //   training:  mask[i] = (u_i >= rate) ? 1/(1−rate) : 0,  u_i ~ U[0,1) from the layer's seeded RNG
 //              y = x · mask;  backward dx = dy · mask
 //   inference: y = x;         backward dx = dy
+import Base
 
 public enum DropoutKernel {
     /// Fills mask (n) with 0 or 1/(1−rate).

@@ -13,6 +13,7 @@
 //   best for `patience` epochs; ModelCheckpoint(best val_loss): keep the weights of the best
 //   epoch; at the end those weights are loaded back into the model.
 // Same seed and same OpenBLAS thread count → the same history, bit for bit.
+import Base
 import Foundation
 
 public struct FitOptions: Sendable {

@@ -3,6 +3,7 @@
 //
 // Layout is channels-last like Keras: a batch of sequences is (B, L, C) in row-major order,
 // flattened vectors are (B, F). Shapes given to and returned by layers are per sample (no B).
+import Base
 
 /// Activation fused into Conv1D/Dense. `softmax` marks the classifier head: the layer itself
 /// outputs logits and `SoftmaxCrossEntropy` applies the softmax (Keras' logits path).

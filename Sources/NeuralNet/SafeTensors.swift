@@ -3,6 +3,7 @@
 // The header maps each tensor name to {"dtype", "shape", "data_offsets": [begin, end]} (byte
 // offsets into the data section, end exclusive) plus an optional "__metadata__" string→string map.
 // We read F32, F64, I64, I32 (converted to Float32 — exact for integers below 2^24) and write F32.
+import Base
 import Foundation
 
 public enum SafeTensorsError: Error, CustomStringConvertible, Equatable {
@@ -165,7 +166,9 @@ public enum SafeTensors {
 
     /// Writes a safetensors file atomically (temporary file in the same folder, then rename).
     public static func write(_ tensors: [(name: String, tensor: Tensor)], metadata: [String: String] = [:], to url: URL) throws {
-        try writeAtomically(encode(tensors, metadata: metadata), to: url)
+        do { try writeAtomically(encode(tensors, metadata: metadata), to: url) } catch let e as WriteError {
+            throw SafeTensorsError.io("cannot write \(url.path): \(e.reason)")
+        }
     }
 
     static func jsonString(_ s: String) -> String {
@@ -182,24 +185,5 @@ public enum SafeTensors {
             }
         }
         return out + "\""
-    }
-}
-
-/// Writes `data` to a temporary file beside `url`, then renames it over `url`, so readers never
-/// see a half-written file.
-func writeAtomically(_ data: Data, to url: URL) throws {
-    let dir = url.deletingLastPathComponent()
-    let fm = FileManager.default
-    do {
-        try fm.createDirectory(at: dir, withIntermediateDirectories: true)
-        let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).\(UInt64.random(in: 0...UInt64.max)).tmp")
-        try data.write(to: tmp)
-        if rename(tmp.path, url.path) != 0 {
-            let err = String(cString: strerror(errno))
-            try? fm.removeItem(at: tmp)
-            throw SafeTensorsError.io("cannot rename \(tmp.path) to \(url.path): \(err)")
-        }
-    } catch let e as SafeTensorsError { throw e } catch {
-        throw SafeTensorsError.io("cannot write \(url.path): \(error.localizedDescription)")
     }
 }

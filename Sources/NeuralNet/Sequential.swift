@@ -7,6 +7,7 @@
 //   grads[i]     (B, layers[i].outputShape) d loss / d outputs[i]   (overwritten each backward)
 //   inputGrad    (B, inputShape...)         d loss / d input, only when requested
 // Parameter gradients are accumulated by the layers and zeroed in one place: `zeroGradients()`.
+import Base
 import Foundation
 
 public enum NeuralNetError: Error, CustomStringConvertible, Equatable {

@@ -1,3 +1,4 @@
+import Base
 import CPNG
 import Foundation
 
@@ -82,21 +83,11 @@ public enum PNG {
         throw PlotError.pngEncodingFailed(reason: "output buffer too small")
     }
 
-    /// Writes `data` to `url` atomically: into a temporary file beside it, then renamed over it,
-    /// so that a reader never sees a half-written PNG.
+    /// Writes `data` to `url` atomically (Base's `writeAtomically`), so that a reader never
+    /// sees a half-written PNG. The folder must exist.
     public static func writeAtomically(_ data: Data, to url: URL) throws {
-        let dir = url.deletingLastPathComponent()
-        let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString).tmp")
-        guard FileManager.default.createFile(atPath: tmp.path, contents: data) else {
-            var isDir: ObjCBool = false
-            let reason = FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDir) && isDir.boolValue
-                ? "the folder \(dir.path) is not writable" : "the folder \(dir.path) does not exist"
-            throw PlotError.cannotWrite(path: url.path, reason: reason)
-        }
-        if rename(tmp.path, url.path) != 0 {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(at: tmp)
-            throw PlotError.cannotWrite(path: url.path, reason: reason)
+        do { try Base.writeAtomically(data, to: url, createFolders: false) } catch let e as WriteError {
+            throw PlotError.cannotWrite(path: url.path, reason: e.reason)
         }
     }
 }

@@ -1,3 +1,4 @@
+import Base
 import Foundation
 import Report
 
@@ -85,7 +86,7 @@ public struct ChapterRecord {
             "context": output.context, "summary": output.summary,
         ]
         let data = try JSONSerialization.data(withJSONObject: jsonSafe(object), options: [.prettyPrinted, .sortedKeys])
-        try Report.writeAtomically(data, to: folder.appendingPathComponent(Self.fileName))
+        try writeAtomically(data, to: folder.appendingPathComponent(Self.fileName))
     }
 
     static func read(_ id: ChapterID, from folder: URL) -> ChapterRecord? {

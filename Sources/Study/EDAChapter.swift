@@ -1,3 +1,4 @@
+import Base
 import Audio
 import Corpus
 import Features

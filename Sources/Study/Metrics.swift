@@ -1,3 +1,4 @@
+import Base
 import Foundation
 
 /// Classification metrics as scikit-learn's `classification_report` and nkululeko report them.
@@ -38,10 +39,4 @@ struct Metrics {
     func weighted(_ f: (Int) -> Double) -> Double {
         total == 0 ? 0 : labels.indices.map { f($0) * Double(support($0)) }.reduce(0, +) / Double(total)
     }
-}
-
-func argmax(_ probs: [Float], row: Int, classes: Int) -> Int {
-    var best = 0
-    for c in 1..<classes where probs[row * classes + c] > probs[row * classes + best] { best = c }
-    return best
 }

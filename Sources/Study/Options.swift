@@ -1,3 +1,4 @@
+import Base
 import Foundation
 
 /// Everything a study run depends on. Defaults reproduce the notebook on the embedded

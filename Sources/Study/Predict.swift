@@ -1,3 +1,4 @@
+import Base
 import Features
 import Foundation
 import NeuralNet

@@ -1,3 +1,4 @@
+import Base
 import Foundation
 
 /// Progress of long work (corpus synthesis, feature extraction, training epochs) on stderr:

@@ -1,3 +1,4 @@
+import Base
 import Foundation
 
 /// The notebook README's figures, under their original file names (spelling included), copied

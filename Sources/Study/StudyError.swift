@@ -1,3 +1,4 @@
+import Base
 import Foundation
 
 /// Errors of the study runner. Each names the file or folder and says what to do.

@@ -1,3 +1,4 @@
+import Base
 import Corpus
 import Foundation
 import NeuralNet

@@ -4,6 +4,7 @@
 //
 // FLOPs counted: 2·M·N·K per GEMM. Per training sample: forward + backward (dW and dx) of every
 // conv/dense layer (no dx for the first layer); per validation sample: forward only.
+import Base
 import Foundation
 import NeuralNet
 

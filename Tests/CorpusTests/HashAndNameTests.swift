@@ -1,3 +1,4 @@
+import Base
 import Foundation
 import XCTest
 @testable import Corpus
@@ -59,9 +60,9 @@ final class HashAndNameTests: XCTestCase {
     }
 
     func testCSVFieldQuoting() {
-        XCTAssertEqual(csvField("plain"), "plain")
-        XCTAssertEqual(csvField("a,b"), "\"a,b\"")
-        XCTAssertEqual(csvField("say \"hi\""), "\"say \"\"hi\"\"\"")
+        XCTAssertEqual(CSV.field("plain"), "plain")
+        XCTAssertEqual(CSV.field("a,b"), "\"a,b\"")
+        XCTAssertEqual(CSV.field("say \"hi\""), "\"say \"\"hi\"\"\"")
     }
 }
 

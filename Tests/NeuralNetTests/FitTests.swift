@@ -1,5 +1,6 @@
 // The training loop: EarlyStopping/ModelCheckpoint rule, Keras-fit bookkeeping, determinism,
 // best-weight restore, a tiny batch driven to near-zero loss, standardisation.
+import Base
 import Foundation
 import NeuralNet
 import XCTest

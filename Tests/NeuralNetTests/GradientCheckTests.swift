@@ -4,6 +4,7 @@
 //
 // For a layer y = f(x; θ) we check the gradient of the scalar s = Σ y·w (w random), i.e. the
 // backward pass given dy = w, against (s(θ + h) − s(θ − h)) / 2h with h = 1e-6.
+import Base
 import Foundation
 import NeuralNet
 import XCTest

@@ -1,7 +1,8 @@
 import Foundation
 
-/// Minimal RFC 4180 CSV: fields with a comma, quote or newline are quoted. Enough for the
-/// study's own tables (paths may hold commas), read back by the chapters that follow.
+/// RFC 4180 CSV, the package's one writer and one reader. Fields holding a comma, quote or line
+/// break are quoted. The study writes CSV for people (spreadsheets, pandas); no module reads
+/// another module's CSV back as an interface: typed values travel as JSON records instead.
 public enum CSV {
     public static func encode(header: [String], rows: [[String]]) -> String {
         var out = header.map(field).joined(separator: ",") + "\n"
@@ -9,14 +10,22 @@ public enum CSV {
         return out
     }
 
-    static func field(_ s: String) -> String {
-        if s.contains(",") || s.contains("\"") || s.contains("\n") || s.contains("\r") {
+    /// One field, quoted when it must be.
+    public static func field(_ s: String) -> String {
+        if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
             return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
         return s
     }
 
-    /// Parses `text` into a header and rows; every row must have the header's width.
+    public struct DecodeError: Error, CustomStringConvertible, Sendable {
+        public let source: String
+        public let reason: String
+        public var description: String { "\(source): not a readable CSV table (\(reason))" }
+    }
+
+    /// Parses `text` into a header and rows; every row must have the header's width. `source`
+    /// names the file in errors.
     public static func decode(_ text: String, source: String) throws -> (header: [String], rows: [[String]]) {
         var rows: [[String]] = []
         var row: [String] = []
@@ -43,18 +52,11 @@ public enum CSV {
             }
         }
         if !fieldText.isEmpty || !row.isEmpty { row.append(fieldText); rows.append(row) }
-        guard let header = rows.first else { throw StudyError.corruptOutput(path: source, reason: "empty CSV") }
+        guard let header = rows.first else { throw DecodeError(source: source, reason: "empty") }
         let body = Array(rows.dropFirst())
         for (i, r) in body.enumerated() where r.count != header.count {
-            throw StudyError.corruptOutput(path: source, reason: "row \(i + 2) has \(r.count) fields, the header has \(header.count)")
+            throw DecodeError(source: source, reason: "row \(i + 2) has \(r.count) fields, the header has \(header.count)")
         }
         return (header, body)
-    }
-
-    public static func read(_ url: URL) throws -> (header: [String], rows: [[String]]) {
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
-            throw StudyError.missingOutput(path: url.path)
-        }
-        return try decode(text, source: url.path)
     }
 }

@@ -1,0 +1,65 @@
+import Foundation
+
+/// Why a file could not be written. Names the file and the system's reason (a full disk says
+/// "No space left on device", not "not writable").
+public struct WriteError: Error, CustomStringConvertible, Sendable {
+    public let path: String
+    public let reason: String
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
+    public var description: String { "\(path): cannot write (\(reason)); check that the folder exists, is writable and the disk is not full" }
+}
+
+/// Writes `data` to `url` atomically: a temporary file beside it, written in full and flushed,
+/// then renamed over the target. An interrupted run therefore leaves either the old file or the
+/// new one, never a half-written one. The one atomic write of the whole package: every module
+/// that writes a file people or later runs rely on calls this. With `createFolders` false, a
+/// missing folder is an error ("the folder … does not exist") instead of being created.
+public func writeAtomically(_ data: Data, to url: URL, createFolders: Bool = true) throws {
+    let dir = url.deletingLastPathComponent()
+    var isDirectory: ObjCBool = false
+    if !FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDirectory) {
+        guard createFolders else { throw WriteError(path: url.path, reason: "the folder \(dir.path) does not exist") }
+        do {
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        } catch {
+            throw WriteError(path: dir.path, reason: "cannot create the folder: \(error.localizedDescription)")
+        }
+    } else if !isDirectory.boolValue {
+        throw WriteError(path: url.path, reason: "\(dir.path) is a file, not a folder")
+    }
+    let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0...UInt32.max)).tmp")
+    let fd = open(tmp.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+    guard fd >= 0 else { throw WriteError(path: url.path, reason: String(cString: strerror(errno))) }
+    var failure: String?
+    data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+        var offset = 0
+        while offset < raw.count {
+            let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                failure = String(cString: strerror(errno))
+                return
+            }
+            offset += n
+        }
+    }
+    if failure == nil, fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
+    if close(fd) != 0, failure == nil { failure = String(cString: strerror(errno)) }
+    if let failure {
+        unlink(tmp.path)
+        throw WriteError(path: url.path, reason: failure)
+    }
+    if rename(tmp.path, url.path) != 0 {
+        let reason = String(cString: strerror(errno))
+        unlink(tmp.path)
+        throw WriteError(path: url.path, reason: reason)
+    }
+}
+
+/// Writes UTF-8 `text` atomically (see `writeAtomically(_:to:)`).
+public func writeAtomically(_ text: String, to url: URL, createFolders: Bool = true) throws {
+    try writeAtomically(Data(text.utf8), to: url, createFolders: createFolders)
+}

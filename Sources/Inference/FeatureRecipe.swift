@@ -1,0 +1,85 @@
+import Features
+import Foundation
+
+/// Everything that turns a clip into the model's input: the feature preset, the number of
+/// MFCCs, the analysis window (librosa.load's `offset` and `duration`), the analysis rate and
+/// whether the means were standardised. Training writes it once into the model file; `study
+/// predict` and the demo read it back, so the three can never compute different features.
+public struct FeatureRecipe: Codable, Sendable, Equatable {
+    /// `notebook` (resampy kaiser_best, reflect padding) or `librosa` (soxr HQ, zero padding).
+    public var preset: String
+    /// MFCC coefficients per frame; their means over frames are the features.
+    public var nMFCC: Int
+    /// Seconds skipped at the start of each clip (the notebook's `librosa.load(offset=0.5)`).
+    public var offset: Double
+    /// Seconds analysed after the offset (the notebook's `librosa.load(duration=3)`).
+    public var duration: Double
+    /// The analysis rate every clip is resampled to (librosa's default 22050 Hz).
+    public var sampleRate: Int
+    /// How the means were normalised before the network: `none` (the notebook's raw means) or
+    /// `per-coefficient` (z-score with the training split's statistics, stored in the model file).
+    public var standardization: Standardization
+
+    public enum Standardization: String, Codable, Sendable {
+        case none
+        case perCoefficient = "per-coefficient"
+    }
+
+    public init(preset: String = "notebook", nMFCC: Int = 40, offset: Double = 0.5, duration: Double = 3,
+                sampleRate: Int = 22050, standardization: Standardization = .none) {
+        self.preset = preset
+        self.nMFCC = nMFCC
+        self.offset = offset
+        self.duration = duration
+        self.sampleRate = sampleRate
+        self.standardization = standardization
+    }
+
+    /// The notebook's recipe: `notebook` preset, 40 MFCCs, offset 0.5 s, duration 3 s, 22050 Hz,
+    /// raw means.
+    public static let notebook = FeatureRecipe()
+
+    /// The preset this recipe names; nil when it names none this build knows.
+    public var featurePreset: FeaturePreset? { FeaturePreset.named(preset) }
+
+    /// The key under which the recipe is stored (as JSON) in a model file's metadata.
+    public static let metadataKey = "feature_recipe"
+
+    /// The recipe as model-file metadata: `{"feature_recipe": "<JSON>"}`.
+    public func metadata() -> [String: String] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = (try? encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        return [Self.metadataKey: json]
+    }
+
+    public struct Invalid: Error, CustomStringConvertible, Sendable {
+        public let path: String
+        public let reason: String
+        public var description: String { "\(path): \(reason); re-train it with `study run` to write a current model file" }
+    }
+
+    /// Reads the recipe from a model file's metadata (`file` names it in errors). Model files
+    /// written before the recipe existed carry `feature_preset`, `n_mfcc`, `offset_s` and
+    /// `duration_s` instead; those are read too.
+    public init(metadata: [String: String], file: String) throws {
+        if let json = metadata[Self.metadataKey] {
+            do { self = try JSONDecoder().decode(FeatureRecipe.self, from: Data(json.utf8)) } catch {
+                throw Invalid(path: file, reason: "its '\(Self.metadataKey)' metadata is not a feature recipe (\(error))")
+            }
+        } else if let preset = metadata["feature_preset"] {
+            self.init(preset: preset, nMFCC: Int(metadata["n_mfcc"] ?? "") ?? 40,
+                      offset: Double(metadata["offset_s"] ?? "") ?? 0.5, duration: Double(metadata["duration_s"] ?? "") ?? 3,
+                      standardization: metadata["standardized"] == "true" ? .perCoefficient : .none)
+        } else {
+            throw Invalid(path: file, reason: "its metadata has no '\(Self.metadataKey)'")
+        }
+        guard featurePreset != nil else {
+            throw Invalid(path: file, reason: "unknown feature preset '\(preset)' in its recipe")
+        }
+        guard nMFCC >= 1, nMFCC <= 128, offset >= 0, offset.isFinite, duration > 0, duration.isFinite,
+              sampleRate >= 1000, sampleRate <= 384_000 else {
+            throw Invalid(path: file, reason: "its feature recipe is out of range (\(nMFCC) MFCCs, offset \(offset) s, duration \(duration) s, \(sampleRate) Hz)")
+        }
+    }
+}
