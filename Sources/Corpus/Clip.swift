@@ -4,13 +4,13 @@ import Foundation
 /// One usable TESS clip: where it is, who says which word with which emotion, and what its
 /// header says. `path` is relative to the scanned root (with `/`), so that tables and cache keys
 /// do not depend on where the corpus was unpacked.
-public struct Clip: Sendable, Equatable {
+public struct Clip: Codable, Sendable, Equatable {
     public var path: String
     public var url: URL
     /// Speaker code, upper case: `OAF`, `YAF` (real TESS) or `SOF`, `SYF` (synthetic).
     public var speaker: String
     public var word: String
-    /// One of `TESSCorpus.labels`.
+    /// The code of one of the corpus's labels (`CorpusScan.labels`), e.g. `angry` or `ps`.
     public var label: String
     /// Container as libsndfile reports it ("WAV", "AIFF", ...), whatever the extension says.
     public var format: String
@@ -24,19 +24,38 @@ public struct Clip: Sendable, Equatable {
 }
 
 /// A file the loader looked at and did not use, and why.
-public struct SkippedFile: Sendable, Equatable {
+public struct SkippedFile: Codable, Sendable, Equatable {
     public var path: String
     public var reason: String
 }
 
 /// A byte-identical copy of a clip that was counted once: `kept` is in `clips`, `dropped` is not.
-public struct DuplicateClip: Sendable, Equatable {
+public struct DuplicateClip: Codable, Sendable, Equatable {
     public var kept: String
     public var dropped: String
 }
 
-/// What `TESSCorpus.scan(root:)` found.
-public struct CorpusScan: Sendable {
+/// One emotion label of a corpus: the code its file names use and the name people read.
+public struct CorpusLabel: Codable, Sendable, Hashable {
+    /// As in the file names, e.g. `ps`; also the class name in the model file.
+    public var code: String
+    /// For tables and figures, e.g. `pleasant surprise`.
+    public var displayName: String
+
+    public init(code: String, displayName: String) {
+        self.code = code
+        self.displayName = displayName
+    }
+}
+
+/// A corpus as a value: where it is, its labels (in class order), and every usable clip with
+/// its speaker, word (or text) and label. Nothing downstream knows which corpus it is: labels,
+/// display names, speakers and words all come from here. `TESSCorpus.scan(root:)` makes one.
+public struct CorpusScan: Codable, Sendable {
+    /// The corpus's name for people ("TESS").
+    public var name: String
+    /// The labels in class order (the notebook's one-hot column order: sorted codes).
+    public var labels: [CorpusLabel]
     public var root: URL
     /// Usable clips, sorted by relative path (a stable order, so that splits are reproducible).
     public var clips: [Clip]
@@ -49,10 +68,24 @@ public struct CorpusScan: Sendable {
     /// any clip is added, removed, renamed or altered; use it as a cache key.
     public var fingerprint: String
 
-    /// Number of clips per label, in `TESSCorpus.labels` order (labels with no clip give 0).
+    /// Number of clips per label, in `labels` order (labels with no clip give 0).
     public var countsByLabel: [(label: String, count: Int)] {
-        TESSCorpus.labels.map { label in (label, clips.filter { $0.label == label }.count) }
+        labels.map { label in (label.code, clips.filter { $0.label == label.code }.count) }
     }
+
+    /// The label codes in class order.
+    public var labelCodes: [String] { labels.map(\.code) }
+
+    /// The display name of label `code` (the code itself when the corpus has no such label).
+    public func displayName(_ code: String) -> String {
+        labels.first { $0.code == code }?.displayName ?? code
+    }
+
+    /// The speakers, sorted.
+    public var speakers: [String] { Array(Set(clips.map(\.speaker))).sorted() }
+
+    /// The words (TESS) or texts spoken, sorted.
+    public var words: [String] { Array(Set(clips.map(\.word))).sorted() }
 
     /// Number of clips per speaker, sorted by speaker code.
     public var countsBySpeaker: [(speaker: String, count: Int)] {

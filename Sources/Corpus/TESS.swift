@@ -23,6 +23,9 @@ public enum TESSCorpus {
 
     public static func displayName(_ label: String) -> String { displayNames[label] ?? label }
 
+    /// The labels with their display names, in class order, as a corpus value carries them.
+    public static var corpusLabels: [CorpusLabel] { labels.map { CorpusLabel(code: $0, displayName: displayName($0)) } }
+
     /// Spellings of pleasant surprise accepted at the end of a file name. Real TESS file names
     /// use `ps`; the long forms appear only in folder names, but a hand-renamed copy may carry
     /// them in file names too.
@@ -97,7 +100,7 @@ public enum TESSCorpus {
         guard !clips.isEmpty else {
             throw CorpusError.noClips(path: rootURL.path, filesSeen: files.count, examples: Array(skipped.prefix(3)))
         }
-        return CorpusScan(root: rootURL, clips: clips, skipped: skipped, duplicates: duplicates,
+        return CorpusScan(name: "TESS", labels: corpusLabels, root: rootURL, clips: clips, skipped: skipped, duplicates: duplicates,
                           fingerprint: fingerprint(of: clips))
     }
 

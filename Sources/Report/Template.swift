@@ -14,7 +14,9 @@ public struct TemplateError: Error, CustomStringConvertible {
     }
 }
 
-public func renderTemplate(_ text: String, named name: String, context: [String: Any]) throws -> String {
+/// `context` is any value: a struct's stored properties are the template's keys (swift-mustache
+/// reads them through Mirror), so a chapter renders its section from a typed value.
+public func renderTemplate(_ text: String, named name: String, context: Any) throws -> String {
     let template: MustacheTemplate
     do {
         // Markdown is the content type: switch off HTML escaping for the whole template.
@@ -23,4 +25,9 @@ public func renderTemplate(_ text: String, named name: String, context: [String:
         throw TemplateError(name: name, reason: "\(error)")
     }
     return template.render(context)
+}
+
+/// `renderTemplate` with a dictionary context (keys as written in the template).
+public func renderTemplate(_ text: String, named name: String, context: [String: Any]) throws -> String {
+    try renderTemplate(text, named: name, context: context as Any)
 }

@@ -1,112 +1,101 @@
-import Base
 import Foundation
-import Report
 
-/// The notebook's chapters, in order, plus what the notebook lacked. Each writes its own
-/// folder under the output directory and reads only the on-disk outputs of earlier chapters.
-public enum ChapterID: String, CaseIterable, Sendable {
-    case load = "01-load"
-    case eda = "02-eda"
-    case targets = "03-target-distribution"
-    case features = "04-features"
-    case training = "05-training"
-    case evaluation = "06-evaluation"
-    case beyond = "07-beyond"
+/// A chapter's name on disk and on the command line: `05-training` is both its folder under the
+/// output directory and its template `study/chapters/05-training.md`. Each chapter declares its
+/// own constant next to its code (`extension ChapterID { static let training = … }`).
+public struct ChapterID: RawRepresentable, Hashable, Codable, Sendable, CustomStringConvertible, ExpressibleByStringLiteral {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(stringLiteral value: String) { rawValue = value }
+    public var description: String { rawValue }
 
-    public var title: String {
-        switch self {
-        case .load: return "Load the data"
-        case .eda: return "Exploratory data analysis"
-        case .targets: return "Target distribution"
-        case .features: return "MFCC features"
-        case .training: return "Training the 1-D CNN"
-        case .evaluation: return "Evaluation"
-        case .beyond: return "Beyond the notebook: honest evaluation"
-        }
-    }
+    /// The chapter's number ("05") and name ("training").
+    var number: String { String(rawValue.prefix { $0 != "-" }) }
+    var name: String { String(rawValue.drop { $0 != "-" }.dropFirst()) }
 
-    public var purpose: String {
-        switch self {
-        case .load: return "walk the corpus, label each clip from its file name (files.csv, skipped.csv)"
-        case .eda: return "counts per label and speaker, durations, waveform and spectrogram per emotion"
-        case .targets: return "the class balance as a count plot"
-        case .features: return "40 MFCC means per clip (features.csv), per-emotion profiles"
-        case .training: return "80/20 split, the CNN, per-epoch history, early stopping, model.safetensors"
-        case .evaluation: return "test loss/accuracy, per-class metrics, confusion matrix, errors"
-        case .beyond: return "speaker-independent evaluation and the spread over seeds"
-        }
-    }
-
-    /// The chapters whose records this one's cache key depends on.
-    var upstream: [ChapterID] {
-        switch self {
-        case .load: return []
-        case .eda, .targets, .features: return [.load]
-        case .training: return [.features]
-        case .evaluation: return [.training, .features]
-        case .beyond: return [.features]
-        }
-    }
-
-    /// Accepts "05-training", "05", "5" or "training".
+    /// Accepts "05-training", "05", "5" or "training"; nil when no chapter of the study has it.
     public init?(argument: String) {
         let a = argument.lowercased()
-        if let c = ChapterID(rawValue: a) { self = c; return }
-        for c in ChapterID.allCases {
-            let parts = c.rawValue.split(separator: "-", maxSplits: 1)
-            if a == parts[0] || a == String(Int(parts[0]) ?? -1) || a == parts[1] { self = c; return }
+        for type in Chapters.all {
+            let c = type.id
+            if a == c.rawValue || a == c.number || a == String(Int(c.number) ?? -1) || a == c.name {
+                self = c
+                return
+            }
         }
         return nil
     }
+
+    public var title: String { Chapters.chapter(self)?.title ?? rawValue }
+    public var purpose: String { Chapters.chapter(self)?.purpose ?? "" }
 }
 
-/// What a chapter leaves for the report (template context) and for `summary.json`.
-public struct ChapterOutput {
-    public var context: [String: Any] = [:]
-    public var summary: [String: Any] = [:]
-    public init(context: [String: Any] = [:], summary: [String: Any] = [:]) {
-        self.context = context
-        self.summary = summary
-    }
+/// One chapter of the study: a computation from the options and earlier chapters' outputs to a
+/// typed, Codable output, plus the report section rendered from that output.
+///
+/// The runner stores `Output` as JSON in `<chapter>/chapter.json` with its cache key and the
+/// size and hash of every file the chapter wrote, and hands it to later chapters as a value
+/// (`ctx.output(of: FeaturesChapter.self)`). Files a chapter writes for people (CSV, PNG, WAV)
+/// are never read back by another chapter.
+///
+/// Adding a chapter: one Swift file conforming to `Chapter`, one template
+/// `study/chapters/<id>.md` whose keys are the stored properties of `Section`, and one line in
+/// `Chapters.all`.
+public protocol Chapter {
+    associatedtype Output: Codable & Sendable
+    associatedtype Section
+
+    static var id: ChapterID { get }
+    static var title: String { get }
+    /// One line for `study chapters`.
+    static var purpose: String { get }
+    /// The chapters whose outputs this one reads: their keys are part of its key, and
+    /// `--only` runs them first when they are stale.
+    static var upstream: [any Chapter.Type] { get }
+    /// The options that change this chapter's result, as text for its cache key.
+    static func keyComponents(_ options: StudyOptions) -> [String]
+    /// Parts of the key known only from the output itself (chapter 1's corpus fingerprint).
+    static func outputKeyComponents(_ output: Output) -> [String]
+    /// Whether the chapter runs on every run (chapter 1 re-scans the corpus: cheap, and the only
+    /// way to notice a changed clip).
+    static var alwaysRuns: Bool { get }
+
+    static func run(_ ctx: ChapterContext) throws -> Output
+    /// The template's values, from the chapter's output (and earlier chapters' outputs).
+    static func section(_ output: Output, _ report: ReportContext) throws -> Section
 }
 
-/// A finished chapter as stored in `<chapter>/chapter.json`: its cache key, its timing and its
-/// output. A chapter is re-run when its record is missing, unreadable or has another key.
-public struct ChapterRecord {
-    public var id: ChapterID
-    public var key: String
-    public var seconds: Double
-    public var output: ChapterOutput
-
-    static let fileName = "chapter.json"
-
-    func write(to folder: URL) throws {
-        let object: [String: Any] = [
-            "chapter": id.rawValue, "key": key, "seconds": seconds,
-            "context": output.context, "summary": output.summary,
-        ]
-        let data = try JSONSerialization.data(withJSONObject: jsonSafe(object), options: [.prettyPrinted, .sortedKeys])
-        try writeAtomically(data, to: folder.appendingPathComponent(Self.fileName))
-    }
-
-    static func read(_ id: ChapterID, from folder: URL) -> ChapterRecord? {
-        let url = folder.appendingPathComponent(fileName)
-        guard let data = try? Data(contentsOf: url),
-              let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let key = obj["key"] as? String, let seconds = obj["seconds"] as? Double else { return nil }
-        return ChapterRecord(id: id, key: key, seconds: seconds,
-                             output: ChapterOutput(context: obj["context"] as? [String: Any] ?? [:],
-                                                   summary: obj["summary"] as? [String: Any] ?? [:]))
-    }
+extension Chapter {
+    public static var upstream: [any Chapter.Type] { [] }
+    public static func keyComponents(_ options: StudyOptions) -> [String] { [] }
+    public static func outputKeyComponents(_ output: Output) -> [String] { [] }
+    public static var alwaysRuns: Bool { false }
 }
 
-/// JSON cannot hold NaN or infinity: they become null so a diverged run still writes its record.
-func jsonSafe(_ value: Any) -> Any {
-    switch value {
-    case let d as Double: return d.isFinite ? d : NSNull()
-    case let f as Float: return f.isFinite ? Double(f) : NSNull()
-    case let dict as [String: Any]: return dict.mapValues(jsonSafe)
-    case let arr as [Any]: return arr.map(jsonSafe)
-    default: return value
+/// The table of contents: the study's chapters in the order they run.
+public enum Chapters {
+    public static let all: [any Chapter.Type] = [
+        LoadChapter.self,
+        EDAChapter.self,
+        TargetChapter.self,
+        FeaturesChapter.self,
+        TrainingChapter.self,
+        EvaluationChapter.self,
+        BeyondChapter.self,
+    ]
+
+    public static func chapter(_ id: ChapterID) -> (any Chapter.Type)? { all.first { $0.id == id } }
+
+    static func index(_ id: ChapterID) -> Int { all.firstIndex { $0.id == id } ?? all.count }
+
+    /// `id` and every chapter it reads from, directly or not, in running order.
+    static func closure(of id: ChapterID) -> Set<ChapterID> {
+        var seen: Set<ChapterID> = []
+        var stack = [id]
+        while let c = stack.popLast() {
+            guard seen.insert(c).inserted, let type = chapter(c) else { continue }
+            for u in type.upstream { stack.append(u.id) }
+        }
+        return seen
     }
 }

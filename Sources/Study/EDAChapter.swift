@@ -1,57 +1,84 @@
-import Base
 import Audio
+import Base
 import Corpus
 import Features
 import Foundation
 import Plot
 import Report
 
+extension ChapterID {
+    public static let eda: ChapterID = "02-eda"
+}
+
 /// Chapter 2: what the corpus looks like — counts, durations, and for each emotion the
 /// waveform and spectrogram of one clip of each speaker (the notebook drew one per emotion).
-enum EDAChapter {
-    /// Notebook order of the example figures (its README's example_data_1 is fear, _2 angry).
-    static let exampleOrder = ["fear", "angry", "disgust", "neutral", "sad", "ps", "happy"]
+public enum EDAChapter: Chapter {
+    public static let id = ChapterID.eda
+    public static let title = "Exploratory data analysis"
+    public static let purpose = "counts per label and speaker, durations, waveform and spectrogram per emotion"
+    public static var upstream: [any Chapter.Type] { [LoadChapter.self] }
+    /// The analysis window is reported against the durations.
+    public static func keyComponents(_ o: StudyOptions) -> [String] { ["offset=\(o.recipe.offset)", "duration=\(o.recipe.duration)"] }
 
-    static func run(_ ctx: StudyContext) throws -> ChapterOutput {
-        let (root, clips) = try ClipRow.readAll(ctx)
-        let folder = ctx.folder(.eda)
-        let labels = TESSCorpus.labels
-        let speakers = Array(Set(clips.map(\.speaker))).sorted()
+    /// The notebook's order of its example figures (its README's example_data_1 is fear, _2
+    /// angry), for the corpus's labels that it names; the others follow in class order.
+    static let notebookExampleOrder = ["fear", "angry", "disgust", "neutral", "sad", "ps", "happy"]
 
-        // Counts per label and speaker.
+    public struct Stats: Codable, Sendable {
+        public var count: Int
+        public var min: Double
+        public var median: Double
+        public var mean: Double
+        public var max: Double
+    }
+
+    public struct DurationGroup: Codable, Sendable {
+        public var group: String
+        public var stats: Stats
+    }
+
+    /// One example clip with its figures and playable copy (links relative to the output folder).
+    public struct Example: Codable, Sendable {
+        public var label: String
+        public var speaker: String
+        public var path: String
+        public var duration: Double
+        public var wave: String
+        public var spectrogram: String
+        public var audio: String
+    }
+
+    public struct Output: Codable, Sendable {
+        public var speakers: [String]
+        /// Clips per label and speaker: counts[label][speaker].
+        public var counts: [String: [String: Int]]
+        public var durationGroups: [DurationGroup]
+        public var all: Stats
+        public var exampleWord: String?
+        public var examples: [Example]
+        public var nShorterThanOffset: Int
+        public var nLongerThanWindow: Int
+    }
+
+    public static func run(_ ctx: ChapterContext) throws -> Output {
+        let corpus = try ctx.output(of: LoadChapter.self).corpus
+        let clips = corpus.clips
+        let labels = corpus.labelCodes
+        let speakers = corpus.speakers
+
         var counts: [String: [String: Int]] = [:]
         for c in clips { counts[c.label, default: [:]][c.speaker, default: 0] += 1 }
-        let countRows = labels.map { l in [l] + speakers.map { String(counts[l]?[$0] ?? 0) } + [String(counts[l]?.values.reduce(0, +) ?? 0)] }
-        let countTable = Markdown.table(["label"] + speakers + ["total"], countRows, align: ["l"] + speakers.map { _ in "r" } + ["r"])
 
-        // Durations per speaker and label.
-        func stats(_ xs: [Double]) -> [String] {
-            guard !xs.isEmpty else { return ["0", "", "", "", ""] }
-            let s = xs.sorted()
-            return [String(s.count), Markdown.fixed(s.first!, 2), Markdown.fixed(median(s), 2),
-                    Markdown.fixed(s.reduce(0, +) / Double(s.count), 2), Markdown.fixed(s.last!, 2)]
-        }
-        var durationRows: [[String]] = []
-        for l in labels {
-            durationRows.append([l] + stats(clips.filter { $0.label == l }.map(\.duration)))
-        }
-        for sp in speakers { durationRows.append(["speaker \(sp)"] + stats(clips.filter { $0.speaker == sp }.map(\.duration))) }
-        durationRows.append(["all"] + stats(clips.map(\.duration)))
-        let durationTable = Markdown.table(["group", "clips", "min (s)", "median (s)", "mean (s)", "max (s)"], durationRows,
-                                           align: ["l", "r", "r", "r", "r", "r"])
+        var groups: [DurationGroup] = []
+        for l in labels { groups.append(DurationGroup(group: l, stats: stats(clips.filter { $0.label == l }.map(\.duration)))) }
+        for sp in speakers { groups.append(DurationGroup(group: "speaker \(sp)", stats: stats(clips.filter { $0.speaker == sp }.map(\.duration)))) }
         let allDurations = clips.map(\.duration)
-        let medianDuration = median(allDurations)
-        let shorterThanOffset = allDurations.filter { $0 <= 0.5 }.count
-        let longerThanWindow = allDurations.filter { $0 > 3.5 }.count
+        let recipe = ctx.options.recipe
 
         // One example per emotion and speaker: the same word for all, when the corpus allows.
         let word = commonWord(clips, labels: labels, speakers: speakers)
-        var examples: [[String: Any]] = []
-        let figDir = folder.appendingPathComponent("figures")
-        let audioDir = folder.appendingPathComponent("audio")
-        try FileManager.default.createDirectory(at: figDir, withIntermediateDirectories: true)
-        let ordered = exampleOrder.filter(labels.contains) + labels.filter { !exampleOrder.contains($0) }
-        var jobs: [(label: String, speaker: String, clip: ClipRow)] = []
+        let ordered = notebookExampleOrder.filter(labels.contains) + labels.filter { !notebookExampleOrder.contains($0) }
+        var jobs: [(label: String, speaker: String, clip: Clip)] = []
         for label in ordered {
             for sp in speakers {
                 let candidates = clips.filter { $0.label == label && $0.speaker == sp }
@@ -59,60 +86,108 @@ enum EDAChapter {
                 jobs.append((label, sp, clip))
             }
         }
+        var examples: [Example] = []
         ctx.progress.start("drawing example clips", total: jobs.count)
         for (i, job) in jobs.enumerated() {
-            let url = root.appendingPathComponent(job.clip.path)
             let stem = "\(job.label)_\(job.speaker)"
-            // The notebook loads the whole clip at librosa's default 22050 Hz for both figures.
-            let signal = try Audio.load(url, sampleRate: 22050, resampler: .soxrHQ)
-            let wave = Charts.envelope(values: signal.samples, sampleRate: Double(signal.sampleRate),
-                                       title: "\(TESSCorpus.displayName(job.label)) — \(job.speaker)")
-            try wave.write(to: figDir.appendingPathComponent("\(stem)_wave.png"))
+            let title = "\(corpus.displayName(job.label)) — \(job.speaker)"
+            // The notebook loads the whole clip at librosa's default rate for both figures.
+            let signal = try Audio.load(job.clip.url, sampleRate: recipe.sampleRate, resampler: .soxrHQ)
+            let wave = try ctx.write(Charts.envelope(values: signal.samples, sampleRate: Double(signal.sampleRate), title: title),
+                                     to: "figures/\(stem)_wave.png")
             let spec = spectrogramDB(signal.samples, sampleRate: signal.sampleRate)
-            let specFigure = Charts.spectrogram(db: spec.db, rows: spec.rows, cols: spec.cols,
-                                                xMax: spec.seconds, yMax: Double(signal.sampleRate) / 2,
-                                                title: "\(TESSCorpus.displayName(job.label)) — \(job.speaker)")
-            try specFigure.write(to: figDir.appendingPathComponent("\(stem)_spectrogram.png"))
+            let spectrogram = try ctx.write(Charts.spectrogram(db: spec.db, rows: spec.rows, cols: spec.cols,
+                                                               xMax: spec.seconds, yMax: Double(signal.sampleRate) / 2, title: title),
+                                            to: "figures/\(stem)_spectrogram.png")
             // A browser-playable copy of what the figures show (some TESS clips are AIFF, which
             // browsers do not play), from the samples already decoded.
-            try AudioFile.writeWAV16(signal.samples, sampleRate: signal.sampleRate,
-                                     to: audioDir.appendingPathComponent("\(stem).wav"))
-            examples.append([
-                "label": job.label, "label_name": TESSCorpus.displayName(job.label), "speaker": job.speaker,
-                "path": job.clip.path, "duration": Markdown.fixed(job.clip.duration, 2),
-                "wave": "\(ChapterID.eda.rawValue)/figures/\(stem)_wave.png",
-                "spectrogram": "\(ChapterID.eda.rawValue)/figures/\(stem)_spectrogram.png",
-                "audio": Markdown.audio("\(ChapterID.eda.rawValue)/audio/\(stem).wav", label: job.clip.path),
-            ])
+            try AudioFile.writeWAV16(signal.samples, sampleRate: signal.sampleRate, to: ctx.url("audio/\(stem).wav"))
+            examples.append(Example(label: job.label, speaker: job.speaker, path: job.clip.path, duration: job.clip.duration,
+                                    wave: wave, spectrogram: spectrogram, audio: ctx.link("audio/\(stem).wav")))
             ctx.progress.update("drawing example clips", done: i + 1, total: jobs.count)
         }
-        let byLabel = ordered.map { label -> [String: Any] in
-            ["label": label, "label_name": TESSCorpus.displayName(label), "clips": examples.filter { ($0["label"] as? String) == label }]
-        }
-
-        return ChapterOutput(
-            context: [
-                "count_table": countTable,
-                "duration_table": durationTable,
-                "speakers": speakers.joined(separator: ", "),
-                "n_speakers": speakers.count,
-                "example_word": word ?? "(varies)",
-                "emotions": byLabel,
-                "n_shorter_than_offset": shorterThanOffset,
-                "n_longer_than_window": longerThanWindow,
-                "median_duration": Markdown.fixed(medianDuration, 2),
-            ],
-            summary: [
-                "speakers": speakers,
-                "counts": counts,
-                "duration_s": ["min": allDurations.min() ?? 0, "median": medianDuration, "max": allDurations.max() ?? 0],
-                "examples": examples.map { ["label": $0["label"]!, "speaker": $0["speaker"]!, "path": $0["path"]!,
-                                            "wave": $0["wave"]!, "spectrogram": $0["spectrogram"]!] },
-            ])
+        return Output(speakers: speakers, counts: counts, durationGroups: groups, all: stats(allDurations),
+                      exampleWord: word, examples: examples,
+                      nShorterThanOffset: allDurations.filter { $0 <= recipe.offset }.count,
+                      nLongerThanWindow: allDurations.filter { $0 > recipe.offset + recipe.duration }.count)
     }
 
-    /// A word spoken in every emotion by every speaker, so that examples differ only in emotion.
-    static func commonWord(_ clips: [ClipRow], labels: [String], speakers: [String]) -> String? {
+    public struct ExampleView {
+        var label: String
+        var labelName: String
+        var speaker: String
+        var path: String
+        var duration: String
+        var wave: String
+        var spectrogram: String
+        var audio: String
+    }
+
+    public struct EmotionView {
+        var label: String
+        var labelName: String
+        var clips: [ExampleView]
+    }
+
+    public struct Section {
+        var countTable: String
+        var durationTable: String
+        var speakers: String
+        var nSpeakers: Int
+        var exampleWord: String
+        var emotions: [EmotionView]
+        var nShorterThanOffset: Int
+        var nLongerThanWindow: Int
+        var medianDuration: String
+        var windowOffset: String
+        var windowDuration: String
+        var windowEnd: String
+    }
+
+    public static func section(_ output: Output, _ report: ReportContext) throws -> Section {
+        guard let corpus = report.output(of: LoadChapter.self)?.corpus else { throw StudyError.missingOutput(path: LoadChapter.id.rawValue) }
+        let labels = corpus.labelCodes
+        let speakers = output.speakers
+        let countRows = labels.map { l in
+            [l] + speakers.map { String(output.counts[l]?[$0] ?? 0) } + [String(output.counts[l]?.values.reduce(0, +) ?? 0)]
+        }
+        let countTable = Markdown.table(["label"] + speakers + ["total"], countRows, align: ["l"] + speakers.map { _ in "r" } + ["r"])
+        func row(_ group: String, _ s: Stats) -> [String] {
+            guard s.count > 0 else { return [group, "0", "", "", "", ""] }
+            return [group, String(s.count), Markdown.fixed(s.min, 2), Markdown.fixed(s.median, 2), Markdown.fixed(s.mean, 2), Markdown.fixed(s.max, 2)]
+        }
+        let durationTable = Markdown.table(["group", "clips", "min (s)", "median (s)", "mean (s)", "max (s)"],
+                                           output.durationGroups.map { row($0.group, $0.stats) } + [row("all", output.all)],
+                                           align: ["l", "r", "r", "r", "r", "r"])
+        var order: [String] = []
+        for e in output.examples where !order.contains(e.label) { order.append(e.label) }
+        let emotions = order.map { label in
+            EmotionView(label: label, labelName: corpus.displayName(label), clips: output.examples.filter { $0.label == label }.map { e in
+                ExampleView(label: e.label, labelName: corpus.displayName(e.label), speaker: e.speaker, path: e.path,
+                            duration: Markdown.fixed(e.duration, 2), wave: e.wave, spectrogram: e.spectrogram,
+                            audio: Markdown.audio(e.audio, label: e.path))
+            })
+        }
+        let r = report.options.recipe
+        return Section(countTable: countTable, durationTable: durationTable, speakers: speakers.joined(separator: ", "),
+                       nSpeakers: speakers.count, exampleWord: output.exampleWord ?? "(varies)", emotions: emotions,
+                       nShorterThanOffset: output.nShorterThanOffset, nLongerThanWindow: output.nLongerThanWindow,
+                       medianDuration: Markdown.fixed(output.all.median, 2), windowOffset: number(r.offset),
+                       windowDuration: number(r.duration), windowEnd: number(r.offset + r.duration))
+    }
+
+    /// 0.5 → "0.5", 3.0 → "3".
+    static func number(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : String(x) }
+
+    static func stats(_ xs: [Double]) -> Stats {
+        guard !xs.isEmpty else { return Stats(count: 0, min: 0, median: 0, mean: 0, max: 0) }
+        let s = xs.sorted()
+        return Stats(count: s.count, min: s.first!, median: median(s), mean: s.reduce(0, +) / Double(s.count), max: s.last!)
+    }
+
+    /// A word spoken in every emotion by every speaker, so that examples differ only in emotion
+    /// ("back", the notebook's README example, when the corpus has it).
+    static func commonWord(_ clips: [Clip], labels: [String], speakers: [String]) -> String? {
         var have: [String: Set<String>] = [:]
         for c in clips { have[c.word, default: []].insert("\(c.label)|\(c.speaker)") }
         let need = labels.count * speakers.count
@@ -129,7 +204,7 @@ enum EDAChapter {
 
 /// The notebook's spectrogram: `amplitude_to_db(abs(librosa.stft(y)))` (ref 1, top 80 dB),
 /// returned bin-major (row 0 = 0 Hz) for the figure.
-public func spectrogramDB(_ y: [Float], sampleRate: Int) -> (db: [Float], rows: Int, cols: Int, seconds: Double) {
+func spectrogramDB(_ y: [Float], sampleRate: Int) -> (db: [Float], rows: Int, cols: Int, seconds: Double) {
     let magnitude = powerSpectrogram(stft(y), power: 1)
     let db = amplitudeToDB(magnitude, ref: .value(1))
     var rowMajor = [Float](repeating: 0, count: db.values.count)
@@ -138,4 +213,3 @@ public func spectrogramDB(_ y: [Float], sampleRate: Int) -> (db: [Float], rows: 
     }
     return (rowMajor, db.bins, db.frames, Double(y.count) / Double(sampleRate))
 }
-

@@ -2,106 +2,164 @@ import Base
 import Corpus
 import Features
 import Foundation
+import Inference
 import Plot
 import Report
 
+extension ChapterID {
+    public static let features: ChapterID = "04-features"
+}
+
 /// Chapter 4: the notebook's `extract_mfcc` — 40 MFCC means per clip — on both cores, with
 /// the per-emotion profile the notebook never showed.
-enum FeaturesChapter {
-    static let nMFCC = 40
-    static var csvHeader: [String] { ["path", "speaker", "label"] + (1...nMFCC).map { "mfcc_\($0)" } }
+public enum FeaturesChapter: Chapter {
+    public static let id = ChapterID.features
+    public static let title = "MFCC features"
+    public static let purpose = "40 MFCC means per clip (features.csv), per-emotion profiles"
+    public static var upstream: [any Chapter.Type] { [LoadChapter.self] }
 
-    static func run(_ ctx: StudyContext) throws -> ChapterOutput {
-        let (root, clips) = try ClipRow.readAll(ctx)
-        let folder = ctx.folder(.features)
-        guard let preset = FeaturePreset.named(ctx.options.preset) else {
-            throw StudyError.invalidOption("unknown feature preset '\(ctx.options.preset)'; use notebook or librosa")
+    /// What the features depend on: the recipe less its standardisation (a training choice).
+    public static func keyComponents(_ o: StudyOptions) -> [String] {
+        let r = o.recipe
+        return ["preset=\(r.preset)", "n_mfcc=\(r.nMFCC)", "offset=\(r.offset)", "duration=\(r.duration)", "sr=\(r.sampleRate)"]
+    }
+
+    /// One clip's features.
+    public struct Row: Codable, Sendable {
+        public var path: String
+        public var speaker: String
+        public var word: String
+        public var label: String
+        public var values: [Float]
+    }
+
+    public struct Failure: Codable, Sendable {
+        public var path: String
+        public var error: String
+    }
+
+    public struct Box: Codable, Sendable {
+        public var coefficient: Int
+        public var figure: String
+    }
+
+    public struct Output: Codable, Sendable {
+        public var recipe: FeatureRecipe
+        /// The corpus's labels in class order: the design matrix's classes.
+        public var labels: [CorpusLabel]
+        /// Clips whose features were computed, in the corpus's (path) order.
+        public var rows: [Row]
+        public var failures: [Failure]
+        public var seconds: Double
+        public var threads: Int
+        /// Mean feature vector per label, in `labels` order (zeros for a label with no clip).
+        public var meansByLabel: [[Float]]
+        public var heatmap: String
+        public var boxes: [Box]
+        public var nMFCC: Int { recipe.nMFCC }
+    }
+
+    public static func run(_ ctx: ChapterContext) throws -> Output {
+        let corpus = try ctx.output(of: LoadChapter.self).corpus
+        let recipe = ctx.options.recipe
+        guard let preset = recipe.featurePreset else {
+            throw StudyError.invalidOption("unknown feature preset '\(recipe.preset)'; use notebook or librosa")
         }
-        let urls = clips.map { root.appendingPathComponent($0.path) }
+        let clips = corpus.clips
         let start = Date()
-        ctx.progress.start("extracting MFCCs", total: urls.count)
-        let results = extractFeatures(urls: urls, preset: preset, nMFCC: nMFCC, threads: ctx.options.threads) { done, total in
+        ctx.progress.start("extracting MFCCs", total: clips.count)
+        let results = extractFeatures(urls: clips.map(\.url), preset: preset, offset: recipe.offset, duration: recipe.duration,
+                                      nMFCC: recipe.nMFCC, sampleRate: recipe.sampleRate, threads: ctx.options.threads) { done, total in
             ctx.progress.update("extracting MFCCs", done: done, total: total)
         }
         let seconds = Date().timeIntervalSince(start)
 
-        var rows: [[String]] = []
-        var failures: [[String]] = []
-        var vectors: [(ClipRow, [Float])] = []
+        var rows: [Row] = []
+        var failures: [Failure] = []
         for (clip, result) in zip(clips, results) {
             switch result {
-            case .success(let v):
-                rows.append([clip.path, clip.speaker, clip.label] + v.map { String($0) })
-                vectors.append((clip, v))
-            case .failure(let e):
-                failures.append([clip.path, "\(e)"])
+            case .success(let v): rows.append(Row(path: clip.path, speaker: clip.speaker, word: clip.word, label: clip.label, values: v))
+            case .failure(let e): failures.append(Failure(path: clip.path, error: "\(e)"))
             }
         }
-        guard !vectors.isEmpty else {
-            throw StudyError.featureFailures(count: failures.count, first: failures.first?[1] ?? "?")
+        guard !rows.isEmpty else {
+            throw StudyError.featureFailures(count: failures.count, first: failures.first?.error ?? "?")
         }
-        try writeAtomically(CSV.encode(header: csvHeader, rows: rows), to: folder.appendingPathComponent("features.csv"))
-        try writeAtomically(CSV.encode(header: ["path", "error"], rows: failures), to: folder.appendingPathComponent("failures.csv"))
+        let n = recipe.nMFCC
+        try ctx.write(CSV.encode(header: ["path", "speaker", "label"] + (1...n).map { "mfcc_\($0)" },
+                                 rows: rows.map { [$0.path, $0.speaker, $0.label] + $0.values.map { String($0) } }),
+                      to: "features.csv")
+        try ctx.write(CSV.encode(header: ["path", "error"], rows: failures.map { [$0.path, $0.error] }), to: "failures.csv")
 
-        // Per-emotion mean vector (7 × 40) and distributions of a few coefficients.
-        let labels = TESSCorpus.labels
+        // Per-emotion mean vector (labels × n) and distributions of a few coefficients.
+        let labels = corpus.labelCodes
         var means: [[Float]] = []
         for l in labels {
-            let group = vectors.filter { $0.0.label == l }.map(\.1)
-            var m = [Float](repeating: 0, count: nMFCC)
-            for v in group { for j in 0..<nMFCC { m[j] += v[j] } }
+            let group = rows.filter { $0.label == l }.map(\.values)
+            var m = [Float](repeating: 0, count: n)
+            for v in group { for j in 0..<n { m[j] += v[j] } }
             means.append(m.map { group.isEmpty ? 0 : $0 / Float(group.count) })
         }
         // The first coefficient is ~10× the others: z-score each coefficient across the emotions
         // so that every column shows which emotions lie above or below its average.
         var z = means
-        for j in 0..<nMFCC {
+        for j in 0..<n {
             let column = means.map { Double($0[j]) }
             let mu = column.reduce(0, +) / Double(column.count)
             let sd = (column.map { ($0 - mu) * ($0 - mu) }.reduce(0, +) / Double(column.count)).squareRoot()
             for i in z.indices { z[i][j] = sd > 0 ? Float((column[i] - mu) / sd) : 0 }
         }
-        let heat = Charts.heatmap(matrix: z, rowLabels: labels, colLabels: (1...nMFCC).map { String($0) },
-                                  title: "Mean MFCC per emotion (z-scored per coefficient)", colormap: .rdBu,
-                                  colorbarLabel: "z-score", xLabel: "MFCC coefficient", vmin: -2.5, vmax: 2.5)
-        try heat.write(to: folder.appendingPathComponent("mfcc_mean_heatmap.png"))
-        var boxFigures: [[String: Any]] = []
-        for coefficient in [1, 2, 4] {
-            let values = labels.map { l in vectors.filter { $0.0.label == l }.map { $0.1[coefficient - 1] } }
-            let fig = Charts.boxPlot(groups: labels, values: values, title: "MFCC \(coefficient) by emotion",
-                                     yLabel: "mfcc_\(coefficient)")
-            let name = "mfcc_\(coefficient)_box.png"
-            try fig.write(to: folder.appendingPathComponent(name))
-            boxFigures.append(["coefficient": coefficient, "figure": "\(ChapterID.features.rawValue)/\(name)"])
+        let heatmap = try ctx.write(Charts.heatmap(matrix: z, rowLabels: labels, colLabels: (1...n).map { String($0) },
+                                                   title: "Mean MFCC per emotion (z-scored per coefficient)", colormap: .rdBu,
+                                                   colorbarLabel: "z-score", xLabel: "MFCC coefficient", vmin: -2.5, vmax: 2.5),
+                                    to: "mfcc_mean_heatmap.png")
+        var boxes: [Box] = []
+        for coefficient in [1, 2, 4] where coefficient <= n {
+            let values = labels.map { l in rows.filter { $0.label == l }.map { $0.values[coefficient - 1] } }
+            let figure = try ctx.write(Charts.boxPlot(groups: labels, values: values, title: "MFCC \(coefficient) by emotion",
+                                                      yLabel: "mfcc_\(coefficient)"),
+                                       to: "mfcc_\(coefficient)_box.png")
+            boxes.append(Box(coefficient: coefficient, figure: figure))
         }
+        return Output(recipe: recipe, labels: corpus.labels, rows: rows, failures: failures, seconds: seconds,
+                      threads: ctx.options.threads, meansByLabel: means, heatmap: heatmap, boxes: boxes)
+    }
 
-        let example = vectors[0]
-        let exampleText = formatVector(example.1)
-        let meanTable = Markdown.table(["label"] + (1...8).map { "mfcc_\($0)" },
-                                       zip(labels, means).map { [$0.0] + $0.1.prefix(8).map { Markdown.fixed(Double($0), 2) } },
-                                       align: ["l"] + Array(repeating: "r", count: 8))
-        let failureTable = failures.isEmpty ? "" : Markdown.table(["clip", "error"], failures.prefix(20).map { [Markdown.code($0[0]), $0[1]] })
-        let allValues = vectors.flatMap(\.1)
-        return ChapterOutput(
-            context: [
-                "preset": preset.name,
-                "preset_description": preset.summary,
-                "n_clips": vectors.count,
-                "n_failures": failures.count,
-                "has_failures": !failures.isEmpty,
-                "failure_table": failureTable,
-                "seconds": Markdown.fixed(seconds, 2),
-                "clips_per_second": Markdown.fixed(Double(urls.count) / max(seconds, 1e-9), 0),
-                "threads": ctx.options.threads,
-                "example_path": example.0.path,
-                "example_vector": exampleText,
-                "heatmap": "\(ChapterID.features.rawValue)/mfcc_mean_heatmap.png",
-                "boxes": boxFigures,
-                "mean_table": meanTable,
-                "min_value": Markdown.fixed(Double(allValues.min() ?? 0), 1),
-                "max_value": Markdown.fixed(Double(allValues.max() ?? 0), 1),
-            ],
-            summary: ["n": vectors.count, "n_failures": failures.count, "seconds": seconds, "preset": preset.name])
+    public struct Section {
+        var preset: String
+        var presetDescription: String
+        var nClips: Int
+        var nFailures: Int
+        var hasFailures: Bool
+        var failureTable: String
+        var seconds: String
+        var clipsPerSecond: String
+        var threads: Int
+        var examplePath: String
+        var exampleVector: String
+        var heatmap: String
+        var boxes: [Box]
+        var meanTable: String
+        var minValue: String
+        var maxValue: String
+    }
+
+    public static func section(_ output: Output, _ report: ReportContext) -> Section {
+        let shown = min(8, output.nMFCC)
+        let meanTable = Markdown.table(["label"] + (1...shown).map { "mfcc_\($0)" },
+                                       zip(output.labels, output.meansByLabel).map { [$0.0.code] + $0.1.prefix(shown).map { Markdown.fixed(Double($0), 2) } },
+                                       align: ["l"] + Array(repeating: "r", count: shown))
+        let failureTable = output.failures.isEmpty ? "" : Markdown.table(["clip", "error"],
+                                                                        output.failures.prefix(20).map { [Markdown.code($0.path), $0.error] })
+        let all = output.rows.flatMap(\.values)
+        let attempted = output.rows.count + output.failures.count
+        return Section(preset: output.recipe.preset, presetDescription: output.recipe.featurePreset?.summary ?? "",
+                       nClips: output.rows.count, nFailures: output.failures.count, hasFailures: !output.failures.isEmpty,
+                       failureTable: failureTable, seconds: Markdown.fixed(output.seconds, 2),
+                       clipsPerSecond: Markdown.fixed(Double(attempted) / max(output.seconds, 1e-9), 0), threads: output.threads,
+                       examplePath: output.rows[0].path, exampleVector: formatVector(output.rows[0].values),
+                       heatmap: output.heatmap, boxes: output.boxes, meanTable: meanTable,
+                       minValue: Markdown.fixed(Double(all.min() ?? 0), 1), maxValue: Markdown.fixed(Double(all.max() ?? 0), 1))
     }
 
     /// The vector as numpy prints a float32 array, 5 per line.
@@ -111,19 +169,5 @@ enum FeaturesChapter {
             lines.append(v[start..<min(start + 5, v.count)].map { String(format: "%12.6f", $0) }.joined(separator: " "))
         }
         return "[" + lines.joined(separator: "\n ") + "]"
-    }
-
-    /// Reads `features.csv` back: rows in file order with their 40 values.
-    static func read(_ ctx: StudyContext) throws -> [(path: String, speaker: String, label: String, x: [Float])] {
-        let url = ctx.folder(.features).appendingPathComponent("features.csv")
-        let (header, rows) = try CSV.read(url)
-        guard header == csvHeader else { throw StudyError.corruptOutput(path: url.path, reason: "unexpected columns") }
-        return try rows.map { r in
-            let x = r[3...].map { Float($0) }
-            guard x.allSatisfy({ $0 != nil && $0!.isFinite }) else {
-                throw StudyError.corruptOutput(path: url.path, reason: "non-numeric feature for \(r[0])")
-            }
-            return (r[0], r[1], r[2], x.map { $0! })
-        }
     }
 }

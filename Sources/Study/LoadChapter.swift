@@ -3,94 +3,89 @@ import Corpus
 import Foundation
 import Report
 
+extension ChapterID {
+    public static let load: ChapterID = "01-load"
+}
+
 /// Chapter 1: walk the corpus and label every clip from its file name, as the notebook's
 /// `os.walk` loop did, but with the odd files of the real TESS handled and reported.
-enum LoadChapter {
-    /// The columns of `CorpusScan.csv()`, which writes `files.csv`.
-    static let csvHeader = ["path", "speaker", "word", "label", "format", "sample_rate", "channels", "frames", "duration"]
+public enum LoadChapter: Chapter {
+    public static let id = ChapterID.load
+    public static let title = "Load the data"
+    public static let purpose = "walk the corpus, label each clip from its file name (files.csv, skipped.csv)"
+    public static var alwaysRuns: Bool { true }
 
-    static func run(_ ctx: StudyContext) throws -> ChapterOutput {
+    /// Which corpus the run used.
+    public enum Kind: String, Codable, Sendable {
+        /// The embedded synthetic TESS-shaped corpus (espeak-ng).
+        case synthetic
+        /// A folder given with `--data`.
+        case folder
+    }
+
+    public struct Output: Codable, Sendable {
+        public var kind: Kind
+        /// The corpus as a value: labels, speakers, words and every usable clip.
+        public var corpus: CorpusScan
+    }
+
+    public static func keyComponents(_ o: StudyOptions) -> [String] {
+        [o.dataDirectory?.standardizedFileURL.path ?? "synthetic:\(o.syntheticWords):\(o.syntheticSeed)"]
+    }
+
+    public static func outputKeyComponents(_ output: Output) -> [String] { [output.corpus.fingerprint] }
+
+    public static func run(_ ctx: ChapterContext) throws -> Output {
         let o = ctx.options
-        let folder = ctx.folder(.load)
         let root: URL
-        let kind: String
         if let data = o.dataDirectory {
             root = data
-            kind = "TESS (real)"
         } else {
-            kind = "synthetic"
             let label = "synthesizing corpus"
             root = try SyntheticCorpus.ensure(at: o.corpusFolder, words: o.syntheticWords, seed: o.syntheticSeed) { done, total in
                 ctx.progress.update(label, done: done, total: total)
             }
         }
-        let scan = try TESSCorpus.scan(root: root)
+        var corpus = try TESSCorpus.scan(root: root)
+        if o.dataDirectory == nil { corpus.name = "synthetic TESS-shaped corpus" }
 
-        try writeAtomically(scan.csv(), to: folder.appendingPathComponent("files.csv"))
-        try writeAtomically(CSV.encode(header: ["path", "reason"], rows: scan.skipped.map { [$0.path, $0.reason] }),
-                            to: folder.appendingPathComponent("skipped.csv"))
-        try writeAtomically(CSV.encode(header: ["kept", "duplicate"], rows: scan.duplicates.map { [$0.kept, $0.dropped] }),
-                            to: folder.appendingPathComponent("duplicates.csv"))
+        try ctx.write(corpus.csv(), to: "files.csv")
+        try ctx.write(CSV.encode(header: ["path", "reason"], rows: corpus.skipped.map { [$0.path, $0.reason] }), to: "skipped.csv")
+        try ctx.write(CSV.encode(header: ["kept", "duplicate"], rows: corpus.duplicates.map { [$0.kept, $0.dropped] }),
+                      to: "duplicates.csv")
+        return Output(kind: o.dataDirectory == nil ? .synthetic : .folder, corpus: corpus)
+    }
 
-        let labelCounts = Dictionary(uniqueKeysWithValues: scan.countsByLabel.map { ($0.label, $0.count) })
+    public struct Section {
+        var corpusKind: String
+        var synthetic: Bool
+        var root: String
+        var nFiles: Int
+        var nSkipped: Int
+        var nDuplicates: Int
+        var headTable: String
+        var skippedTable: String
+        var hasSkipped: Bool
+        var formatTable: String
+        var fingerprint: String
+        var emotionTable: String
+    }
+
+    public static func section(_ output: Output, _ report: ReportContext) -> Section {
+        let corpus = output.corpus
         let head = Markdown.table(["", "speech (path)", "label"],
-                                  scan.clips.prefix(5).enumerated().map { [String($0.offset), Markdown.code($0.element.path), $0.element.label] },
+                                  corpus.clips.prefix(5).enumerated().map { [String($0.offset), Markdown.code($0.element.path), $0.element.label] },
                                   align: ["r", "l", "l"])
-        let skippedTable = scan.skipped.isEmpty ? "" : Markdown.table(["file", "why it was skipped"],
-                                                                     scan.skipped.prefix(30).map { [Markdown.code($0.path), $0.reason] })
-        let formats = Dictionary(grouping: scan.clips, by: { "\($0.format) \($0.sampleRate) Hz" })
+        let skippedTable = corpus.skipped.isEmpty ? "" : Markdown.table(["file", "why it was skipped"],
+                                                                       corpus.skipped.prefix(30).map { [Markdown.code($0.path), $0.reason] })
+        let formats = Dictionary(grouping: corpus.clips, by: { "\($0.format) \($0.sampleRate) Hz" })
             .map { ($0.key, $0.value.count) }.sorted { $0.1 > $1.1 }
         let formatTable = Markdown.table(["format", "clips"], formats.map { [$0.0, String($0.1)] }, align: ["l", "r"])
-
-        return ChapterOutput(
-            context: [
-                "corpus_kind": kind,
-                "synthetic": o.dataDirectory == nil,
-                "root": root.lastPathComponent,
-                "n_files": scan.clips.count,
-                "n_skipped": scan.skipped.count,
-                "n_duplicates": scan.duplicates.count,
-                "head_table": head,
-                "skipped_table": skippedTable,
-                "has_skipped": !scan.skipped.isEmpty,
-                "format_table": formatTable,
-                "fingerprint": scan.fingerprint,
-                "emotion_table": EmotionTable.markdownTable(),
-            ],
-            summary: [
-                "kind": o.dataDirectory == nil ? "synthetic" : "tess",
-                "root": root.standardizedFileURL.path,
-                "n_files": scan.clips.count,
-                "n_skipped": scan.skipped.count,
-                "n_duplicates": scan.duplicates.count,
-                "label_counts": labelCounts,
-                "fingerprint": scan.fingerprint,
-            ])
-    }
-}
-
-/// One row of `01-load/files.csv`, as later chapters read it back.
-struct ClipRow {
-    var path: String
-    var speaker: String
-    var word: String
-    var label: String
-    var sampleRate: Int
-    var duration: Double
-
-    /// Reads `files.csv` of chapter 1 and resolves paths against the corpus root it recorded.
-    static func readAll(_ ctx: StudyContext) throws -> (root: URL, rows: [ClipRow]) {
-        let root = URL(fileURLWithPath: try ctx.summaryValue(.load, "root", as: String.self))
-        let url = ctx.folder(.load).appendingPathComponent("files.csv")
-        let (header, rows) = try CSV.read(url)
-        guard header == LoadChapter.csvHeader else {
-            throw StudyError.corruptOutput(path: url.path, reason: "unexpected columns \(header.joined(separator: ","))")
-        }
-        return (root, try rows.map { r in
-            guard let sr = Int(r[5]), let d = Double(r[8]) else {
-                throw StudyError.corruptOutput(path: url.path, reason: "bad numbers in row for \(r[0])")
-            }
-            return ClipRow(path: r[0], speaker: r[1], word: r[2], label: r[3], sampleRate: sr, duration: d)
-        })
+        return Section(corpusKind: output.kind == .synthetic ? "synthetic" : "\(corpus.name) (real)",
+                       synthetic: output.kind == .synthetic, root: corpus.root.lastPathComponent,
+                       nFiles: corpus.clips.count, nSkipped: corpus.skipped.count, nDuplicates: corpus.duplicates.count,
+                       headTable: head, skippedTable: skippedTable, hasSkipped: !corpus.skipped.isEmpty,
+                       formatTable: formatTable, fingerprint: corpus.fingerprint,
+                       emotionTable: EmotionTable.markdownTable())
     }
 }

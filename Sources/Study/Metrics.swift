@@ -7,6 +7,11 @@ struct Metrics {
     /// confusion[true][predicted]
     var confusion: [[Int]]
 
+    init(labels: [String], confusion: [[Int]]) {
+        self.labels = labels
+        self.confusion = confusion
+    }
+
     init(labels: [String], truth: [Int], predicted: [Int]) {
         self.labels = labels
         confusion = Array(repeating: Array(repeating: 0, count: labels.count), count: labels.count)

@@ -1,10 +1,10 @@
-import Base
 import Foundation
+import Inference
 
 /// Everything a study run depends on. Defaults reproduce the notebook on the embedded
-/// synthetic corpus: `notebook` feature preset, seed 42, up to 50 epochs, raw MFCC means.
+/// synthetic corpus: the notebook's feature recipe, seed 42, up to 50 epochs, raw MFCC means.
 public struct StudyOptions: Sendable {
-    /// A real TESS copy (any layout); nil uses the synthetic TESS-shaped corpus.
+    /// A copy of TESS (any layout); nil uses the synthetic TESS-shaped corpus.
     public var dataDirectory: URL?
     public var outputDirectory: URL = URL(fileURLWithPath: "output")
     /// Where the synthetic corpus is cached; default `<output>/corpus-synthetic`.
@@ -12,24 +12,41 @@ public struct StudyOptions: Sendable {
     /// Words per speaker and emotion in the synthetic corpus (TESS has 200).
     public var syntheticWords: Int = 200
     public var syntheticSeed: UInt64 = 42
-    /// `notebook` (resampy kaiser_best + reflect padding) or `librosa` (soxr HQ + zeros).
-    public var preset: String = "notebook"
+    /// How a clip becomes the network's input: preset, MFCCs, analysis window and rate, and
+    /// standardisation. Written into the model file, which `predict` and the demo read back.
+    public var recipe: FeatureRecipe = .notebook
+    /// Seed of the split, the initialisation and the batch order: 0…2³²−1, the range numpy's
+    /// `RandomState` (and so the notebook's split) accepts.
     public var seed: UInt64 = 42
     public var epochs: Int = 50
     public var batchSize: Int = 64
     public var patience: Int = 5
     /// Extra training runs over seeds seed+1 … for the spread of accuracy (0 = none).
     public var repeats: Int = 0
-    /// Standardise each MFCC coefficient with the training split's mean and deviation.
-    public var standardize: Bool = false
     /// Run the speaker-independent evaluation in chapter 7.
     public var speakerIndependent: Bool = true
+    /// `--from`: chapters from this one on run even when up to date.
     public var from: ChapterID?
+    /// `--only`: this chapter runs, and the chapters it reads from only when they are stale.
     public var only: ChapterID?
     public var quiet: Bool = false
+    /// Threads for feature extraction and training (part of the training chapters' keys: the
+    /// same seed and thread count give the same bits).
     public var threads: Int = 2
 
     public init() {}
+
+    /// The feature preset's name (`notebook` or `librosa`).
+    public var preset: String {
+        get { recipe.preset }
+        set { recipe.preset = newValue }
+    }
+
+    /// Standardise each MFCC coefficient with the training split's mean and deviation.
+    public var standardize: Bool {
+        get { recipe.standardization == .perCoefficient }
+        set { recipe.standardization = newValue ? .perCoefficient : .none }
+    }
 
     public var corpusFolder: URL {
         corpusCache ?? outputDirectory.appendingPathComponent("corpus-synthetic")
@@ -39,17 +56,13 @@ public struct StudyOptions: Sendable {
         outputDirectory.appendingPathComponent(id.rawValue, isDirectory: true)
     }
 
-    /// The options that change a chapter's result, as text for its cache key.
-    func keyComponents(for id: ChapterID) -> [String] {
-        switch id {
-        case .load: return [dataDirectory?.standardizedFileURL.path ?? "synthetic:\(syntheticWords):\(syntheticSeed)"]
-        case .eda, .targets: return []
-        case .features: return ["preset=\(preset)"]
-        case .training, .evaluation: return ["seed=\(seed)", "epochs=\(epochs)", "batch=\(batchSize)", "patience=\(patience)", "standardize=\(standardize)", "threads=\(threads)"]
-        case .beyond: return ["threads=\(threads)", "seed=\(seed)", "epochs=\(epochs)", "batch=\(batchSize)", "patience=\(patience)", "standardize=\(standardize)", "repeats=\(repeats)", "si=\(speakerIndependent)"]
-        }
+    /// The training options shared by every chapter that trains, for cache keys.
+    var trainingKey: [String] {
+        ["seed=\(seed)", "epochs=\(epochs)", "batch=\(batchSize)", "patience=\(patience)",
+         "standardization=\(recipe.standardization.rawValue)", "threads=\(threads)"]
     }
 }
 
-/// Bumped when a chapter's computation changes, so stale records are re-run.
-let studyCodeVersion = "2"
+/// Bumped when a chapter's computation or its record's shape changes: a record written by
+/// another version of the code is stale.
+let studyCodeVersion = "3"

@@ -5,10 +5,10 @@ import Foundation
 /// from the chapter outputs of the last run.
 public enum READMEFigures {
     /// (file name in docs/images, path relative to the output folder).
-    static func sources(_ options: StudyOptions) -> [(String, String)] {
+    static func sources(speaker: String) -> [(String, String)] {
         let eda = ChapterID.eda.rawValue
-        let first = "\(eda)/figures/fear_\(firstSpeaker(options))"
-        let second = "\(eda)/figures/angry_\(firstSpeaker(options))"
+        let first = "\(eda)/figures/fear_\(speaker)"
+        let second = "\(eda)/figures/angry_\(speaker)"
         return [
             ("example_data_1_wave.png", "\(first)_wave.png"),
             ("example_data_1_spectogram.png", "\(first)_spectrogram.png"),
@@ -22,33 +22,22 @@ public enum READMEFigures {
         ]
     }
 
-    /// The first speaker of chapter 2's examples (OAF on TESS, SOF on the synthetic corpus).
-    static func firstSpeaker(_ options: StudyOptions) -> String {
-        let record = ChapterRecord.read(.eda, from: options.chapterFolder(.eda))
-        return (record?.output.summary["speakers"] as? [String])?.first ?? "OAF"
-    }
-
-    /// Copies the figures of the run in `options.outputDirectory` into `folder`; returns the
-    /// written file names. Runs the study first (using its cache) when figures are missing.
+    /// Runs the study (cached chapters are reused, so this is quick after `make study`), then
+    /// copies the figures into `folder`; returns the written file names.
     public static func export(options: StudyOptions, to folder: URL) throws -> [String] {
-        func missing(_ pairs: [(String, String)]) -> Bool {
-            !pairs.allSatisfy { FileManager.default.fileExists(atPath: options.outputDirectory.appendingPathComponent($0.1).path) }
-        }
-        var pairs = sources(options)
-        if missing(pairs) {
-            try StudyRunner(options: options).run()
-            pairs = sources(options)  // the example speaker is known only once chapter 2 has run
+        let runner = StudyRunner(options: options)
+        try runner.run()
+        // The first speaker of chapter 2's examples (OAF on TESS, SOF on the synthetic corpus).
+        guard let speaker = runner.reportContext.output(of: EDAChapter.self)?.speakers.first else {
+            throw StudyError.missingOutput(path: options.chapterFolder(.eda).path)
         }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var written: [String] = []
-        for (name, relative) in pairs {
-            let src = options.outputDirectory.appendingPathComponent(relative)
-            let data = try Data(contentsOf: src)
+        for (name, relative) in sources(speaker: speaker) {
+            let data = try Data(contentsOf: options.outputDirectory.appendingPathComponent(relative))
             try writeAtomically(data, to: folder.appendingPathComponent(name))
             written.append(name)
         }
         return written
     }
 }
-
-import Report

@@ -4,43 +4,59 @@ import Report
 import StudyText
 
 extension StudyRunner {
-    /// Renders every chapter's template with its record, writes `report.md`, the
-    /// self-contained `report.html` and `summary.json`; returns the HTML's URL.
-    func assembleReport(_ ctx: StudyContext, reportSeconds: () -> Double, totalSeconds: () -> Double) throws -> URL {
+    /// The chapter's section rendered from its template and typed output; nil when the chapter
+    /// has no up-to-date output.
+    func section<C: Chapter>(_ type: C.Type) throws -> String? {
+        let report = reportContext
+        guard let output = report.output(of: C.self) else { return nil }
+        guard let template = StudyText.template(C.id.rawValue) else {
+            throw TemplateError(name: C.id.rawValue, reason: "no template study/chapters/\(C.id.rawValue).md in the build")
+        }
+        return try renderTemplate(template, named: C.id.rawValue, context: try C.section(output, report))
+    }
+
+    /// Renders every chapter's section, writes `report.md`, the self-contained `report.html`
+    /// and `summary.json`; returns the HTML's URL.
+    func assembleReport(reportSeconds: () -> Double, totalSeconds: () -> Double) throws -> URL {
         let out = options.outputDirectory
         var sections: [String] = []
         var timings: [String: Double] = [:]
         var timingRows: [[String]] = []
-        for id in ChapterID.allCases {
-            guard let record = ctx.records[id] else {
-                sections.append("## \(id.title)\n\n*Not run yet: `study run --from \(id.rawValue)`.*\n")
+        var status: [String: String] = [:]
+        for type in Chapters.all {
+            let id = type.id
+            let outcome = outcomes.first { $0.id == id }?.outcome
+            guard let text = try section(type), let seconds = recordSeconds(id) else {
+                status[id.rawValue] = "not run"
+                sections.append("## \(type.title)\n\n*Not up to date: `study run --from \(id.rawValue)` runs it.*\n")
                 continue
             }
-            timings[id.rawValue] = record.seconds
-            timingRows.append([id.rawValue, id.title, Markdown.fixed(record.seconds, 2)])
-            guard let template = StudyText.template(id.rawValue) else {
-                throw TemplateError(name: id.rawValue, reason: "no template study/chapters/\(id.rawValue).md in the build")
+            switch outcome {
+            case .ran(let reason): status[id.rawValue] = "ran: \(reason)"
+            default: status[id.rawValue] = "up to date"
             }
-            var context = record.output.context
-            context["chapter"] = id.rawValue
-            context["title"] = id.title
-            context["seconds"] = context["seconds"] ?? Markdown.fixed(record.seconds, 2)
-            context["chapter_seconds"] = Markdown.fixed(record.seconds, 2)
-            sections.append(try renderTemplate(template, named: id.rawValue, context: context))
+            timings[id.rawValue] = seconds
+            timingRows.append([id.rawValue, type.title, Markdown.fixed(seconds, 2)])
+            sections.append(text)
         }
         let chapterTotal = timings.values.reduce(0, +)
         timingRows.append(["", "all chapters", Markdown.fixed(chapterTotal, 2)])
 
-        let s = { (id: ChapterID) in ctx.records[id]?.output.summary ?? [:] }
-        let load = s(.load), training = s(.training), evaluation = s(.evaluation), features = s(.features), beyond = s(.beyond)
+        let report = reportContext
+        let load = report.output(of: LoadChapter.self)
+        let training = report.output(of: TrainingChapter.self)
+        let metrics = report.output(of: EvaluationChapter.self)?.metrics
+        let corpusText = load.map { l in
+            (l.kind == .synthetic ? "synthetic TESS-shaped corpus" : l.corpus.name) + " — \(l.corpus.clips.count) clips, fingerprint `\(l.corpus.fingerprint)`"
+        } ?? "n/a"
         let glance = Markdown.table(["", "value"], [
-            ["corpus", (load["kind"] as? String == "synthetic" ? "synthetic TESS-shaped corpus" : "TESS") + " — \(load["n_files"] ?? "?") clips, fingerprint `\(load["fingerprint"] ?? "?")`"],
+            ["corpus", corpusText],
             ["feature preset", "`\(options.preset)`"],
             ["seed", String(options.seed)],
             ["input standardisation", options.standardize ? "yes (training-split mean and deviation)" : "no (raw MFCC means, as the notebook)"],
-            ["test accuracy (random 80/20 split)", (evaluation["test_accuracy"] as? Double).map { Markdown.fixed($0, 4) } ?? "n/a"],
-            ["UAR", (evaluation["uar"] as? Double).map { Markdown.fixed($0, 4) } ?? "n/a"],
-            ["epochs (best)", "\(training["epochs_run"] ?? "?") (\(training["best_epoch"] ?? "?"))"],
+            ["test accuracy (random 80/20 split)", metrics.map { Markdown.fixed($0.accuracy, 4) } ?? "n/a"],
+            ["UAR", metrics.map { Markdown.fixed($0.uar, 4) } ?? "n/a"],
+            ["epochs (best)", training.map { "\($0.history.count) (\($0.bestEpoch))" } ?? "? (?)"],
         ])
         let header = """
         # Speech emotion recognition on TESS — the study, re-run
@@ -80,23 +96,10 @@ extension StudyRunner {
 
         timings["report"] = reportSeconds()
         timings["total"] = totalSeconds()
-        let summary: [String: Any] = [
-            "corpus": ["kind": load["kind"] ?? NSNull(), "root": load["root"] ?? NSNull(), "n_files": load["n_files"] ?? 0,
-                       "n_skipped": load["n_skipped"] ?? 0, "n_duplicates": load["n_duplicates"] ?? 0,
-                       "label_counts": load["label_counts"] ?? [:], "fingerprint": load["fingerprint"] ?? NSNull()],
-            "preset": options.preset,
-            "seed": options.seed,
-            "standardize": options.standardize,
-            "features": ["n": features["n"] ?? 0, "seconds": features["seconds"] ?? 0, "n_failures": features["n_failures"] ?? 0],
-            "training": training,
-            "evaluation": evaluation,
-            "speaker_independent": beyond["speaker_independent"] ?? [:],
-            "repeats": beyond["repeats"] ?? ["n": 0],
-            "timings_s": timings,
-            "environment": RunEnvironment.dictionary(),
-        ]
-        let data = try JSONSerialization.data(withJSONObject: jsonSafe(summary), options: [.prettyPrinted, .sortedKeys])
-        try writeAtomically(data, to: out.appendingPathComponent("summary.json"))
+        let summary = StudySummary(report: report, chapters: status, timings: timings)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try writeAtomically(try encoder.encode(summary), to: out.appendingPathComponent("summary.json"))
         return htmlURL
     }
 }
@@ -130,9 +133,9 @@ enum RunEnvironment {
         return f.string(from: Date())
     }
 
-    static func dictionary() -> [String: Any] {
-        ["os": osName(), "cpu": cpuModel(), "cores": ProcessInfo.processInfo.activeProcessorCount,
-         "memory_gib": Double(ProcessInfo.processInfo.physicalMemory) / Double(1 << 30), "date": timestamp(),
-         "libraries": LibraryVersions.all()]
+    static func summary() -> StudySummary.EnvironmentSummary {
+        StudySummary.EnvironmentSummary(os: osName(), cpu: cpuModel(), cores: ProcessInfo.processInfo.activeProcessorCount,
+                                        memoryGib: Double(ProcessInfo.processInfo.physicalMemory) / Double(1 << 30),
+                                        date: timestamp(), libraries: LibraryVersions.all())
     }
 }

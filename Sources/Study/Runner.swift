@@ -1,40 +1,15 @@
 import Base
-import Corpus
 import Foundation
-import Report
 
-/// What chapters see: the options, progress output, and the records of earlier chapters.
-public final class StudyContext {
-    public let options: StudyOptions
-    public let progress: StudyProgress
-    var records: [ChapterID: ChapterRecord] = [:]
-
-    init(options: StudyOptions, progress: StudyProgress) {
-        self.options = options
-        self.progress = progress
-    }
-
-    func folder(_ id: ChapterID) -> URL { options.chapterFolder(id) }
-
-    /// The record of an earlier chapter; an error naming its folder if it never ran.
-    func record(_ id: ChapterID) throws -> ChapterRecord {
-        if let r = records[id] { return r }
-        throw StudyError.missingOutput(path: folder(id).appendingPathComponent(ChapterRecord.fileName).path)
-    }
-
-    /// A string value from an earlier chapter's summary.
-    func summaryValue<T>(_ id: ChapterID, _ key: String, as: T.Type = T.self) throws -> T {
-        let r = try record(id)
-        guard let v = r.output.summary[key] as? T else {
-            throw StudyError.corruptOutput(path: folder(id).appendingPathComponent(ChapterRecord.fileName).path,
-                                           reason: "no '\(key)' in its summary")
-        }
-        return v
-    }
-}
-
-/// Runs the chapters in order, reusing every chapter whose record is up to date, then
+/// Runs the chapters in order, make-style: a chapter runs when its record is missing, stale or
+/// damaged, or when `--from`/`--only` asks for it; otherwise its stored output is reused. Then
 /// assembles `report.md`, `report.html` and `summary.json`.
+///
+/// Integrity: a chapter runs only on upstream outputs whose keys match the current options; a
+/// record written by another code version, or whose files changed, is stale; the output folder
+/// is locked for the whole run; every file is written atomically, and a chapter's record is
+/// removed before it re-runs, so an interrupted run leaves the previous report intact and the
+/// interrupted chapter is re-run next time.
 public final class StudyRunner {
     public let options: StudyOptions
     public let progress: StudyProgress
@@ -44,23 +19,29 @@ public final class StudyRunner {
         self.progress = StudyProgress(quiet: options.quiet)
     }
 
-    /// Which chapters run regardless of their records.
-    func forced(_ id: ChapterID) -> Bool {
-        if let only = options.only { return id == only }
-        if let from = options.from { return ChapterID.allCases.firstIndex(of: id)! >= ChapterID.allCases.firstIndex(of: from)! }
-        return false
+    /// What a run did with each chapter, in running order (for tests and the report).
+    public enum Outcome: Equatable, Sendable {
+        case upToDate
+        case ran(reason: String)
+        case skipped
     }
 
-    func skipped(_ id: ChapterID) -> Bool {
-        if let only = options.only { return id != only }
-        return false
-    }
+    public private(set) var outcomes: [(id: ChapterID, outcome: Outcome)] = []
 
-    func key(for id: ChapterID, context: StudyContext, loadFingerprint: String? = nil) -> String {
-        var parts = [studyCodeVersion, id.rawValue]
-        parts += id.upstream.map { context.records[$0]?.key ?? "missing" }
-        parts += options.keyComponents(for: id)
-        if let loadFingerprint { parts.append(loadFingerprint) }
+    /// Up-to-date outputs and keys of this run, by chapter.
+    private var outputs: [ChapterID: any Sendable] = [:]
+    private var keys: [ChapterID: String] = [:]
+    private var seconds: [ChapterID: Double] = [:]
+
+    /// The cache key of `C` given its upstream keys; nil when an upstream chapter is not up to date.
+    func key<C: Chapter>(_ type: C.Type, output: C.Output? = nil) -> String? {
+        var parts = [studyCodeVersion, C.id.rawValue]
+        for u in C.upstream {
+            guard let k = keys[u.id] else { return nil }
+            parts.append(k)
+        }
+        parts += C.keyComponents(options)
+        if let output { parts += C.outputKeyComponents(output) }
         var hash = FNV1a64()
         hash.update(parts.joined(separator: "|"))
         return hash.hex
@@ -71,68 +52,108 @@ public final class StudyRunner {
     public func run() throws -> URL {
         let total = Date()
         try ensureWritable(options.outputDirectory)
-        let context = StudyContext(options: options, progress: progress)
-        for id in ChapterID.allCases {
-            context.records[id] = ChapterRecord.read(id, from: options.chapterFolder(id))
-        }
-        for id in ChapterID.allCases {
-            if skipped(id) { continue }
-            let previous = context.records[id]
-            if id != .load, !forced(id) {
-                let k = key(for: id, context: context)
-                if let previous, previous.key == k {
-                    progress.line("\(id.rawValue): up to date (\(String(format: "%.2f", previous.seconds)) s when it ran)")
-                    continue
-                }
-            }
-            progress.line("\(id.rawValue): \(id.title.lowercased())…")
-            // Forget the old record first: a run interrupted while this chapter rewrites its
-            // files must not leave them under a record that vouches for the previous run.
-            try? FileManager.default.removeItem(at: options.chapterFolder(id).appendingPathComponent(ChapterRecord.fileName))
-            context.records[id] = nil
-            let start = Date()
-            let output = try runChapter(id, context)
-            let seconds = Date().timeIntervalSince(start)
-            let fingerprint = id == .load ? output.summary["fingerprint"] as? String : nil
-            let record = ChapterRecord(id: id, key: key(for: id, context: context, loadFingerprint: fingerprint),
-                                       seconds: seconds, output: output)
-            try record.write(to: options.chapterFolder(id))
-            context.records[id] = record
-            progress.line("\(id.rawValue): done in \(String(format: "%.2f", seconds)) s")
+        let lock = try FileLock(folder: options.outputDirectory, what: "output folder")
+        defer { withExtendedLifetime(lock) {} }
+        outcomes = []
+        outputs = [:]
+        keys = [:]
+        let selection = options.only.map(Chapters.closure(of:))
+        for type in Chapters.all {
+            try step(type, selected: selection?.contains(type.id) ?? true)
         }
         let reportStart = Date()
-        let html = try assembleReport(context, reportSeconds: { Date().timeIntervalSince(reportStart) },
+        let html = try assembleReport(reportSeconds: { Date().timeIntervalSince(reportStart) },
                                       totalSeconds: { Date().timeIntervalSince(total) })
         progress.line("report: \(html.path) (\(String(format: "%.1f", Date().timeIntervalSince(total))) s in all)")
         return html
     }
 
-    func runChapter(_ id: ChapterID, _ context: StudyContext) throws -> ChapterOutput {
-        try FileManager.default.createDirectory(at: context.folder(id), withIntermediateDirectories: true)
-        switch id {
-        case .load: return try LoadChapter.run(context)
-        case .eda: return try EDAChapter.run(context)
-        case .targets: return try TargetChapter.run(context)
-        case .features: return try FeaturesChapter.run(context)
-        case .training: return try TrainingChapter.run(context)
-        case .evaluation: return try EvaluationChapter.run(context)
-        case .beyond: return try BeyondChapter.run(context)
-        }
+    private func forced(_ id: ChapterID) -> Bool {
+        if let only = options.only { return id == only }
+        if let from = options.from { return Chapters.index(id) >= Chapters.index(from) }
+        return false
     }
+
+    private func step<C: Chapter>(_ type: C.Type, selected: Bool) throws {
+        let folder = options.chapterFolder(C.id)
+        let stored = RecordStore.read(C.self, from: folder)
+        let expected = key(C.self)
+        // A chapter outside `--only`'s closure keeps its record; it counts as up to date for the
+        // report only when its key still matches.
+        guard selected else {
+            if case .success(let r) = stored, let expected, r.key == expected { accept(r) }
+            outcomes.append((C.id, .skipped))
+            return
+        }
+        var reason: String
+        switch stored {
+        case .success(let r) where !forced(C.id) && !C.alwaysRuns:
+            if let expected, r.key == expected {
+                accept(r)
+                outcomes.append((C.id, .upToDate))
+                progress.line("\(C.id): up to date (\(String(format: "%.2f", r.seconds)) s when it ran)")
+                return
+            }
+            reason = Stale.keyChanged.description
+        case .success:
+            reason = C.alwaysRuns && !forced(C.id) ? "runs every time" : "asked for"
+        case .failure(let why):
+            reason = why.description
+        }
+        if let only = options.only, only != C.id { reason += "; \(only) needs it, so it runs first" }
+        guard let firstMissing = C.upstream.first(where: { keys[$0.id] == nil }) else {
+            try execute(C.self, reason: reason)
+            return
+        }
+        // Cannot happen in running order; a clear error rather than a run on stale inputs.
+        throw StudyError.missingOutput(path: options.chapterFolder(firstMissing.id).appendingPathComponent(RecordStore.fileName).path)
+    }
+
+    private func accept(_ r: StoredRecord) {
+        outputs[r.id] = r.output
+        keys[r.id] = r.key
+        seconds[r.id] = r.seconds
+    }
+
+    private func execute<C: Chapter>(_ type: C.Type, reason: String) throws {
+        let folder = options.chapterFolder(C.id)
+        progress.line("\(C.id): \(C.title.lowercased())… (\(reason))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        // Forget the old record first: a run interrupted while this chapter rewrites its files
+        // must not leave them under a record that vouches for the previous run.
+        try? FileManager.default.removeItem(at: folder.appendingPathComponent(RecordStore.fileName))
+        let start = Date()
+        let ctx = ChapterContext(id: C.id, options: options, progress: progress, outputs: outputs)
+        let output = try C.run(ctx)
+        let elapsed = Date().timeIntervalSince(start)
+        guard let k = key(C.self, output: output) else {
+            throw StudyError.missingOutput(path: folder.path)
+        }
+        let record = try RecordStore.write(C.self, output: output, key: k, seconds: elapsed, to: folder)
+        accept(record)
+        outcomes.append((C.id, .ran(reason: reason)))
+        progress.line("\(C.id): done in \(String(format: "%.2f", elapsed)) s")
+    }
+
+    /// Up-to-date outputs, for the report.
+    var reportContext: ReportContext { ReportContext(options: options, outputs: outputs) }
+    func recordSeconds(_ id: ChapterID) -> Double? { seconds[id] }
 
     /// Fails early, before any work, when the output folder cannot be written.
     func ensureWritable(_ dir: URL) throws {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDir), !isDir.boolValue {
+            throw StudyError.outputNotWritable(path: dir.path, reason: "it is a file, not a folder")
+        }
         do {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            let probe = dir.appendingPathComponent(".write-probe-\(ProcessInfo.processInfo.processIdentifier)")
-            guard FileManager.default.createFile(atPath: probe.path, contents: Data()) else {
-                throw StudyError.outputNotWritable(path: dir.path, reason: String(cString: strerror(errno)))
-            }
-            try? FileManager.default.removeItem(at: probe)
-        } catch let e as StudyError {
-            throw e
         } catch {
             throw StudyError.outputNotWritable(path: dir.path, reason: error.localizedDescription)
         }
+        let probe = dir.appendingPathComponent(".write-probe-\(ProcessInfo.processInfo.processIdentifier)")
+        guard FileManager.default.createFile(atPath: probe.path, contents: Data()) else {
+            throw StudyError.outputNotWritable(path: dir.path, reason: String(cString: strerror(errno)))
+        }
+        try? FileManager.default.removeItem(at: probe)
     }
 }

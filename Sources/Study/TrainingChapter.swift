@@ -1,88 +1,138 @@
 import Base
 import Corpus
 import Foundation
+import Inference
 import NeuralNet
 import Plot
 import Report
 
+extension ChapterID {
+    public static let training: ChapterID = "05-training"
+}
+
 /// Chapter 5: the notebook's recipe — one-hot labels, an 80/20 split with random_state 42,
 /// the 1-D CNN trained with Adam, batch 64, up to 50 epochs, EarlyStopping(val_loss, 5) and
 /// ModelCheckpoint(best val_loss) — then the best weights saved for evaluation.
-enum TrainingChapter {
-    static func run(_ ctx: StudyContext) throws -> ChapterOutput {
+public enum TrainingChapter: Chapter {
+    public static let id = ChapterID.training
+    public static let title = "Training the 1-D CNN"
+    public static let purpose = "80/20 split, the CNN, per-epoch history, early stopping, model.safetensors"
+    public static var upstream: [any Chapter.Type] { [FeaturesChapter.self] }
+    public static func keyComponents(_ o: StudyOptions) -> [String] { o.trainingKey }
+
+    /// The model file, in this chapter's folder; chapter 6 and `study predict` read it.
+    public static let modelFile = "model.safetensors"
+
+    public struct Output: Codable, Sendable {
+        /// Rows of chapter 4's features on each side of the split, in scikit-learn's order.
+        public var train: [Int]
+        public var test: [Int]
+        public var seed: UInt64
+        public var history: [Epoch]
+        public var bestEpoch: Int
+        public var stoppedEarly: Bool
+        /// Ended at the uniform prediction (val_loss ≈ ln classes), as 2 of 6 Keras seeds do on TESS.
+        public var collapsed: Bool
+        public var standardized: Bool
+        public var modelSummary: String
+        public var parameters: Int
+        public var model: String
+        public var architectureFigure: String
+        public var historyFigure: String
+        public var best: Epoch? { history.first { $0.epoch == bestEpoch } ?? history.last }
+        public var seconds: Double { history.map(\.seconds).reduce(0, +) }
+    }
+
+    public static func run(_ ctx: ChapterContext) throws -> Output {
         let o = ctx.options
-        let folder = ctx.folder(.training)
-        let data = try LabelledData.load(ctx)
+        let features = try ctx.output(of: FeaturesChapter.self)
+        let data = LabelledData(features)
         let split = Split.shuffled(count: data.count, testSize: 0.2, seed: o.seed)
         let testRows = Set(split.test)
-        try writeAtomically(CSV.encode(header: ["path", "split"],
-                                       rows: data.paths.indices.map { [data.paths[$0], testRows.contains($0) ? "test" : "train"] }),
-                            to: folder.appendingPathComponent("split.csv"))
+        try ctx.write(CSV.encode(header: ["path", "split"],
+                                 rows: data.paths.indices.map { [data.paths[$0], testRows.contains($0) ? "test" : "train"] }),
+                      to: "split.csv")
 
         let run = try TrainingRun.train(data: data, train: split.train, validation: split.test, options: o,
                                         seed: o.seed, label: "training", progress: ctx.progress)
-        try writeAtomically(run.history.csv(), to: folder.appendingPathComponent("history.csv"))
+        try ctx.write(run.history.csv(), to: "history.csv")
         try ModelFile.save(run.model, standardizer: run.standardizer,
-                           metadata: TrainingRun.metadata(options: o, labels: data.labels), to: folder.appendingPathComponent("model.safetensors"))
+                           metadata: TrainingRun.metadata(options: o, features: features), to: ctx.url(modelFile))
 
         let h = run.history
-        let figure = Charts.trainingHistory(epochs: h.rows.map(\.epoch), trainAccuracy: h.rows.map { Double($0.accuracy) },
-                                            valAccuracy: h.rows.map { Double($0.valAccuracy) },
-                                            trainLoss: h.rows.map { Double($0.loss) }, valLoss: h.rows.map { Double($0.valLoss) },
-                                            bestEpoch: h.bestEpoch)
-        try figure.write(to: folder.appendingPathComponent("training_history.png"))
-        let diagram = Charts.layerDiagram(layers: run.model.layerInfo.enumerated().map { i, l in
+        let historyFigure = try ctx.write(
+            Charts.trainingHistory(epochs: h.rows.map(\.epoch), trainAccuracy: h.rows.map { Double($0.accuracy) },
+                                   valAccuracy: h.rows.map { Double($0.valAccuracy) },
+                                   trainLoss: h.rows.map { Double($0.loss) }, valLoss: h.rows.map { Double($0.valLoss) },
+                                   bestEpoch: h.bestEpoch),
+            to: "training_history.png")
+        let info = run.model.layerInfo
+        let architecture = try ctx.write(Charts.layerDiagram(layers: info.enumerated().map { i, l in
             (name: l.name, type: l.type,
-             inputShape: i == 0 ? shapeText([nil, 40, 1]) : shapeText(run.model.layerInfo[i - 1].outputShape),
+             inputShape: i == 0 ? shapeText([nil] + run.model.inputShape.map { Optional($0) }) : shapeText(info[i - 1].outputShape),
              outputShape: shapeText(l.outputShape))
-        })
-        try diagram.write(to: folder.appendingPathComponent("architecture.png"))
+        }), to: "architecture.png")
+        return Output(train: split.train, test: split.test, seed: o.seed, history: h.rows.map(Epoch.init),
+                      bestEpoch: h.bestEpoch, stoppedEarly: h.stoppedEarly, collapsed: run.collapsed,
+                      standardized: run.standardizer != nil, modelSummary: run.model.summary(),
+                      parameters: run.model.parameterCount, model: ctx.link(modelFile),
+                      architectureFigure: architecture, historyFigure: historyFigure)
+    }
 
-        let historyRows = h.rows.map { r in
+    public struct Section {
+        var nTrain: Int
+        var nTest: Int
+        var seed: String
+        var splitTable: String
+        var summary: String
+        var parameters: Int
+        var architecture: String
+        var historyFigure: String
+        var historyTable: String
+        var epochsRun: Int
+        var maxEpochs: Int
+        var patience: Int
+        var batchSize: Int
+        var bestEpoch: Int
+        var bestValLoss: String
+        var bestValAccuracy: String
+        var stopText: String
+        var seconds: String
+        var secondsPerEpoch: String
+        var standardize: Bool
+        var collapsed: Bool
+    }
+
+    public static func section(_ output: Output, _ report: ReportContext) throws -> Section {
+        guard let features = report.output(of: FeaturesChapter.self) else { throw StudyError.missingOutput(path: FeaturesChapter.id.rawValue) }
+        let o = report.options
+        let data = LabelledData(features)
+        let rows = output.history.map { r in
             [String(r.epoch), Markdown.fixed(Double(r.loss), 4), Markdown.fixed(Double(r.accuracy), 4),
              Markdown.fixed(Double(r.valLoss), 4), Markdown.fixed(Double(r.valAccuracy), 4),
-             r.epoch == h.bestEpoch ? "saved (best val_loss)" : (r.improved ? "saved" : ""), Markdown.fixed(r.seconds, 2)]
+             r.epoch == output.bestEpoch ? "saved (best val_loss)" : (r.improved ? "saved" : ""), Markdown.fixed(r.seconds, 2)]
         }
         let historyTable = Markdown.table(["epoch", "loss", "accuracy", "val_loss", "val_accuracy", "checkpoint", "seconds"],
-                                          historyRows, align: ["r", "r", "r", "r", "r", "l", "r"])
-        let best = h.rows.first { $0.epoch == h.bestEpoch } ?? h.rows.last!
-        let trainSeconds = h.rows.map(\.seconds).reduce(0, +)
-        let stopText = h.stoppedEarly
-            ? "Early stopping ended training after epoch \(h.rows.count): val_loss had not improved for \(o.patience) epochs since epoch \(h.bestEpoch)."
-            : "Training ran all \(h.rows.count) epochs."
+                                          rows, align: ["r", "r", "r", "r", "r", "l", "r"])
+        let stopText = output.stoppedEarly
+            ? "Early stopping ended training after epoch \(output.history.count): val_loss had not improved for \(o.patience) epochs since epoch \(output.bestEpoch)."
+            : "Training ran all \(output.history.count) epochs."
         var trainCounts: [String: Int] = [:]
         var testCounts: [String: Int] = [:]
-        for i in split.train { trainCounts[data.labels[data.y[i]], default: 0] += 1 }
-        for i in split.test { testCounts[data.labels[data.y[i]], default: 0] += 1 }
+        for i in output.train { trainCounts[data.labels[data.y[i]], default: 0] += 1 }
+        for i in output.test { testCounts[data.labels[data.y[i]], default: 0] += 1 }
         let splitTable = Markdown.table(["label", "train", "test"], data.labels.map { [$0, String(trainCounts[$0] ?? 0), String(testCounts[$0] ?? 0)] },
                                         align: ["l", "r", "r"])
-        return ChapterOutput(
-            context: [
-                "n_train": split.train.count, "n_test": split.test.count, "seed": String(o.seed),
-                "split_table": splitTable,
-                "summary": run.model.summary(),
-                "parameters": run.model.parameterCount,
-                "architecture": "\(ChapterID.training.rawValue)/architecture.png",
-                "history_figure": "\(ChapterID.training.rawValue)/training_history.png",
-                "history_table": historyTable,
-                "epochs_run": h.rows.count, "max_epochs": o.epochs, "patience": o.patience, "batch_size": o.batchSize,
-                "best_epoch": h.bestEpoch,
-                "best_val_loss": Markdown.fixed(Double(best.valLoss), 4),
-                "best_val_accuracy": Markdown.fixed(Double(best.valAccuracy), 4),
-                "stop_text": stopText,
-                "seconds": Markdown.fixed(trainSeconds, 1),
-                "seconds_per_epoch": Markdown.fixed(trainSeconds / Double(max(h.rows.count, 1)), 3),
-                "standardize": o.standardize,
-                "collapsed": run.collapsed,
-            ],
-            summary: [
-                "epochs_run": h.rows.count, "best_epoch": h.bestEpoch, "best_val_loss": Double(best.valLoss),
-                "seconds": trainSeconds, "seconds_per_epoch": trainSeconds / Double(max(h.rows.count, 1)),
-                "n_train": split.train.count, "n_test": split.test.count, "standardize": o.standardize,
-                "collapsed": run.collapsed,
-                "history": h.rows.map { ["epoch": $0.epoch, "accuracy": Double($0.accuracy), "loss": Double($0.loss),
-                                         "val_accuracy": Double($0.valAccuracy), "val_loss": Double($0.valLoss)] },
-            ])
+        let best = output.best
+        return Section(nTrain: output.train.count, nTest: output.test.count, seed: String(output.seed), splitTable: splitTable,
+                       summary: output.modelSummary, parameters: output.parameters, architecture: output.architectureFigure,
+                       historyFigure: output.historyFigure, historyTable: historyTable, epochsRun: output.history.count,
+                       maxEpochs: o.epochs, patience: o.patience, batchSize: o.batchSize, bestEpoch: output.bestEpoch,
+                       bestValLoss: Markdown.fixed(Double(best?.valLoss ?? .nan), 4),
+                       bestValAccuracy: Markdown.fixed(Double(best?.valAccuracy ?? .nan), 4), stopText: stopText,
+                       seconds: Markdown.fixed(output.seconds, 1),
+                       secondsPerEpoch: Markdown.fixed(output.seconds / Double(max(output.history.count, 1)), 3),
+                       standardize: output.standardized, collapsed: output.collapsed)
     }
 
     static func shapeText(_ shape: [Int?]) -> String {
@@ -90,30 +140,46 @@ enum TrainingChapter {
     }
 }
 
-/// The features of chapter 4 as a design matrix with class indices in TESS's label order
-/// (the notebook's OneHotEncoder sorts categories, which gives the same order).
+/// One epoch of training as the record keeps it (NeuralNet's `EpochLog`).
+public struct Epoch: Codable, Sendable {
+    public var epoch: Int
+    public var loss: Float
+    public var accuracy: Float
+    public var valLoss: Float
+    public var valAccuracy: Float
+    public var seconds: Double
+    public var improved: Bool
+
+    init(_ e: EpochLog) {
+        epoch = e.epoch; loss = e.loss; accuracy = e.accuracy; valLoss = e.valLoss; valAccuracy = e.valAccuracy
+        seconds = e.seconds; improved = e.improved
+    }
+}
+
+/// Chapter 4's features as a design matrix with class indices in the corpus's label order
+/// (the notebook's OneHotEncoder sorts categories, which gives TESS's order).
 struct LabelledData {
     var paths: [String]
     var speakers: [String]
-    var x: [Float]          // (N, 40) row-major
+    var words: [String]
+    var x: [Float]          // (N, F) row-major
     var y: [Int]            // (N,) class index into `labels`
     var labels: [String]
     var features: Int
     var count: Int { y.count }
 
-    static func load(_ ctx: StudyContext) throws -> LabelledData {
-        let rows = try FeaturesChapter.read(ctx)
-        let labels = TESSCorpus.labels
-        var d = LabelledData(paths: [], speakers: [], x: [], y: [], labels: labels, features: FeaturesChapter.nMFCC)
-        d.x.reserveCapacity(rows.count * d.features)
-        for r in rows {
-            guard let k = labels.firstIndex(of: r.label) else { continue }
-            d.paths.append(r.path); d.speakers.append(r.speaker); d.x += r.x; d.y.append(k)
-        }
-        guard !d.y.isEmpty else {
-            throw StudyError.corruptOutput(path: ctx.folder(.features).appendingPathComponent("features.csv").path, reason: "no labelled rows")
-        }
-        return d
+    init(_ f: FeaturesChapter.Output) {
+        labels = f.labels.map(\.code)
+        features = f.recipe.nMFCC
+        let index = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($0.element, $0.offset) })
+        paths = f.rows.map(\.path)
+        speakers = f.rows.map(\.speaker)
+        words = f.rows.map(\.word)
+        // Every row's label is one of the corpus's: chapter 1 only keeps clips it could label.
+        y = f.rows.map { index[$0.label]! }
+        x = []
+        x.reserveCapacity(f.rows.count * features)
+        for r in f.rows { x += r.values }
     }
 
     /// The inputs and labels of rows `idx`, standardised when the model was trained so.
@@ -130,7 +196,7 @@ struct TrainingRun {
     var model: Sequential
     var history: History
     var standardizer: Standardizer?
-    /// The network ended at the uniform prediction (val_loss ≈ ln 7), as 2 of 6 Keras seeds do.
+    /// The network ended at the uniform prediction (val_loss ≈ ln classes), as 2 of 6 Keras seeds do.
     var collapsed: Bool
 
     static func train(data: LabelledData, train: [Int], validation: [Int], options o: StudyOptions, seed: UInt64,
@@ -162,16 +228,15 @@ struct TrainingRun {
         return TrainingRun(model: model, history: history, standardizer: standardizer, collapsed: collapsed)
     }
 
-    static func metadata(options o: StudyOptions, labels: [String]) -> [String: String] {
-        [
-            "study": "TESS speech-emotion study (Swift)",
-            "classes": labels.joined(separator: ","),
-            "feature_preset": o.preset,
-            "n_mfcc": String(FeaturesChapter.nMFCC),
-            "offset_s": "0.5",
-            "duration_s": "3",
-            "seed": String(o.seed),
-            "standardized": String(o.standardize),
-        ]
+    /// The model file's metadata: the feature recipe and the classes (what `predict` and the
+    /// demo need), and the run that wrote it (informative).
+    static func metadata(options o: StudyOptions, features: FeaturesChapter.Output) -> [String: String] {
+        var recipe = features.recipe
+        recipe.standardization = o.recipe.standardization
+        var meta = recipe.metadata()
+        meta[ModelFile.classesKey] = features.labels.map(\.code).joined(separator: ",")
+        meta["study"] = "TESS speech-emotion study (Swift)"
+        meta["seed"] = String(o.seed)
+        return meta
     }
 }

@@ -23,7 +23,7 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Feature preset: notebook (resampy kaiser_best, reflect padding) or librosa (soxr HQ, zero padding).")
     var preset: String = "notebook"
 
-    @Option(help: "Seed of the split, the initialisation and the batch order.")
+    @Option(help: "Seed of the split, the initialisation and the batch order: 0…4294967295 (2³²−1), the range numpy's RandomState accepts.")
     var seed: UInt64 = 42
 
     @Option(help: "Maximum number of training epochs.")
@@ -62,6 +62,9 @@ struct CommonOptions: ParsableArguments {
         guard repeats >= 0 else { throw ValidationError("--repeats must be 0 or more") }
         guard words >= 1 && words <= 200 else { throw ValidationError("--words must be between 1 and 200") }
         o.preset = preset
+        guard seed <= UInt64(UInt32.max) else {
+            throw ValidationError("--seed \(seed): seeds are 0…4294967295 (2³²−1), the range numpy's split reproduces")
+        }
         o.seed = seed
         o.epochs = epochs
         o.repeats = repeats
@@ -96,7 +99,7 @@ extension StudyCommand {
         @Option(help: "Re-run from this chapter on (e.g. 05-training or 5).")
         var from: String?
 
-        @Option(help: "Re-run only this chapter (earlier chapters must have run).")
+        @Option(help: "Re-run only this chapter; earlier chapters it reads from run first when they are stale.")
         var only: String?
 
         func run() throws {
@@ -119,8 +122,8 @@ extension StudyCommand {
     struct Chapters: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the chapters of the study.")
         func run() {
-            for c in ChapterID.allCases {
-                print("\(c.rawValue.padding(toLength: 24, withPad: " ", startingAt: 0)) \(c.title) — \(c.purpose)")
+            for c in Study.Chapters.all {
+                print("\(c.id.rawValue.padding(toLength: 24, withPad: " ", startingAt: 0)) \(c.title) — \(c.purpose)")
             }
         }
     }

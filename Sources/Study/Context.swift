@@ -1,0 +1,66 @@
+import Base
+import Foundation
+import Plot
+
+/// What a running chapter sees: the options, progress output, its own folder, and the typed
+/// outputs of the chapters it declared as upstream.
+public final class ChapterContext {
+    public let options: StudyOptions
+    public let progress: StudyProgress
+    public let id: ChapterID
+    /// `<output>/<id>/`: everything the chapter writes goes here.
+    public let folder: URL
+    private let outputs: [ChapterID: any Sendable]
+
+    init(id: ChapterID, options: StudyOptions, progress: StudyProgress, outputs: [ChapterID: any Sendable]) {
+        self.id = id
+        self.options = options
+        self.progress = progress
+        self.folder = options.chapterFolder(id)
+        self.outputs = outputs
+    }
+
+    /// The output of an earlier chapter, which the runner has checked to be up to date.
+    public func output<C: Chapter>(of type: C.Type) throws -> C.Output {
+        guard let any = outputs[C.id], let output = any as? C.Output else {
+            throw StudyError.missingOutput(path: options.chapterFolder(C.id).appendingPathComponent(RecordStore.fileName).path)
+        }
+        return output
+    }
+
+    /// `name` inside this chapter's folder.
+    public func url(_ name: String) -> URL { folder.appendingPathComponent(name) }
+
+    /// `name` as the report links it: relative to the output folder (`05-training/x.png`).
+    public func link(_ name: String) -> String { "\(id.rawValue)/\(name)" }
+
+    /// Writes a file for people (CSV, text) atomically; returns its report link.
+    @discardableResult
+    public func write(_ text: String, to name: String) throws -> String {
+        try writeAtomically(text, to: url(name))
+        return link(name)
+    }
+
+    @discardableResult
+    public func write(_ data: Data, to name: String) throws -> String {
+        try writeAtomically(data, to: url(name))
+        return link(name)
+    }
+
+    /// Renders a figure to PNG atomically; returns its report link.
+    @discardableResult
+    public func write(_ figure: Figure, to name: String) throws -> String {
+        try writeAtomically(figure.pngData(), to: url(name))
+        return link(name)
+    }
+}
+
+/// What a chapter's report section may use besides its own output: the options and the
+/// outputs of the other up-to-date chapters.
+public struct ReportContext {
+    public let options: StudyOptions
+    let outputs: [ChapterID: any Sendable]
+
+    /// An up-to-date chapter's output, or nil when it is missing or stale.
+    public func output<C: Chapter>(of type: C.Type) -> C.Output? { outputs[C.id] as? C.Output }
+}
