@@ -204,7 +204,7 @@ public enum EDAChapter: Chapter {
 
 /// The notebook's spectrogram: `amplitude_to_db(abs(librosa.stft(y)))` (ref 1, top 80 dB),
 /// returned bin-major (row 0 = 0 Hz) for the figure.
-func spectrogramDB(_ y: [Float], sampleRate: Int) -> (db: [Float], rows: Int, cols: Int, seconds: Double) {
+public func spectrogramDB(_ y: [Float], sampleRate: Int) -> (db: [Float], rows: Int, cols: Int, seconds: Double) {
     let magnitude = powerSpectrogram(stft(y), power: 1)
     let db = amplitudeToDB(magnitude, ref: .value(1))
     var rowMajor = [Float](repeating: 0, count: db.values.count)
