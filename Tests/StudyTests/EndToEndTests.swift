@@ -132,7 +132,7 @@ final class EndToEndTests: XCTestCase {
     }
 
     /// A 16-bit mono PCM WAV of a 220 Hz sine, header written by hand (RIFF/WAVE, 44 bytes).
-    static func sineWAV(seconds: Double, rate: Int) -> Data {
+    static func sineWAV(seconds: Double, rate: Int, frequency: Double = 220) -> Data {
         let n = Int(seconds * Double(rate))
         var d = Data()
         func u32(_ v: Int) { withUnsafeBytes(of: UInt32(v).littleEndian) { d.append(contentsOf: $0) } }
@@ -141,7 +141,7 @@ final class EndToEndTests: XCTestCase {
         u32(16); u16(1); u16(1); u32(rate); u32(2 * rate); u16(2); u16(16)
         d.append(contentsOf: Array("data".utf8)); u32(2 * n)
         for i in 0..<n {
-            let v = Int16(8000 * sin(2 * Double.pi * 220 * Double(i) / Double(rate)))
+            let v = Int16(8000 * sin(2 * Double.pi * frequency * Double(i) / Double(rate)))
             withUnsafeBytes(of: v.littleEndian) { d.append(contentsOf: $0) }
         }
         return d
@@ -176,5 +176,45 @@ final class EndToEndTests: XCTestCase {
         // Unknown chapter.
         let (_, err3) = try study(["run", "--only", "9"], expectStatus: 64)
         XCTAssertTrue(err3.contains("unknown chapter"), err3)
+    }
+
+    /// Killed during training with --seed 7, then `--only 06-evaluation` (seed 42): the runner
+    /// must re-train with seed 42 first, never evaluate a model on another seed's split.
+    func testKilledTrainingThenOnlyEvaluationEvaluatesTheMatchingModel() throws {
+        let dir = try SharedData.temporaryDirectory("study-kill")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = try RunnerTests.toneCorpus(in: dir)
+        let out = dir.appendingPathComponent("output")
+        let common = ["--data", data.path, "--output", out.path, "--preset", "librosa"]
+        try study(["run"] + common + ["--epochs", "2", "-q"])
+
+        // Seed 7, killed as soon as its first epoch is logged.
+        let p = Process()
+        p.executableURL = Self.studyBinary
+        p.arguments = ["run"] + common + ["--seed", "7", "--epochs", "50"]
+        let err = Pipe()
+        p.standardError = err
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        var seen = ""
+        while !seen.contains("training: epoch 1/") {
+            let chunk = err.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            seen += String(decoding: chunk, as: UTF8.self)
+        }
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        XCTAssertTrue(seen.contains("training: epoch 1/"), seen)
+
+        let (_, log) = try study(["run"] + common + ["--epochs", "2", "--only", "06-evaluation"])
+        XCTAssertTrue(log.contains("05-training: training the 1-d cnn… (never ran here; 06-evaluation needs it"), log)
+        let record = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("05-training/chapter.json"))) as? [String: Any]
+        let output = try XCTUnwrap(record?["output"] as? [String: Any])
+        XCTAssertEqual(output["seed"] as? Int, 42)
+        // numpy: RandomState(42).permutation(28)[:6] (sklearn's test rows for 28 clips, test_size 0.2).
+        XCTAssertEqual(output["test"] as? [Int], [9, 25, 8, 21, 0, 12])
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as? [String: Any]
+        let cm = try XCTUnwrap((summary?["evaluation"] as? [String: Any])?["confusion_matrix"] as? [[Int]])
+        XCTAssertEqual(cm.joined().reduce(0, +), 6)
     }
 }
