@@ -47,4 +47,5 @@ demo-load: deps
 	$(BIN)/study-demo load --model $(MODEL) $(DEMO_ARGS)
 
 clean:
-	rm -rf .build output
+	rm -rf .build
+	@if [ -d output ]; then find output -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +; fi
