@@ -59,12 +59,12 @@ let package = Package(
         // The chapters, their runner and the report: the only module that knows the whole story.
         // It imports no C module: each library reports its own C library's version.
         .target(name: "Study", dependencies: ["Base", "Audio", "Features", "Corpus", "NeuralNet", "Plot", "Report",
-                                             "StudyText", "Inference"], swiftSettings: swift5),
+                                             "StudyText", "Inference"]),
 
         // Executables: thin layers over the libraries.
         .executableTarget(name: "study", dependencies: [
             "Study", "Corpus", "Inference", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], swiftSettings: swift5),
+        ]),
         .executableTarget(name: "study-bench", dependencies: [
             "Base", "Audio", "Features", "Corpus", "NeuralNet", "Plot",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -90,7 +90,7 @@ let package = Package(
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Base", "TestSupport"], swiftSettings: swift5),
         .testTarget(name: "PlotTests", dependencies: ["Plot", "CPNG", "TestSupport"], swiftSettings: swift5),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Base", "TestSupport"], swiftSettings: swift5),
-        .testTarget(name: "StudyTests", dependencies: ["Study", "Base", "Corpus", "Inference", "TestSupport"], swiftSettings: swift5),
+        .testTarget(name: "StudyTests", dependencies: ["Study", "Base", "Corpus", "Inference", "TestSupport"]),
         .testTarget(name: "DemoTests", dependencies: [
             "DemoServer", "Study", "Inference", "NeuralNet", "Audio", "Features", "Base", "TestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

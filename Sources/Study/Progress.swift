@@ -4,6 +4,8 @@ import Foundation
 /// Progress of long work (corpus synthesis, feature extraction, training epochs) on stderr:
 /// a redrawn bar on a terminal, plain lines (at most one per 10 %) when stderr is a file or a
 /// pipe, nothing with `--quiet`.
+// @unchecked Sendable: feature extraction reports from its worker threads; every mutable field
+// (the last decile and draw time) is read and written only while `lock` is held.
 public final class StudyProgress: @unchecked Sendable {
     public let quiet: Bool
     let isTerminal: Bool
