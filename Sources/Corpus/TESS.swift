@@ -31,6 +31,10 @@ public enum TESSCorpus {
     /// them in file names too.
     static let pleasantSurpriseSpellings = ["pleasant_surprise", "pleasant_surprised", "pleasantsurprise", "pleasant-surprise"]
 
+    /// Sample rates a clip may have: below 1 kHz a header is damaged rather than speech, and
+    /// resampling it to 22050 Hz would blow a few bytes up into a huge signal.
+    public static let sampleRateRange = 1000...384_000
+
     /// Speaker prefixes that are shortened forms of a real speaker code (`OA_bite_neutral.wav`).
     static let speakerAliases = ["OA": "OAF", "YA": "YAF"]
 
@@ -85,20 +89,21 @@ public enum TESSCorpus {
         }
         guard isDirectory.boolValue else { throw CorpusError.notAFolder(path: rootURL.path) }
 
-        let files = try visibleFiles(under: rootURL)
+        let (files, unusable) = try visibleFiles(under: rootURL)
         let results = examineAll(files)
 
         var candidates: [Clip] = []
-        var skipped: [SkippedFile] = []
+        var skipped: [SkippedFile] = unusable
         for (file, result) in zip(files, results) {
             switch result {
             case .success(let clip): candidates.append(clip)
             case .failure(let reason): skipped.append(SkippedFile(path: file.path, reason: reason.message))
             }
         }
+        skipped.sort { $0.path < $1.path }
         let (clips, duplicates) = removingDuplicates(candidates)
         guard !clips.isEmpty else {
-            throw CorpusError.noClips(path: rootURL.path, filesSeen: files.count, examples: Array(skipped.prefix(3)))
+            throw CorpusError.noClips(path: rootURL.path, filesSeen: files.count + unusable.count, examples: Array(skipped.prefix(3)))
         }
         return CorpusScan(name: "TESS", labels: corpusLabels, root: rootURL, clips: clips, skipped: skipped, duplicates: duplicates,
                           fingerprint: fingerprint(of: clips))
@@ -113,22 +118,61 @@ public enum TESSCorpus {
         var message: String
     }
 
-    /// Regular, non-hidden files under `root`, sorted by relative path.
-    static func visibleFiles(under root: URL) throws -> [FoundFile] {
-        let keys: [URLResourceKey] = [.isRegularFileKey]
-        guard let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: keys,
-                                                              options: [.skipsHiddenFiles]) else {
-            throw CorpusError.unreadableFile(path: root.path, reason: "cannot list this folder; check its permissions")
-        }
-        let prefix = root.path.hasSuffix("/") ? root.path : root.path + "/"
+    /// Regular, non-hidden files under `root`, sorted by relative path, and the visible entries
+    /// that cannot be clips, with the reason (a FIFO or device, a broken symbolic link, a name
+    /// that is not UTF-8). Symbolic links are followed, to files and to folders; a folder reached
+    /// twice (a link loop, or two links to one folder) is walked once.
+    static func visibleFiles(under root: URL) throws -> (files: [FoundFile], skipped: [SkippedFile]) {
         var files: [FoundFile] = []
-        for case let url as URL in enumerator {
-            let standard = url.standardizedFileURL
-            guard (try? standard.resourceValues(forKeys: Set(keys)))?.isRegularFile == true else { continue }
-            let path = standard.path.hasPrefix(prefix) ? String(standard.path.dropFirst(prefix.count)) : standard.lastPathComponent
-            files.append(FoundFile(path: path, url: standard))
+        var skipped: [SkippedFile] = []
+        var visited: Set<[UInt64]> = []
+        func identity(_ st: stat) -> [UInt64] { [UInt64(st.st_dev), UInt64(st.st_ino)] }
+        func walk(_ dir: String, relative: String) throws {
+            guard let handle = opendir(dir) else {
+                let reason = String(cString: strerror(errno))
+                if relative.isEmpty {
+                    throw CorpusError.unreadableFile(path: dir, reason: "cannot list this folder (\(reason)); check its permissions")
+                }
+                skipped.append(SkippedFile(path: relative, reason: "folder cannot be listed (\(reason))"))
+                return
+            }
+            defer { closedir(handle) }
+            var names: [[UInt8]] = []
+            while let entry = readdir(handle) {
+                let bytes = withUnsafeBytes(of: entry.pointee.d_name) { raw in Array(raw.prefix { $0 != 0 }) }
+                guard let first = bytes.first, first != UInt8(ascii: ".") else { continue }  // hidden, . and ..
+                names.append(bytes)
+            }
+            for bytes in names {
+                let display = String(decoding: bytes, as: UTF8.self)
+                let rel = relative.isEmpty ? display : relative + "/" + display
+                guard let name = String(validatingUTF8: bytes.map { CChar(bitPattern: $0) } + [0]) else {
+                    skipped.append(SkippedFile(path: rel, reason: "the file name is not valid UTF-8; rename it (e.g. with `convmv`) to include it"))
+                    continue
+                }
+                let path = dir + "/" + name
+                var st = stat()
+                guard stat(path, &st) == 0 else {
+                    var lst = stat()
+                    let broken = lstat(path, &lst) == 0 && (lst.st_mode & S_IFMT) == S_IFLNK
+                    skipped.append(SkippedFile(path: rel, reason: broken ? "a symbolic link to nothing" : "cannot be read (\(String(cString: strerror(errno))))"))
+                    continue
+                }
+                switch st.st_mode & S_IFMT {
+                case S_IFDIR:
+                    guard visited.insert(identity(st)).inserted else { continue }
+                    try walk(path, relative: rel)
+                case S_IFREG:
+                    files.append(FoundFile(path: rel, url: URL(fileURLWithPath: path)))
+                default:
+                    skipped.append(SkippedFile(path: rel, reason: "not a regular file (a FIFO, socket or device)"))
+                }
+            }
         }
-        return files.sorted { $0.path < $1.path }
+        var st = stat()
+        if stat(root.path, &st) == 0 { visited.insert(identity(st)) }
+        try walk(root.path, relative: "")
+        return (files.sorted { $0.path < $1.path }, skipped)
     }
 
     /// Name, header and content hash of every file, in parallel; results in `files` order.
@@ -151,6 +195,9 @@ public enum TESSCorpus {
         let info: AudioInfo
         do { info = try AudioFile.info(file.url) } catch {
             return .failure(SkipReason(message: "TESS-named but not audio that libsndfile can read: \(error)"))
+        }
+        guard sampleRateRange.contains(info.sampleRate) else {
+            return .failure(SkipReason(message: "sample rate \(info.sampleRate) Hz is outside \(sampleRateRange.lowerBound)…\(sampleRateRange.upperBound) Hz; no speech recording has it (a damaged header?)"))
         }
         guard info.frames > 0 else {
             return .failure(SkipReason(message: "audio header declares 0 frames (empty clip)"))

@@ -23,8 +23,11 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Feature preset: notebook (resampy kaiser_best, reflect padding) or librosa (soxr HQ, zero padding).")
     var preset: String = "notebook"
 
-    @Option(help: "Seed of the split, the initialisation and the batch order: 0…4294967295 (2³²−1), the range numpy's RandomState accepts.")
-    var seed: UInt64 = 42
+    // Parsed as text, and unconditionally, so that `--seed -1` gets the range message below
+    // instead of ArgumentParser reading -1 as a flag.
+    @Option(parsing: .unconditional,
+            help: "Seed of the split, the initialisation and the batch order: 0…4294967295 (2³²−1), the range numpy's RandomState accepts; --repeats uses seed+1… (wrapping at 2³²).")
+    var seed: String = "42"
 
     @Option(help: "Maximum number of training epochs.")
     var epochs: Int = 50
@@ -52,8 +55,11 @@ struct CommonOptions: ParsableArguments {
         o.outputDirectory = URL(fileURLWithPath: output)
         if let data {
             var isDir: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: data, isDirectory: &isDir), isDir.boolValue else {
+            guard FileManager.default.fileExists(atPath: data, isDirectory: &isDir) else {
                 throw ValidationError("--data \(data): no such folder")
+            }
+            guard isDir.boolValue else {
+                throw ValidationError("--data \(data): is a file, not a folder; pass the folder that holds the clips")
             }
             o.dataDirectory = URL(fileURLWithPath: data)
         }
@@ -62,10 +68,10 @@ struct CommonOptions: ParsableArguments {
         guard repeats >= 0 else { throw ValidationError("--repeats must be 0 or more") }
         guard words >= 1 && words <= 200 else { throw ValidationError("--words must be between 1 and 200") }
         o.preset = preset
-        guard seed <= UInt64(UInt32.max) else {
-            throw ValidationError("--seed \(seed): seeds are 0…4294967295 (2³²−1), the range numpy's split reproduces")
+        guard let seed = UInt32(seed) else {
+            throw ValidationError("--seed \(seed): seeds are whole numbers 0…4294967295 (2³²−1), the range numpy's split reproduces")
         }
-        o.seed = seed
+        o.seed = UInt64(seed)
         o.epochs = epochs
         o.repeats = repeats
         o.standardize = standardize

@@ -174,6 +174,14 @@ final class EndToEndTests: XCTestCase {
                                    "--preset", "librosa", "-q"], expectStatus: 1)
         XCTAssertTrue(err4.contains("too few"), err4)
 
+        // Seeds outside numpy's 0…2³²−1, negative ones included, and --data that is a file.
+        for seed in ["-1", "18446744073709551615", "4294967296", "x"] {
+            let (_, e) = try study(["run", "--seed", seed, "--output", dir.appendingPathComponent("o2").path], expectStatus: 64)
+            XCTAssertTrue(e.contains("0…4294967295"), e)
+        }
+        let (_, e5) = try study(["run", "--data", model.path, "--output", dir.appendingPathComponent("o3").path], expectStatus: 64)
+        XCTAssertTrue(e5.contains("is a file, not a folder"), e5)
+
         // Unknown chapter.
         let (_, err3) = try study(["run", "--only", "9"], expectStatus: 64)
         XCTAssertTrue(err3.contains("unknown chapter"), err3)
