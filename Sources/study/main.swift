@@ -78,7 +78,9 @@ struct CommonOptions: ParsableArguments {
         o.corpusCache = corpusCache.map { URL(fileURLWithPath: $0) }
         o.syntheticWords = words
         o.quiet = quiet
-        guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
+        // A fixed cap, not the core count: the same --threads must reproduce a run bit for bit on
+        // any machine, and each thread holds its own copy of the network's buffers.
+        guard (1...64).contains(threads) else { throw ValidationError("--threads \(threads): use 1…64 threads") }
         o.threads = threads
         return o
     }
@@ -109,6 +111,9 @@ extension StudyCommand {
         var only: String?
 
         func run() throws {
+            if from != nil && only != nil {
+                throw ValidationError("--from and --only cannot be combined: --from re-runs a chapter and all after it, --only one chapter")
+            }
             var o = try common.studyOptions()
             if let from {
                 guard let c = ChapterID(argument: from) else { throw ValidationError("--from: unknown chapter '\(from)'; see `study chapters`") }

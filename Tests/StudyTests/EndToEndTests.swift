@@ -182,6 +182,13 @@ final class EndToEndTests: XCTestCase {
         let (_, e5) = try study(["run", "--data", model.path, "--output", dir.appendingPathComponent("o3").path], expectStatus: 64)
         XCTAssertTrue(e5.contains("is a file, not a folder"), e5)
 
+        for threads in ["0", "65", "1000"] {
+            let (_, e) = try study(["run", "--threads", threads, "--output", dir.appendingPathComponent("o4").path], expectStatus: 64)
+            XCTAssertTrue(e.contains("1…64"), e)
+        }
+        let (_, e6) = try study(["run", "--from", "5", "--only", "6", "--output", dir.appendingPathComponent("o5").path], expectStatus: 64)
+        XCTAssertTrue(e6.contains("cannot be combined"), e6)
+
         // Unknown chapter.
         let (_, err3) = try study(["run", "--only", "9"], expectStatus: 64)
         XCTAssertTrue(err3.contains("unknown chapter"), err3)
