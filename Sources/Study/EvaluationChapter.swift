@@ -42,6 +42,9 @@ public enum EvaluationChapter: Chapter {
         public var errors: [Error]
         public var confusionFigure: String
         public var synthetic: Bool
+        /// 95 % word-cluster bootstrap intervals (1000 resamples, seeded with the run's seed).
+        public var accuracyCI: Statistics.Interval
+        public var uarCI: Statistics.Interval
         var metrics: Metrics { Metrics(labels: labels, confusion: confusion) }
     }
 
@@ -63,6 +66,9 @@ public enum EvaluationChapter: Chapter {
         let probs = loaded.model.predictProbabilities(x, count: y.count)
         let predicted = y.indices.map { argmax(probs, row: $0, classes: classes) }
         let m = Metrics(labels: data.labels, truth: y, predicted: predicted)
+        // Clips of one word are not independent samples: the word is the bootstrap's cluster.
+        let ci = Statistics.clusterBootstrap(truth: y, predicted: predicted, cluster: test.map { data.words[$0] },
+                                             classes: classes, seed: ctx.options.seed)
         // Keras's model.evaluate loss: cross-entropy from the logits, as in training.
         let loss = Double(NeuralNet.evaluate(loaded.model, x: x, y: y, features: data.features).loss)
 
@@ -95,7 +101,7 @@ public enum EvaluationChapter: Chapter {
                                 confidence: probs[i * classes + predicted[i]], audio: audio))
         }
         return Output(labels: data.labels, confusion: m.confusion, loss: loss, errors: errors, confusionFigure: figure,
-                      synthetic: load.kind == .synthetic)
+                      synthetic: load.kind == .synthetic, accuracyCI: ci.accuracy, uarCI: ci.uar)
     }
 
     public struct Section {
@@ -111,6 +117,8 @@ public enum EvaluationChapter: Chapter {
         var hasWrong: Bool
         var comparisonTable: String
         var synthetic: Bool
+        var accuracyCI: String
+        var uarCI: String
     }
 
     public static func section(_ output: Output, _ report: ReportContext) -> Section {
@@ -137,6 +145,15 @@ public enum EvaluationChapter: Chapter {
                        uar: Markdown.fixed(m.uar, 4), macroF1: Markdown.fixed(m.macroF1, 4), nTest: m.total,
                        nWrong: m.total - m.correct, perClassTable: perClassTable, confusionFigure: output.confusionFigure,
                        wrongTable: wrongTable, hasWrong: !output.errors.isEmpty, comparisonTable: comparison,
-                       synthetic: output.synthetic)
+                       synthetic: output.synthetic, accuracyCI: intervalText(output.accuracyCI),
+                       uarCI: intervalText(output.uarCI))
+    }
+
+    /// "95 % CI 0.912–0.951", or why there is none.
+    static func intervalText(_ i: Statistics.Interval) -> String {
+        switch i {
+        case .interval(let lo, let hi): return "95 % CI \(Markdown.fixed(lo, 3))–\(Markdown.fixed(hi, 3))"
+        case .tooFewClusters(let n): return "too few clusters for an interval (\(n) words)"
+        }
     }
 }

@@ -4,13 +4,13 @@ import Foundation
 /// The statistics of honest evaluation: cluster-bootstrap intervals (clips of one word are not
 /// independent samples), McNemar's exact test for two classifiers on the same clips, and the
 /// expected calibration error (Guo et al. 2017).
-enum Statistics {
+public enum Statistics {
     /// A 95 % percentile interval, or why there is none.
-    enum Interval: Codable, Sendable, Equatable {
+    public enum Interval: Codable, Sendable, Equatable {
         case interval(lo: Double, hi: Double)
         case tooFewClusters(Int)
 
-        var bounds: (lo: Double, hi: Double)? {
+        public var bounds: (lo: Double, hi: Double)? {
             if case .interval(let lo, let hi) = self { return (lo, hi) }
             return nil
         }

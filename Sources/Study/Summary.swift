@@ -4,7 +4,7 @@ import Inference
 /// `summary.json`: the run's numbers for machines (CI dashboards, notebooks comparing runs).
 /// Its schema is documented in `docs/summary-schema.md`; `schemaVersion` changes whenever a
 /// field changes meaning or goes away (new fields may appear without a bump). Values that may
-/// be undefined (a diverged run's loss, a chapter that did not run) are `null`.
+/// be undefined (a diverged run's loss, a chapter that did not run) are left out.
 public struct StudySummary: Codable, Sendable {
     public static let currentSchemaVersion = 1
 
@@ -94,8 +94,12 @@ public struct StudySummary: Codable, Sendable {
         public var labels: [String]
         public var confusionMatrix: [[Int]]
         public var perClass: [String: ClassSummary]
+        /// [lo, hi] of the 95 % word-cluster bootstrap interval; absent with fewer than 10 words.
+        public var testAccuracyCI95: [Double]?
+        public var uarCI95: [Double]?
         enum CodingKeys: String, CodingKey {
             case testLoss = "test_loss", testAccuracy = "test_accuracy", uar, macroF1 = "macro_f1", labels
+            case testAccuracyCI95 = "test_accuracy_ci95", uarCI95 = "uar_ci95"
             case confusionMatrix = "confusion_matrix", perClass = "per_class"
         }
     }
@@ -176,7 +180,9 @@ extension StudySummary {
                                            labels: m.labels, confusionMatrix: m.confusion,
                                            perClass: Dictionary(uniqueKeysWithValues: m.labels.indices.map { k in
                                                (m.labels[k], ClassSummary(precision: m.precision(k), recall: m.recall(k), f1: m.f1(k), support: m.support(k)))
-                                           }))
+                                           }),
+                                           testAccuracyCI95: e.accuracyCI.bounds.map { [$0.lo, $0.hi] },
+                                           uarCI95: e.uarCI.bounds.map { [$0.lo, $0.hi] })
         }
         speakerIndependent = [:]
         repeats = RepeatsSummary(n: 0, collapsed: 0, runs: [])

@@ -87,6 +87,10 @@ final class EndToEndTests: XCTestCase {
         XCTAssertEqual(total, training["n_test"] as? Int)
         let diagonal = cm.indices.map { cm[$0][$0] }.reduce(0, +)
         XCTAssertEqual(evaluation["test_accuracy"] as? Double ?? -1, Double(diagonal) / Double(total), accuracy: 1e-9)
+        // 3 words: too few clusters for an interval, left out rather than invented.
+        XCTAssertNil(evaluation["test_accuracy_ci95"])
+        XCTAssertTrue(try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
+            .contains("too few clusters for an interval (3 words)"))
         let cmCSV = try csvRows(out.appendingPathComponent("06-evaluation/confusion_matrix.csv"))
         XCTAssertEqual(cmCSV.dropFirst().map { $0.dropFirst().compactMap { Int($0) } }, cm)
 
