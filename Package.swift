@@ -42,16 +42,16 @@ let package = Package(
         // Libraries. Base holds what every module shares (atomic write, CSV, hashes, the random
         // generators, argmax, file locks); the others import it and nothing above them.
         .target(name: "Base"),
-        .target(name: "Audio", dependencies: ["Base", "CSndfile", "CSoxr"], swiftSettings: swift5),
-        .target(name: "Features", dependencies: ["Base", "Audio", "CFFTW", "COpenBLAS"], swiftSettings: swift5),
+        .target(name: "Audio", dependencies: ["Base", "CSndfile", "CSoxr"]),
+        .target(name: "Features", dependencies: ["Base", "Audio", "CFFTW", "COpenBLAS"]),
         .target(name: "Corpus", dependencies: ["Base", "Audio", "CEspeakNG"], swiftSettings: swift5),
-        .target(name: "NeuralNet", dependencies: ["Base", "COpenBLAS"], swiftSettings: swift5),
-        .target(name: "Plot", dependencies: ["Base", "CPNG", "CFreeType"], swiftSettings: swift5),
+        .target(name: "NeuralNet", dependencies: ["Base", "COpenBLAS"]),
+        .target(name: "Plot", dependencies: ["Base", "CPNG", "CFreeType"]),
         .target(name: "Report", dependencies: [
             "Base",
             .product(name: "Ink", package: "Ink"),
             .product(name: "Mustache", package: "swift-mustache"),
-        ], swiftSettings: swift5),
+        ]),
         // A saved model and its feature recipe: load, compute features, predict, draw. Used by
         // `study predict` and the web demo, which therefore need nothing of Study.
         .target(name: "Inference", dependencies: ["Base", "Audio", "Features", "NeuralNet", "Plot"], swiftSettings: swift5),
@@ -81,15 +81,15 @@ let package = Package(
         ], swiftSettings: swift5),
 
         // Tests.
-        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: swift5),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "BaseTests", dependencies: ["Base", "TestSupport"]),
-        .testTarget(name: "AudioTests", dependencies: ["Audio", "TestSupport"], swiftSettings: swift5),
+        .testTarget(name: "AudioTests", dependencies: ["Audio", "TestSupport"]),
         .testTarget(name: "FeaturesTests", dependencies: ["Features", "Audio", "TestSupport"],
-                    resources: [.copy("Fixtures")], swiftSettings: swift5),
-        .testTarget(name: "CorpusTests", dependencies: ["Corpus", "Audio", "Base", "TestSupport"], swiftSettings: swift5),
-        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Base", "TestSupport"], swiftSettings: swift5),
-        .testTarget(name: "PlotTests", dependencies: ["Plot", "CPNG", "TestSupport"], swiftSettings: swift5),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "Base", "TestSupport"], swiftSettings: swift5),
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "CorpusTests", dependencies: ["Corpus", "Audio", "Base", "TestSupport"]),
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Base", "TestSupport"]),
+        .testTarget(name: "PlotTests", dependencies: ["Plot", "CPNG", "TestSupport"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Base", "TestSupport"]),
         .testTarget(name: "StudyTests", dependencies: ["Study", "Base", "Corpus", "Inference", "TestSupport"]),
         .testTarget(name: "DemoTests", dependencies: [
             "DemoServer", "Study", "Inference", "NeuralNet", "Audio", "Features", "Base", "TestSupport",

@@ -1,3 +1,4 @@
+import Base
 import Foundation
 
 /// resampy's windowed-sinc interpolation filter: the right half of a Kaiser-windowed sinc,
@@ -140,7 +141,7 @@ private func resampyDirect(_ x: [Float], count: Int, ratio: Double, filter: Sinc
 
 /// The interpolation weights of every distinct output phase for one rate pair, each row a
 /// contiguous run over input samples `n - left + 1 ... n - left + width`.
-final class ResampyPhaseTable: @unchecked Sendable {
+final class ResampyPhaseTable: Sendable {
     let phases: Int          // outRate / gcd
     let inStep: Int          // inRate / gcd: input advance per period of `phases` outputs
     let left: Int            // taps at or before n (the largest over phases)
@@ -148,19 +149,14 @@ final class ResampyPhaseTable: @unchecked Sendable {
     let baseIndex: [Int]     // n for output t = phase (t < phases)
     let weights: [Float]     // phases × width
 
-    private static let lock = NSLock()
-    private nonisolated(unsafe) static var cache: [String: ResampyPhaseTable] = [:]
+    private static let cache = SharedCache<String, ResampyPhaseTable>()
     /// Tables larger than this (in Float weights) are not built; the direct loop is used.
     static let maximumWeights = 8_000_000
 
     static func shared(inRate: Int, outRate: Int, filter: SincFilter) -> ResampyPhaseTable? {
         let key = "\(inRate)→\(outRate)/\(filter.precision)/\(filter.halfWindow.count)/\(filter.rolloff)"
-        lock.lock()
-        defer { lock.unlock() }
-        if let table = cache[key] { return table }
-        guard let table = ResampyPhaseTable(inRate: inRate, outRate: outRate, filter: filter) else { return nil }
-        cache[key] = table
-        return table
+        // A table too large to build (nil) is not cached; its size check is cheap.
+        return try? cache.value(for: key, tryMake: { ResampyPhaseTable(inRate: inRate, outRate: outRate, filter: filter) })
     }
 
     private init?(inRate: Int, outRate: Int, filter: SincFilter) {

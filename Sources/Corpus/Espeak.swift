@@ -176,3 +176,11 @@ final class PipeReader {
         return values
     }
 }
+
+/// The versions of the C libraries this module links, for reports.
+public enum CorpusLibraries {
+    /// "espeak-ng": libespeak-ng's version (`SyntheticCorpus.espeakVersion`, e.g. "1.51").
+    public static let versions: [String: String] = [
+        "espeak-ng": EspeakProcess.version,
+    ]
+}

@@ -41,11 +41,27 @@ public enum SyntheticCorpus {
     /// variation or generator version. A rebuild goes to a temporary sibling folder that is
     /// renamed into place, so an interrupted build never looks finished. A non-empty folder
     /// without our manifest is never deleted: that is an error instead.
+    ///
+    /// Runs that share the folder take turns: the check and the build happen under a
+    /// `FileLock` on the hidden sibling folder `.<name>.lock` (not on the corpus folder itself,
+    /// which a rebuild replaces, nor on its parent, which the caller may lock for its own
+    /// purposes). A second run, in this process or another, blocks until the first has finished,
+    /// after calling `waiting` once with a message saying so, and then finds the corpus built.
     public static func ensure(at folder: URL, words: Int = 200, seed: UInt64 = 42,
                               variation: Double = defaultVariation,
-                              progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws -> URL {
+                              progress: ((_ done: Int, _ total: Int) -> Void)? = nil,
+                              waiting: (_ message: String) -> Void = { _ in }) throws -> URL {
         let folder = folder.standardizedFileURL
         let expected = try manifest(words: words, seed: seed, variation: variation)
+        let lock: FileLock
+        do {
+            lock = try FileLock(folder: lockFolder(for: folder), what: "synthetic corpus", wait: true, waiting: waiting)
+        } catch let e as WriteError {
+            throw CorpusError.writeFailed(path: e.path, reason: e.reason)
+        } catch {
+            throw CorpusError.writeFailed(path: lockFolder(for: folder).path, reason: error.localizedDescription)
+        }
+        defer { withExtendedLifetime(lock) {} }
         if readManifest(in: folder) == expected, allClipsPresent(in: folder, words: words) { return folder }
 
         let fm = FileManager.default
@@ -73,6 +89,11 @@ public enum SyntheticCorpus {
             throw CorpusError.writeFailed(path: folder.path, reason: "cannot move the new corpus into place: \(error.localizedDescription)")
         }
         return folder
+    }
+
+    /// The folder holding `ensure`'s lock for corpus folder `folder`: `.<name>.lock` beside it.
+    static func lockFolder(for folder: URL) -> URL {
+        folder.deletingLastPathComponent().appendingPathComponent(".\(folder.lastPathComponent).lock", isDirectory: true)
     }
 
     /// Writes the corpus into `folder` (created if needed; other files there are left alone)
@@ -203,7 +224,7 @@ public enum SyntheticCorpus {
     static func render(_ plans: [ClipPlan], into folder: URL, progress: ((Int, Int) -> Void)?) throws {
         let total = plans.count
         progress?(0, total)
-        let state = RenderState()
+        let state = RenderState(progress: progress)
         let group = DispatchGroup()
         let inFlight = DispatchSemaphore(value: 8)
         let queue = DispatchQueue(label: "corpus.render", attributes: .concurrent)
@@ -219,7 +240,7 @@ public enum SyntheticCorpus {
                         let audio = try finish(samples, sampleRate: espeakRate, plan: plan)
                         let url = folder.appendingPathComponent(plan.relativePath)
                         try AudioFile.writeWAV16(audio, sampleRate: sampleRate, to: url)
-                        state.clipDone { done in progress?(done, total) }
+                        state.clipDone(total: total)
                     } catch {
                         state.fail(error)
                     }
@@ -233,11 +254,21 @@ public enum SyntheticCorpus {
         if let error = state.error { throw error }
     }
 
-    /// Progress count and first error shared by the render workers.
+    /// Progress count, first error and the caller's progress closure, shared by the render
+    /// workers.
+    ///
+    /// `@unchecked Sendable` because the compiler cannot see that the mutable state is
+    /// protected: `done` and `firstError` are only touched under `lock`, and `progress` (the
+    /// caller's closure, not required to be `@Sendable`) is only called under `lock`, so its
+    /// calls never overlap, and only while `render` waits for the workers, so it never outlives
+    /// the call that received it. The errors are handed from a worker to the caller once.
     final class RenderState: @unchecked Sendable {
         private let lock = NSLock()
         private var done = 0
         private var firstError: Error?
+        private let progress: ((Int, Int) -> Void)?
+
+        init(progress: ((Int, Int) -> Void)?) { self.progress = progress }
 
         var error: Error? { lock.withLock { firstError } }
 
@@ -245,10 +276,10 @@ public enum SyntheticCorpus {
 
         /// Counts a finished clip and reports the new count while holding the lock, so that
         /// progress calls never overlap and counts arrive in order.
-        func clipDone(_ report: (Int) -> Void) {
+        func clipDone(total: Int) {
             lock.withLock {
                 done += 1
-                report(done)
+                progress?(done, total)
             }
         }
     }

@@ -1,3 +1,4 @@
+import Base
 import COpenBLAS
 import Foundation
 
@@ -17,17 +18,10 @@ public func dctMatrix(count: Int, length: Int) -> [Double] {
 }
 
 enum DCTCache {
-    private static let lock = NSLock()
-    private nonisolated(unsafe) static var matrices: [Int: [Double]] = [:]
+    private static let matrices = SharedCache<Int, [Double]>()
 
     static func matrix(count: Int, length: Int) -> [Double] {
-        let key = count << 32 | length
-        lock.lock()
-        defer { lock.unlock() }
-        if let m = matrices[key] { return m }
-        let m = dctMatrix(count: count, length: length)
-        matrices[key] = m
-        return m
+        matrices.value(for: count << 32 | length) { dctMatrix(count: count, length: length) }
     }
 }
 

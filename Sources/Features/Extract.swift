@@ -1,3 +1,4 @@
+import Base
 import Audio
 import COpenBLAS
 import Dispatch
@@ -115,7 +116,8 @@ public func extractFeaturesTimed(urls: [URL], preset: FeaturePreset = .notebook,
     openblas_set_num_threads(1)
     defer { openblas_set_num_threads(blasThreads) }
     // Workers pull clip indices from a shared counter, so a slow clip never idles a core.
-    DispatchQueue.concurrentPerform(iterations: workers) { _ in
+    // `next`, `done`, `total`, `results` and the progress calls are only touched under `lock`.
+    ConcurrentLoop.perform(iterations: workers) { _ in
         var local = StageTimes()
         while true {
             lock.lock()

@@ -1,3 +1,4 @@
+import Base
 import Foundation
 
 /// Hz → mel. Slaney's scale (librosa's default): linear below 1 kHz (200/3 Hz per mel),
@@ -93,17 +94,12 @@ public func melFilterbank(sampleRate: Int, nFFT: Int = 2048, nMels: Int = 128, f
 
 /// Filterbanks shared between clips and threads, keyed by their parameters.
 enum MelCache {
-    private static let lock = NSLock()
-    private nonisolated(unsafe) static var banks: [String: MelFilterbank] = [:]
+    private static let banks = SharedCache<String, MelFilterbank>()
 
     static func filterbank(sampleRate: Int, nFFT: Int, nMels: Int) -> MelFilterbank {
-        let key = "\(sampleRate)/\(nFFT)/\(nMels)"
-        lock.lock()
-        defer { lock.unlock() }
-        if let bank = banks[key] { return bank }
-        let bank = melFilterbank(sampleRate: sampleRate, nFFT: nFFT, nMels: nMels)
-        banks[key] = bank
-        return bank
+        banks.value(for: "\(sampleRate)/\(nFFT)/\(nMels)") {
+            melFilterbank(sampleRate: sampleRate, nFFT: nFFT, nMels: nMels)
+        }
     }
 }
 

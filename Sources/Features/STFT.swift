@@ -1,3 +1,4 @@
+import Base
 import CFFTW
 import Foundation
 
@@ -53,16 +54,10 @@ public func hannWindow(_ n: Int) -> [Double] {
 
 /// Hann windows shared between clips and threads.
 enum WindowCache {
-    private static let lock = NSLock()
-    private nonisolated(unsafe) static var windows: [Int: [Double]] = [:]
+    private static let windows = SharedCache<Int, [Double]>()
 
     static func hann(_ n: Int) -> [Double] {
-        lock.lock()
-        defer { lock.unlock() }
-        if let w = windows[n] { return w }
-        let w = hannWindow(n)
-        windows[n] = w
-        return w
+        windows.value(for: n) { hannWindow(n) }
     }
 }
 
@@ -93,20 +88,25 @@ func paddedIndex(_ i: Int, count n: Int, mode: PadMode) -> Int? {
 /// `fftwf_execute_dft_r2c` is. Plans use `FFTW_ESTIMATE` so that the algorithm, and therefore
 /// every rounding, is the same on every run.
 enum FFTPlans {
-    private static let lock = NSLock()
-    private nonisolated(unsafe) static var plans: [Int: fftwf_plan] = [:]
+    /// A plan shared between threads. Safe because a plan is never changed or destroyed after
+    /// it is made (the cache keeps it for the process's lifetime), it is made under the cache's
+    /// lock (FFTW's planner is the non-thread-safe part), and FFTW documents the new-array
+    /// execute functions (`fftwf_execute_dft_r2c`) as safe to call concurrently on one plan.
+    struct Plan: @unchecked Sendable {
+        let plan: fftwf_plan
+    }
+
+    private static let plans = SharedCache<Int, Plan>()
 
     static func r2c(size n: Int) -> fftwf_plan {
-        lock.lock()
-        defer { lock.unlock() }
-        if let plan = plans[n] { return plan }
-        let input = fftwf_alloc_real(n)!
-        let output = fftwf_alloc_complex(n / 2 + 1)!
-        let plan = fftwf_plan_dft_r2c_1d(Int32(n), input, output, UInt32(FFTW_ESTIMATE))!
-        fftwf_free(input)
-        fftwf_free(output)
-        plans[n] = plan
-        return plan
+        plans.value(for: n) {
+            let input = fftwf_alloc_real(n)!
+            let output = fftwf_alloc_complex(n / 2 + 1)!
+            let plan = fftwf_plan_dft_r2c_1d(Int32(n), input, output, UInt32(FFTW_ESTIMATE))!
+            fftwf_free(input)
+            fftwf_free(output)
+            return Plan(plan: plan)
+        }.plan
     }
 }
 

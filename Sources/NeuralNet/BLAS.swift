@@ -42,6 +42,13 @@ extension Double: BLASScalar {
 
 /// OpenBLAS's thread pool. Results are reproducible for a fixed thread count; set it once before
 /// training (the benchmark compares 1 and 2).
+///
+/// This is the one process-wide thread setting left, because it is OpenBLAS's own: the count is
+/// stored inside the C library (no Swift state here), and a change applies to every GEMM that
+/// starts afterwards, on every thread. `fit` and `evaluate` set it for their duration and restore
+/// it; two trainings that run at the same time in one process should use the same
+/// `FitOptions.parallelism` (data-parallel sets 1, the default). NeuralNet's own loops do not read
+/// it while bound by `Parallel.withThreads` (inside `fit`).
 public enum BLASThreads {
     public static var count: Int {
         get { Int(openblas_get_num_threads()) }

@@ -6,7 +6,7 @@
 // Results equal the single-worker ones up to float rounding (a GEMM over fewer rows may round
 // differently, and the gradient is a sum of partial sums); the same thread count gives the same
 // bits, run after run.
-import Dispatch
+import Base
 
 extension Sequential {
     /// One batch of `n` rows: row r is sample `indices[first + r]` (or `first + r` without
@@ -47,9 +47,10 @@ extension Sequential {
         if parts == 1 {
             work(0)
         } else {
-            Parallel.inWorkers = true
-            DispatchQueue.concurrentPerform(iterations: parts, execute: work)
-            Parallel.inWorkers = false
+            // Worker w touches only its own replica, its rows of `losses` and `corrects[w]`; the
+            // inputs are shared reads. Its own loops stay on its thread (the workers already
+            // use every core).
+            ConcurrentLoop.perform(iterations: parts) { w in Parallel.withThreads(1) { work(w) } }
             if backward { sumGradients(from: Array(models.dropFirst())) }
         }
         var lossSum: Float = 0

@@ -76,11 +76,8 @@ public struct History: Equatable, Sendable {
 
     /// Keras CSVLogger's format: epoch (0-based), accuracy, loss, val_accuracy, val_loss.
     public func csv() -> String {
-        var s = "epoch,accuracy,loss,val_accuracy,val_loss\n"
-        for r in rows {
-            s += "\(r.epoch - 1),\(r.accuracy),\(r.loss),\(r.valAccuracy),\(r.valLoss)\n"
-        }
-        return s
+        CSV.encode(header: ["epoch", "accuracy", "loss", "val_accuracy", "val_loss"],
+                   rows: rows.map { ["\($0.epoch - 1)", "\($0.accuracy)", "\($0.loss)", "\($0.valAccuracy)", "\($0.valLoss)"] })
     }
 }
 
@@ -117,15 +114,23 @@ public func fit(_ model: Sequential, x: [Float], y: [Int], xVal: [Float], yVal: 
     precondition(x.count == y.count * features && xVal.count == yVal.count * features, "fit: x/y sizes disagree")
     precondition(!y.isEmpty, "fit: no training samples")
     let threads = max(1, options.threads ?? ProcessInfo.processInfo.activeProcessorCount)
-    let savedBLAS = BLASThreads.count, savedParallel = Parallel.threads
+    // OpenBLAS's thread count is process-wide (see BLASThreads); NeuralNet's own loops take
+    // `threads` as a task-local value bound for this call only.
+    let savedBLAS = BLASThreads.count
     let workers: Int
     switch options.parallelism {
     case .dataParallel: BLASThreads.count = 1; workers = threads
     case .blas: BLASThreads.count = threads; workers = 1
     }
-    Parallel.threads = threads
-    defer { BLASThreads.count = savedBLAS; Parallel.threads = savedParallel }
+    defer { BLASThreads.count = savedBLAS }
+    return Parallel.withThreads(threads) {
+        fitLoop(model, x: x, y: y, xVal: xVal, yVal: yVal, features: features, options: options, threads: threads,
+                workers: workers, progress: progress)
+    }
+}
 
+private func fitLoop(_ model: Sequential, x: [Float], y: [Int], xVal: [Float], yVal: [Int], features: Int,
+                     options: FitOptions, threads: Int, workers: Int, progress: (EpochLog) -> Void) -> History {
     let start = DispatchTime.now().uptimeNanoseconds
     let bs = options.batchSize
     model.reserve(batch: bs)

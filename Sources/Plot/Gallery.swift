@@ -4,6 +4,9 @@ import Foundation
 /// reviewer can see the library's output at a glance (`docs/contact-sheet.png`). The sample data
 /// is also what the benchmark draws.
 public enum Gallery {
+    /// Kept only so that existing callers compile; Plot knows no corpus, so pass your own
+    /// category names to `figures(categories:)` and `renderAll(to:categories:)`.
+    @available(*, deprecated, message: "Plot knows no corpus: use your own category names")
     public static let emotions = ["angry", "disgust", "fear", "happy", "neutral", "ps", "sad"]
 
     /// A deterministic generator (64-bit LCG, Knuth's constants): same seed, same data.
@@ -111,13 +114,13 @@ public enum Gallery {
         return (ta, va, tl, vl, best)
     }
 
-    /// A 7-class confusion matrix of 80 test clips per class, mostly right.
-    public static func sampleConfusion() -> [[Int]] {
-        let errors: [[Int: Int]] = [[1: 2], [0: 1, 4: 2], [6: 3, 5: 1], [5: 4], [6: 2], [3: 3], [4: 1, 2: 2]]
-        return errors.enumerated().map { i, err in
-            var row = [Int](repeating: 0, count: 7)
-            for (j, c) in err { row[j] = c }
-            row[i] = 80 - err.values.reduce(0, +)
+    /// A `classes`-class confusion matrix of 80 test clips per class, mostly right.
+    public static func sampleConfusion(classes: Int = 7) -> [[Int]] {
+        let pattern: [[Int: Int]] = [[1: 2], [0: 1, 4: 2], [6: 3, 5: 1], [5: 4], [6: 2], [3: 3], [4: 1, 2: 2]]
+        return (0..<classes).map { i in
+            var row = [Int](repeating: 0, count: classes)
+            for (j, c) in pattern[i % pattern.count] where j % classes != i { row[j % classes] += c }
+            row[i] = 80 - row.reduce(0, +)
             return row
         }
     }
@@ -142,58 +145,63 @@ public enum Gallery {
         ("dense_1", "Dense", "(None, 32)", "(None, 7)"),
     ]
 
-    /// Per-emotion values of one coefficient (400 each), and a 7 × 40 matrix of mean coefficients.
-    public static func sampleDistributions() -> [[Float]] {
+    /// Per-group values of one coefficient (400 each, `groups` groups), and a `rows` × 40 matrix
+    /// of mean coefficients.
+    public static func sampleDistributions(groups: Int = 7) -> [[Float]] {
         var rng = Random(11)
         let means: [Double] = [-8, 2, 10, -2, 14, 4, 18]
         let spreads: [Double] = [9, 7, 8, 10, 5, 9, 6]
-        return (0..<7).map { g in (0..<400).map { _ in
-            var v = means[g] + spreads[g] * rng.normal()
+        return (0..<groups).map { g in (0..<400).map { _ in
+            var v = means[g % means.count] + spreads[g % spreads.count] * rng.normal()
             if rng.uniform() < 0.01 { v += 35 * (rng.uniform() - 0.5) * 2 }
             return Float(v)
         } }
     }
 
-    public static func sampleMeanMatrix() -> [[Float]] {
+    public static func sampleMeanMatrix(rows: Int = 7) -> [[Float]] {
         var rng = Random(13)
-        return (0..<7).map { g in (0..<40).map { c in
+        return (0..<rows).map { g in (0..<40).map { c in
             let base = sin(Double(c) * 0.7 + Double(g)) * exp(-Double(c) / 18)
             return Float(1.6 * base + 0.35 * rng.normal())
         } }
     }
 
-    /// Every figure kind with its file name.
-    public static func figures() -> [(name: String, figure: Figure)] {
+    /// Every figure kind with its file name, the categorical ones over `categories` (at least
+    /// one; the signal figures are titled with the third, or the last when there are fewer).
+    public static func figures(categories: [String]) -> [(name: String, figure: Figure)] {
+        precondition(!categories.isEmpty, "Gallery.figures: no categories")
+        let k = categories.count
+        let example = categories[min(2, k - 1)]
         let sr = 22050.0
         let history = sampleHistory()
         let epochs = Array(0..<history.trainAccuracy.count)
-        let confusion = sampleConfusion()
-        let correct = (0..<7).reduce(0) { $0 + confusion[$1][$1] }
+        let confusion = sampleConfusion(classes: k)
+        let correct = (0..<k).reduce(0) { $0 + confusion[$1][$1] }
         let total = confusion.joined().reduce(0, +)
-        let uar = (0..<7).map { Double(confusion[$0][$0]) / Double(confusion[$0].reduce(0, +)) }.reduce(0, +) / 7
+        let uar = (0..<k).map { Double(confusion[$0][$0]) / Double(confusion[$0].reduce(0, +)) }.reduce(0, +) / Double(k)
         return [
-            ("envelope", Charts.envelope(values: sampleSignal(seed: 2), sampleRate: sr, title: "fear")),
+            ("envelope", Charts.envelope(values: sampleSignal(seed: 2), sampleRate: sr, title: example)),
             ("spectrogram", Charts.spectrogram(db: sampleSpectrogram(seed: 2), rows: 1025, cols: 130, xMax: 3, yMax: sr / 2,
-                                               title: "fear")),
-            ("count-plot", Charts.countPlot(categories: emotions, counts: Array(repeating: 400, count: 7))),
+                                               title: example)),
+            ("count-plot", Charts.countPlot(categories: categories, counts: Array(repeating: 400, count: k))),
             ("training-history", Charts.trainingHistory(epochs: epochs, trainAccuracy: history.trainAccuracy,
                                                         valAccuracy: history.valAccuracy, trainLoss: history.trainLoss,
                                                         valLoss: history.valLoss, bestEpoch: history.best)),
-            ("confusion-matrix", Charts.confusionMatrix(counts: confusion, labels: emotions,
+            ("confusion-matrix", Charts.confusionMatrix(counts: confusion, labels: categories,
                                                         title: String(format: "UAR %.3f, accuracy %.3f", uar, Double(correct) / Double(total)))),
             ("layer-diagram", Charts.layerDiagram(layers: sampleLayers)),
-            ("box-plot", Charts.boxPlot(groups: emotions, values: sampleDistributions(), title: "MFCC 2 by emotion",
+            ("box-plot", Charts.boxPlot(groups: categories, values: sampleDistributions(groups: k), title: "MFCC 2 by emotion",
                                         yLabel: "MFCC 2")),
-            ("heatmap", Charts.heatmap(matrix: sampleMeanMatrix(), rowLabels: emotions, colLabels: (1...40).map(String.init),
+            ("heatmap", Charts.heatmap(matrix: sampleMeanMatrix(rows: k), rowLabels: categories, colLabels: (1...40).map(String.init),
                                        title: "Mean MFCC per emotion (z-scored per coefficient)", colormap: .rdBu,
                                        colorbarLabel: "z-score", xLabel: "MFCC coefficient", vmin: -3, vmax: 3)),
         ]
     }
 
-    /// Renders every figure into `folder/plot-gallery/<name>.png` and the contact sheet into
-    /// `folder/contact-sheet.png`; returns the contact sheet's URL.
+    /// Renders every figure (`figures(categories:)`) into `folder/plot-gallery/<name>.png` and
+    /// the contact sheet into `folder/contact-sheet.png`; returns the contact sheet's URL.
     @discardableResult
-    public static func renderAll(to folder: URL) throws -> URL {
+    public static func renderAll(to folder: URL, categories: [String]) throws -> URL {
         let galleryDir = folder.appendingPathComponent("plot-gallery")
         do {
             try FileManager.default.createDirectory(at: galleryDir, withIntermediateDirectories: true)
@@ -201,7 +209,7 @@ public enum Gallery {
             throw PlotError.cannotWrite(path: galleryDir.path, reason: "cannot create the folder (\(error.localizedDescription))")
         }
         var tiles: [(String, Canvas)] = []
-        for (name, fig) in figures() {
+        for (name, fig) in figures(categories: categories) {
             let canvas = try fig.render().canvas
             try canvas.write(to: galleryDir.appendingPathComponent(name + ".png"), compression: .best)
             tiles.append((name, canvas))

@@ -1,5 +1,6 @@
 import CFreeType
 import Foundation
+import Synchronization
 
 // Text through FreeType: glyphs are hinted lightly (vertically only, as matplotlib's Agg backend
 // does by default), placed at unhinted advances with kerning and quarter-pixel horizontal
@@ -39,6 +40,11 @@ public enum VerticalAlignment: Sendable {
 
 /// One font file at one pixel size. Instances are cached and shared; all FreeType calls on a
 /// face happen under its lock, so figures may be rendered from several threads.
+///
+/// `@unchecked Sendable` because the face handle and the glyph caches are mutable state that
+/// the compiler cannot see is protected: every access to `face`, `glyphIndices`, `advances`
+/// and `bitmaps` after `init` happens inside `lock` (`layout` and `withBitmap`, the only
+/// entry points that touch them); the other stored properties are immutable.
 public final class Font: @unchecked Sendable {
     public let path: String
     /// The em size in pixels.
@@ -73,36 +79,40 @@ public final class Font: @unchecked Sendable {
     private static let loadNoHinting: Int32 = 1 << 1
     private static let loadTargetLight: Int32 = 1 << 16
 
-    private static let libraryLock = NSLock()
-    nonisolated(unsafe) private static var library: FT_Library?
-    nonisolated(unsafe) private static var cache: [String: Font] = [:]
+    /// FreeType's library handle (made on first use) and every loaded font, behind one lock:
+    /// FreeType's `FT_New_Face` on one library must not run concurrently.
+    private struct Registry {
+        var library: FT_Library?
+        var fonts: [String: Font] = [:]
+    }
+    private static let registry = Mutex(Registry())
 
     /// The font at `path` scaled to `pixelSize` pixels per em; loaded once, then shared.
     public static func load(path: String, pixelSize: Double) throws -> Font {
         let key = "\(path)@\(Int((pixelSize * 64).rounded()))"
-        libraryLock.lock()
-        defer { libraryLock.unlock() }
-        if let f = cache[key] { return f }
-        guard FileManager.default.fileExists(atPath: path) else { throw PlotError.fontNotFound(path: path) }
-        if library == nil {
-            var lib: FT_Library?
-            let err = FT_Init_FreeType(&lib)
-            guard err == 0, let lib else { throw PlotError.fontUnreadable(path: path, reason: "FreeType failed to start (error \(err))") }
-            library = lib
+        return try registry.withLock { registry throws -> Font in
+            if let f = registry.fonts[key] { return f }
+            guard FileManager.default.fileExists(atPath: path) else { throw PlotError.fontNotFound(path: path) }
+            if registry.library == nil {
+                var lib: FT_Library?
+                let err = FT_Init_FreeType(&lib)
+                guard err == 0, let lib else { throw PlotError.fontUnreadable(path: path, reason: "FreeType failed to start (error \(err))") }
+                registry.library = lib
+            }
+            var face: FT_Face?
+            let err = FT_New_Face(registry.library, path, 0, &face)
+            guard err == 0, let face else {
+                throw PlotError.fontUnreadable(path: path, reason: "FT_New_Face error \(err)")
+            }
+            let sizeErr = FT_Set_Char_Size(face, 0, FT_F26Dot6((pixelSize * 64).rounded()), 72, 72)
+            guard sizeErr == 0 else {
+                FT_Done_Face(face)
+                throw PlotError.fontUnreadable(path: path, reason: "cannot scale to \(pixelSize) px (error \(sizeErr))")
+            }
+            let font = Font(path: path, pixelSize: pixelSize, face: face)
+            registry.fonts[key] = font
+            return font
         }
-        var face: FT_Face?
-        let err = FT_New_Face(library, path, 0, &face)
-        guard err == 0, let face else {
-            throw PlotError.fontUnreadable(path: path, reason: "FT_New_Face error \(err)")
-        }
-        let sizeErr = FT_Set_Char_Size(face, 0, FT_F26Dot6((pixelSize * 64).rounded()), 72, 72)
-        guard sizeErr == 0 else {
-            FT_Done_Face(face)
-            throw PlotError.fontUnreadable(path: path, reason: "cannot scale to \(pixelSize) px (error \(sizeErr))")
-        }
-        let font = Font(path: path, pixelSize: pixelSize, face: face)
-        cache[key] = font
-        return font
     }
 
     private init(path: String, pixelSize: Double, face: FT_Face) {

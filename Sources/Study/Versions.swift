@@ -1,25 +1,20 @@
-import Base
-import CPNG
-import CSndfile
-import CSoxr
+import Audio
 import Corpus
+import Features
 import Foundation
 import NeuralNet
+import Plot
 
-/// The versions of the C libraries a run used, for the report and summary.json: a number
-/// that differs from a colleague's is the first thing to check when results differ.
+/// The versions of the C libraries a run used, for the report and summary.json: a number that
+/// differs from a colleague's is the first thing to check when results differ. Each module
+/// reports its own libraries; Study imports no C module.
 enum LibraryVersions {
     static func all() -> [String: String] {
         var v: [String: String] = [:]
-        v["libsndfile"] = String(cString: sf_version_string())
-        v["libsoxr"] = soxr_version().map { String(cString: $0) } ?? "unknown"
-        // `fftwf_version` is a C array of unknown size, which Swift cannot import: look it up.
-        if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "fftwf_version") {
-            v["fftw"] = String(cString: symbol.assumingMemoryBound(to: CChar.self))
+        for versions in [AudioLibraries.versions, FeaturesLibraries.versions, NeuralNetLibraries.versions,
+                         PlotLibraries.versions, CorpusLibraries.versions] {
+            v.merge(versions) { first, _ in first }
         }
-        v["openblas"] = BLASThreads.configuration
-        v["libpng"] = png_get_libpng_ver(nil).map { String(cString: $0) } ?? "unknown"
-        v["espeak-ng"] = SyntheticCorpus.espeakVersion
         #if swift(>=6.3)
         v["swift"] = "6.3 or later"
         #elseif swift(>=6.0)
