@@ -68,7 +68,7 @@ let package = Package(
         .executableTarget(name: "study-bench", dependencies: [
             "Base", "Audio", "Features", "Corpus", "NeuralNet", "Plot",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], swiftSettings: swift5),
+        ]),
         // The web demo: Hummingbird stays out of `study` and `study-bench`.
         .target(name: "DemoServer", dependencies: [
             "Inference", "Audio", "Features", "NeuralNet",
