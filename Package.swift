@@ -54,7 +54,7 @@ let package = Package(
         ]),
         // A saved model and its feature recipe: load, compute features, predict, draw. Used by
         // `study predict` and the web demo, which therefore need nothing of Study.
-        .target(name: "Inference", dependencies: ["Base", "Audio", "Features", "NeuralNet", "Plot"], swiftSettings: swift5),
+        .target(name: "Inference", dependencies: ["Base", "Audio", "Features", "NeuralNet", "Plot"]),
         .target(name: "StudyText", path: "study", sources: ["StudyText.swift"], resources: [.copy("chapters")]),
         // The chapters, their runner and the report: the only module that knows the whole story.
         // It imports no C module: each library reports its own C library's version.
@@ -68,17 +68,16 @@ let package = Package(
         .executableTarget(name: "study-bench", dependencies: [
             "Base", "Audio", "Features", "Corpus", "NeuralNet", "Plot",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], swiftSettings: swift5),
+        ]),
         // The web demo: Hummingbird stays out of `study` and `study-bench`.
         .target(name: "DemoServer", dependencies: [
-            "Study", // transitional: goes once the demo runs on Inference
-            "Base", "Inference", "Audio", "Features", "NeuralNet", "Plot",
+            "Inference", "Audio", "Features", "NeuralNet",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
-        ], swiftSettings: swift5),
+        ]),
         .executableTarget(name: "study-demo", dependencies: [
-            "DemoServer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], swiftSettings: swift5),
+            "DemoServer", "Inference", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
 
         // Tests.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
@@ -91,10 +90,11 @@ let package = Package(
         .testTarget(name: "PlotTests", dependencies: ["Plot", "CPNG", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Base", "TestSupport"]),
         .testTarget(name: "StudyTests", dependencies: ["Study", "Base", "Corpus", "Inference", "TestSupport"]),
+        .testTarget(name: "InferenceTests", dependencies: ["Inference", "Features", "NeuralNet", "Audio", "TestSupport"]),
         .testTarget(name: "DemoTests", dependencies: [
-            "DemoServer", "Study", "Inference", "NeuralNet", "Audio", "Features", "Base", "TestSupport",
+            "DemoServer", "Inference", "NeuralNet", "Audio", "Features", "TestSupport",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
-        ], swiftSettings: swift5),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

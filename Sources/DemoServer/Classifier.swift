@@ -1,8 +1,6 @@
 import Audio
 import Foundation
-import NeuralNet
-import Plot
-import Study
+import Inference
 
 /// What `POST /api/predict` answers: the study's prediction for one clip, in the JSON shape
 /// of issue 7 (`duration_s` and `sample_rate` describe the file as uploaded, before the
@@ -43,21 +41,24 @@ public struct Figures: Codable, Sendable, Equatable {
     public var spectrogram: String
 }
 
-/// Classifies uploaded clips exactly as `study predict` does — it runs the study's own
-/// `Predictor`, so the features (the model file's preset, offset and duration) cannot drift
-/// from the study's — and turns decoder errors into client errors.
+/// Classifies uploaded clips exactly as `study predict` does — both run Inference's
+/// `Predictor`, so the features (the model file's recipe) cannot drift between them — and turns
+/// decoder errors into client errors.
 public final class ClipClassifier: Sendable {
     public let summary: ModelSummary
-    /// Seconds into the clip where analysis starts (the model file's `offset_s`).
-    public let offset: Double
+    /// The model's classes with their display names, for the page.
+    public let classes: ModelClasses
+    /// How the model turns a clip into features (offset, duration, rate…), for the page and
+    /// for error messages.
+    public let recipe: FeatureRecipe
     private let pool: PredictorPool
 
     public init(modelURL: URL, workers: Int) throws {
         let first = try Predictor(modelURL: modelURL)
         var predictors = [first]
         for _ in 1..<max(1, workers) { predictors.append(try Predictor(modelURL: modelURL)) }
-        let metadata = try ModelFile.load(from: modelURL).metadata
-        offset = Double(metadata["offset_s"] ?? "0.5") ?? 0.5
+        recipe = first.recipe
+        classes = first.classes
         summary = ModelSummary(file: modelURL.lastPathComponent, featurePreset: first.presetName, classes: first.labels)
         pool = PredictorPool(predictors)
     }
@@ -67,10 +68,12 @@ public final class ClipClassifier: Sendable {
     public func classify(_ bytes: [UInt8], figures: Bool = false) async throws -> ClipReport {
         guard !bytes.isEmpty else { throw DemoError.emptyBody }
         try ContainerCheck.verifyComplete(bytes)
+        let offset = recipe.offset
+        let summary = summary
         return try await pool.withPredictor { predictor in
             do {
                 return try UploadFile.withTemporaryFile(holding: bytes) { url in
-                    try report(for: url, predictor: predictor, figures: figures)
+                    try Self.report(for: url, predictor: predictor, summary: summary, figures: figures)
                 }
             } catch {
                 throw DemoError.from(error, offset: offset) ?? error
@@ -78,32 +81,21 @@ public final class ClipClassifier: Sendable {
         }
     }
 
-    private func report(for url: URL, predictor: Predictor, figures: Bool) throws -> ClipReport {
+    private static func report(for url: URL, predictor: Predictor, summary: ModelSummary, figures: Bool) throws -> ClipReport {
         let info = try AudioFile.info(url)
         let prediction = try predictor.predict(url)
         let confidences = Dictionary(uniqueKeysWithValues: zip(predictor.labels, prediction.probabilities))
         return ClipReport(label: prediction.label, confidences: confidences, durationSeconds: info.duration,
                           sampleRate: info.sampleRate, model: summary,
-                          figures: figures ? try ClipFigures.draw(url) : nil)
+                          figures: figures ? try Figures(predictor.figures(url)) : nil)
     }
 }
 
-/// The waveform and spectrogram of a clip, drawn as the study's EDA chapter draws them (the
-/// whole clip at 22050 Hz), smaller, for a web page.
-enum ClipFigures {
-    static func draw(_ url: URL) throws -> Figures {
-        let signal = try Audio.load(url, sampleRate: 22050, resampler: .soxrHQ)
-        let wave = Charts.envelope(values: signal.samples, sampleRate: Double(signal.sampleRate), title: "Waveform",
-                                   titleSize: 14, width: 900, height: 300)
-        let spec = spectrogramDB(signal.samples, sampleRate: signal.sampleRate)
-        let spectrogram = Charts.spectrogram(db: spec.db, rows: spec.rows, cols: spec.cols, xMax: spec.seconds,
-                                             yMax: Double(signal.sampleRate) / 2, title: "Spectrogram",
-                                             titleSize: 14, width: 900, height: 360)
-        return Figures(waveform: try dataURI(wave), spectrogram: try dataURI(spectrogram))
-    }
-
-    private static func dataURI(_ figure: Figure) throws -> String {
-        "data:image/png;base64," + (try figure.pngData()).base64EncodedString()
+extension Figures {
+    /// Both figures as inline PNG data URIs.
+    init(_ figures: ClipFigures) throws {
+        self.init(waveform: try ClipFigures.dataURI(figures.waveform),
+                  spectrogram: try ClipFigures.dataURI(figures.spectrogram))
     }
 }
 
@@ -137,7 +129,9 @@ actor PredictorPool {
 }
 
 /// A predictor that only the pool moves between tasks, one holder at a time; that discipline,
-/// not the type system, is what makes handing it across threads safe.
+/// not the type system, is what makes handing it across threads safe: `@unchecked` because
+/// `Predictor` holds a `Sequential` (a class with mutable work buffers), and the pool never
+/// gives one slot to two holders at once, so those buffers are never touched concurrently.
 final class PooledPredictor: @unchecked Sendable {
     let predictor: Predictor
     init(_ predictor: Predictor) { self.predictor = predictor }

@@ -36,7 +36,8 @@ public enum DemoApp {
         router.add(middleware: JSONErrorMiddleware())
         router.get("/") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
-                     body: ResponseBody(byteBuffer: ByteBuffer(string: Page.html(examples: catalog.examples, model: classifier.summary))))
+                     body: ResponseBody(byteBuffer: ByteBuffer(string: Page.html(examples: catalog.examples, model: classifier.summary,
+                                                                                     classes: classifier.classes, recipe: classifier.recipe))))
         }
         router.get("/healthz") { _, _ in
             Response.json(Health(status: "ok", model: classifier.summary, examples: catalog.examples.count))

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Audio
 import Foundation
+import Inference
 import NIOCore
 
 /// A bounded load test of `POST /api/predict` on loopback: the demo runs in this process on
@@ -129,9 +130,15 @@ public enum LoadTest {
         return line.flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") } ?? 0
     }
 
-    /// A 3.5 s 16-bit WAV at TESS's 24414 Hz — a voice-like harmonic tone with vibrato and a
-    /// little noise — so that the model's 3 s window (from 0.5 s) is full, as for a long clip.
-    public static func syntheticClip(seconds: Double = 3.5, sampleRate: Int = 24414) throws -> [UInt8] {
+    /// A 16-bit WAV at TESS's 24414 Hz — a voice-like harmonic tone with vibrato and a little
+    /// noise — lasting `recipe`'s offset plus duration, so that the model's analysis window is
+    /// full, as for a long clip (3.5 s for the notebook's recipe).
+    public static func syntheticClip(filling recipe: FeatureRecipe = .notebook, sampleRate: Int = 24414) throws -> [UInt8] {
+        try syntheticClip(seconds: recipe.offset + recipe.duration, sampleRate: sampleRate)
+    }
+
+    /// The same tone, `seconds` long.
+    public static func syntheticClip(seconds: Double, sampleRate: Int = 24414) throws -> [UInt8] {
         var rng = SystemRandomNumberGenerator()
         let samples = (0..<Int(seconds * Double(sampleRate))).map { i -> Float in
             let t = Double(i) / Double(sampleRate)

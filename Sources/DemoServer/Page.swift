@@ -1,26 +1,50 @@
 import Foundation
+import Inference
 
 /// The demo's one page, in the spirit of the notebook's Gradio app: choose an example or
 /// upload a clip, submit, read the confidences. Everything is inline (no fonts, scripts or
 /// styles from elsewhere) so it works offline; it uses plain form controls, so the keyboard
 /// and screen readers work as with any form, and a few lines of plain JavaScript.
 enum Page {
-    static func html(examples: [ExampleCatalog.Example], model: ModelSummary) -> String {
+    /// The page for `model`: example and class names from the model's `classes`, the analysis
+    /// window from its `recipe`.
+    static func html(examples: [ExampleCatalog.Example], model: ModelSummary, classes: ModelClasses,
+                     recipe: FeatureRecipe) -> String {
         let options = examples.map { e in
-            let text = [e.label.map(displayName), e.speaker].compactMap { $0 }.joined(separator: " — ")
+            let text = [e.label.map(classes.displayName), e.speaker].compactMap { $0 }.joined(separator: " — ")
             return "<option value=\"\(escape(e.name))\">\(escape(text.isEmpty ? e.name : text)) (\(escape(e.name)))</option>"
         }.joined(separator: "\n")
         let noExamples = examples.isEmpty ? "<p class=\"note\">No example clips were found; upload a clip of your own.</p>" : ""
         return template
-            .replacingOccurrences(of: "{{options}}", with: options)
+            .replacingOccurrences(of: "{{names}}", with: scriptJSON(displayNames(classes)))
+            .replacingOccurrences(of: "{{n_mfcc}}", with: String(recipe.nMFCC))
+            .replacingOccurrences(of: "{{duration}}", with: seconds(recipe.duration))
+            .replacingOccurrences(of: "{{offset}}", with: seconds(recipe.offset))
+            .replacingOccurrences(of: "{{figure_rate}}", with: String(recipe.sampleRate))
             .replacingOccurrences(of: "{{no_examples}}", with: noExamples)
             .replacingOccurrences(of: "{{example_checked}}", with: examples.isEmpty ? "disabled" : "checked")
             .replacingOccurrences(of: "{{file_checked}}", with: examples.isEmpty ? "checked" : "")
             .replacingOccurrences(of: "{{model}}", with: escape("\(model.file), \(model.featurePreset) features, \(model.classes.count) classes"))
+            .replacingOccurrences(of: "{{options}}", with: options)
     }
 
-    /// "ps" is pleasant surprise in TESS's file names.
-    static func displayName(_ label: String) -> String { label == "ps" ? "pleasant surprise" : label }
+    /// Code → display name for the page's script, from the model file.
+    static func displayNames(_ classes: ModelClasses) -> [String: String] {
+        Dictionary(zip(classes.codes, classes.displayNames), uniquingKeysWith: { first, _ in first })
+    }
+
+    /// A JSON object safe inside `<script>`: `<`, `>` and `&` escaped so that no value can end
+    /// the script element.
+    static func scriptJSON(_ value: [String: String]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        return json.replacingOccurrences(of: "<", with: "\\u003c").replacingOccurrences(of: ">", with: "\\u003e")
+            .replacingOccurrences(of: "&", with: "\\u0026")
+    }
+
+    /// Seconds as people write them: 3, 0.5, 2.25.
+    static func seconds(_ s: Double) -> String { String(format: "%g", s) }
 
     static func escape(_ s: String) -> String {
         s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
@@ -68,8 +92,8 @@ enum Page {
 <body>
 <main>
   <h1>Speech emotion recognition</h1>
-  <p class="muted">A 1-D CNN over 40 MFCC means, trained on the Toronto Emotional Speech Set (TESS).
-     Model: {{model}}. Analysis uses 3 s of audio from 0.5 s into the clip.</p>
+  <p class="muted">A 1-D CNN over {{n_mfcc}} MFCC means, trained on the Toronto Emotional Speech Set (TESS).
+     Model: {{model}}. Analysis uses {{duration}} s of audio from {{offset}} s into the clip.</p>
 
   <form id="form" class="card" action="#" aria-describedby="hint">
     <fieldset>
@@ -98,7 +122,7 @@ enum Page {
     <ol class="bars" id="bars" aria-label="Confidence per emotion, highest first"></ol>
     <audio id="player" controls></audio>
     <p class="note" id="clipinfo"></p>
-    <figure><img id="wave" alt="Waveform of the clip"><figcaption>Waveform (whole clip, 22050 Hz)</figcaption></figure>
+    <figure><img id="wave" alt="Waveform of the clip"><figcaption>Waveform (whole clip, {{figure_rate}} Hz)</figcaption></figure>
     <figure><img id="spec" alt="Spectrogram of the clip"><figcaption>Spectrogram (dB)</figcaption></figure>
   </section>
 </main>
@@ -109,7 +133,7 @@ enum Page {
   var select = document.getElementById("example"), button = document.getElementById("submit");
   var errorBox = document.getElementById("error"), result = document.getElementById("result");
   var player = document.getElementById("player"), playerURL = null;
-  var names = { ps: "pleasant surprise" };
+  var names = {{names}};
 
   fileInput.addEventListener("change", function () { document.getElementById("src-file").checked = true; });
   select.addEventListener("change", function () { document.getElementById("src-example").checked = true; });

@@ -68,8 +68,11 @@ public struct FeatureRecipe: Codable, Sendable, Equatable {
                 throw Invalid(path: file, reason: "its '\(Self.metadataKey)' metadata is not a feature recipe (\(error))")
             }
         } else if let preset = metadata["feature_preset"] {
-            self.init(preset: preset, nMFCC: Int(metadata["n_mfcc"] ?? "") ?? 40,
-                      offset: Double(metadata["offset_s"] ?? "") ?? 0.5, duration: Double(metadata["duration_s"] ?? "") ?? 3,
+            // Missing keys take the notebook's values (the defaults of `init`).
+            let d = FeatureRecipe.notebook
+            self.init(preset: preset, nMFCC: Int(metadata["n_mfcc"] ?? "") ?? d.nMFCC,
+                      offset: Double(metadata["offset_s"] ?? "") ?? d.offset,
+                      duration: Double(metadata["duration_s"] ?? "") ?? d.duration,
                       standardization: metadata["standardized"] == "true" ? .perCoefficient : .none)
         } else {
             throw Invalid(path: file, reason: "its metadata has no '\(Self.metadataKey)'")

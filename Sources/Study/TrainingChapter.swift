@@ -233,8 +233,8 @@ struct TrainingRun {
     static func metadata(options o: StudyOptions, features: FeaturesChapter.Output) -> [String: String] {
         var recipe = features.recipe
         recipe.standardization = o.recipe.standardization
-        var meta = recipe.metadata()
-        meta[ModelFile.classesKey] = features.labels.map(\.code).joined(separator: ",")
+        let classes = ModelClasses(codes: features.labels.map(\.code), displayNames: features.labels.map(\.displayName))
+        var meta = recipe.metadata().merging(classes.metadata()) { a, _ in a }
         meta["study"] = "TESS speech-emotion study (Swift)"
         meta["seed"] = String(o.seed)
         return meta

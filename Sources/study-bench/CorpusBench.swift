@@ -4,24 +4,7 @@ import Foundation
 /// `study-bench corpus [--words N] [--seed S] [--variation V] [--keep]`: synthesises the
 /// synthetic corpus into a temporary folder, prints its time and clips per second, then scans
 /// it with the TESS loader and prints that time too. `--keep` leaves the folder for listening.
-func runCorpusBench(arguments: [String]) {
-    var words = 200
-    var seed: UInt64 = 42
-    var variation = SyntheticCorpus.defaultVariation
-    var keep = false
-    var i = 0
-    while i < arguments.count {
-        let argument = arguments[i]
-        let value = i + 1 < arguments.count ? arguments[i + 1] : nil
-        switch argument {
-        case "--words": words = value.flatMap(Int.init) ?? words; i += 1
-        case "--seed": seed = value.flatMap { UInt64($0) } ?? seed; i += 1
-        case "--variation": variation = value.flatMap(Double.init) ?? variation; i += 1
-        case "--keep": keep = true
-        default: print("corpus bench: ignoring unknown argument \(argument)")
-        }
-        i += 1
-    }
+func runCorpusBench(words: Int, seed: UInt64, variation: Double, keep: Bool) {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("corpus-bench-\(UUID().uuidString)")
     defer { if !keep { try? FileManager.default.removeItem(at: folder) } }
     do {

@@ -8,41 +8,7 @@ import Foundation
 /// or of N synthetic 2-second 24414 Hz clips written to a temporary folder, and prints clips/s
 /// and the time per stage for each preset. One warm-up clip first builds the shared tables
 /// (FFTW plan, mel and DCT matrices, the resampy filter); its time is printed separately.
-public func runFeaturesBench(arguments: [String]) {
-    var directory: URL?
-    var synthetic: Int?
-    var threads = 2
-    var presets = FeaturePreset.all
-    var micro = false
-    var i = 0
-    while i < arguments.count {
-        let a = arguments[i]
-        func value() -> String? { i + 1 < arguments.count ? arguments[i + 1] : nil }
-        switch a {
-        case "--synthetic":
-            guard let v = value(), let n = Int(v), n > 0 else { return benchUsage("--synthetic needs a positive count") }
-            synthetic = n; i += 1
-        case "--threads":
-            guard let v = value(), let n = Int(v), n > 0 else { return benchUsage("--threads needs a positive count") }
-            threads = n; i += 1
-        case "--preset":
-            guard let v = value() else { return benchUsage("--preset needs notebook, librosa or both") }
-            if v != "both" {
-                guard let p = FeaturePreset.named(v) else { return benchUsage("unknown preset \(v)") }
-                presets = [p]
-            }
-            i += 1
-        case "--micro":
-            micro = true
-        case "-h", "--help":
-            return benchUsage(nil)
-        default:
-            if a.hasPrefix("-") { return benchUsage("unknown option \(a)") }
-            directory = URL(fileURLWithPath: a)
-        }
-        i += 1
-    }
-
+func runFeaturesBench(directory: URL?, synthetic: Int?, threads: Int, presets: [FeaturePreset], micro: Bool) {
     var cleanup: URL?
     let urls: [URL]
     if let synthetic {
@@ -113,11 +79,6 @@ private func microBenchmark(_ url: URL) {
     let c = mfcc(melDB: db, nMFCC: 40)
     time("dct", { _ = mfcc(melDB: db, nMFCC: 40) })
     time("means", { _ = mfccMeans(c) })
-}
-
-private func benchUsage(_ problem: String?) {
-    if let problem { print("features bench: \(problem)") }
-    print("usage: study-bench features [DIR] [--synthetic N] [--threads T] [--preset notebook|librosa|both]")
 }
 
 private func defaultClipDirectory() -> URL {

@@ -9,20 +9,7 @@ import Foundation
 import NeuralNet
 
 enum NeuralNetBench {
-    static func run(_ args: [String]) {
-        var threads = [1, 2], epochs = 3, profile = false
-        var modes: [FitOptions.Parallelism] = [.dataParallel, .blas]
-        var i = 0
-        while i < args.count {
-            switch args[i] {
-            case "--threads": i += 1; threads = args[i].split(separator: ",").compactMap { Int($0) }
-            case "--epochs": i += 1; epochs = max(1, Int(args[i]) ?? 3)
-            case "--profile": profile = true
-            case "--mode": i += 1; modes = args[i].split(separator: ",").compactMap { FitOptions.Parallelism(rawValue: String($0)) }
-            default: print("study-bench nn: unknown option \(args[i])"); exit(2)
-            }
-            i += 1
-        }
+    static func run(threads: [Int], modes: [FitOptions.Parallelism], epochs: Int, profile: Bool) {
         let nTrain = 2240, nVal = 560, features = 40, classes = 7
         var rng = Xoshiro256(seed: 2024)
         // Raw-MFCC-like scale (means of c0 around −500, higher coefficients within ±50).

@@ -27,7 +27,7 @@ func runPlotBench() {
     defer { try? FileManager.default.removeItem(at: out) }
 
     // Each job builds its figure from data and writes it, all inside the timed region.
-    var jobs: [(String, () -> Figure)] = []
+    var jobs: [(String, @Sendable () -> Figure)] = []
     for (i, emotion) in emotions.enumerated() {
         jobs.append(("wave-\(emotion)", { Charts.envelope(values: signals[i], sampleRate: sr, title: emotion) }))
         jobs.append(("spectrogram-\(emotion)", {
@@ -50,15 +50,13 @@ func runPlotBench() {
     // Warm-up outside the timing: loads the fonts once, as a study run does for its first figure.
     _ = try? Charts.countPlot(categories: ["a"], counts: [1]).pngData()
 
-    var seconds = [Double](repeating: 0, count: jobs.count)
-    var bytes = [Int](repeating: 0, count: jobs.count)
-    var failures = [String?](repeating: nil, count: jobs.count)
-    let lock = NSLock()
+    let work = jobs
+    let results = JobResults(count: work.count)
     let cpuStart = processCPUSeconds()
     let start = Date()
-    DispatchQueue.concurrentPerform(iterations: jobs.count) { k in
+    DispatchQueue.concurrentPerform(iterations: work.count) { k in
         let t0 = Date()
-        let (name, make) = jobs[k]
+        let (name, make) = work[k]
         let url = out.appendingPathComponent(name + ".png")
         var failure: String?
         do {
@@ -67,12 +65,9 @@ func runPlotBench() {
             failure = "\(error)"
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
-        lock.lock()
-        seconds[k] = Date().timeIntervalSince(t0)
-        bytes[k] = size
-        failures[k] = failure
-        lock.unlock()
+        results.record(k, seconds: Date().timeIntervalSince(t0), bytes: size, failure: failure)
     }
+    let (seconds, bytes, failures) = results.values()
     let total = Date().timeIntervalSince(start)
     let cpu = processCPUSeconds() - cpuStart
 
@@ -84,6 +79,33 @@ func runPlotBench() {
     }
     // Wall time depends on what else the machine runs; CPU time (all threads) does not.
     print(String(format: "plot bench total: %.3f s wall, %.3f s CPU (target ≤ 1 s)", total, cpu))
+}
+
+/// Per-job time, file size and failure, filled in by the concurrent jobs. `@unchecked Sendable`
+/// because the arrays are mutable state shared across threads: every access holds `lock`.
+private final class JobResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var seconds: [Double]
+    private var bytes: [Int]
+    private var failures: [String?]
+
+    init(count: Int) {
+        seconds = Array(repeating: 0, count: count)
+        bytes = Array(repeating: 0, count: count)
+        failures = Array(repeating: nil, count: count)
+    }
+
+    func record(_ k: Int, seconds s: Double, bytes b: Int, failure: String?) {
+        lock.withLock {
+            seconds[k] = s
+            bytes[k] = b
+            failures[k] = failure
+        }
+    }
+
+    func values() -> (seconds: [Double], bytes: [Int], failures: [String?]) {
+        lock.withLock { (seconds, bytes, failures) }
+    }
 }
 
 #if canImport(Glibc)

@@ -2,6 +2,7 @@ import ArgumentParser
 import DemoServer
 import Foundation
 import Hummingbird
+import Inference
 
 /// `study-demo`: the study's Gradio demo as a small web server (serve, the default), and its
 /// load test (`study-demo load`).
@@ -45,7 +46,7 @@ struct Serve: AsyncParsableCommand {
         DemoApp.prepareProcess()
         let app = try DemoApp.make(config) { port in
             print("study-demo: serving \(config.modelURL.path) on http://\(host):\(port)/ (Ctrl-C to stop)")
-            fflush(stdout)   // scripts wait for this line, and stdout to a file is block-buffered
+            fflush(nil)   // all C streams (stdout among them): scripts wait for this line, and stdout to a file is block-buffered
         }
         try await app.runService()
     }
@@ -59,19 +60,21 @@ struct Load: AsyncParsableCommand {
     @Option(help: "Predictions in all, from the concurrent clients.") var requests = 2000
     @Option(help: "Predictions sent one at a time first (per-clip latency).") var sequential = 200
     @Option(help: "Stop after this many seconds whatever happens.") var timeLimit = 300.0
-    @Option(help: "Clip to send (default: a synthetic 3.5 s WAV, so the 3 s window is full).") var clip: String?
+    @Option(help: "Clip to send (default: a synthetic WAV as long as the model's offset + duration, so its analysis window is full).")
+    var clip: String?
 
     func run() async throws {
         let config = try options.configuration(host: "127.0.0.1", port: 0)
         DemoApp.prepareProcess()
-        let body = try clip.map { Array(try Data(contentsOf: URL(fileURLWithPath: $0))) } ?? LoadTest.syntheticClip()
+        let body = try clip.map { Array(try Data(contentsOf: URL(fileURLWithPath: $0))) }
+            ?? LoadTest.syntheticClip(filling: Predictor(modelURL: config.modelURL).recipe)
         var o = LoadTest.Options()
         o.clients = clients
         o.requests = requests
         o.timeLimit = timeLimit
         o.sequentialRequests = sequential
         print("study-demo load: \(sequential) sequential, then \(requests) from \(clients) clients; \(body.count) bytes per clip")
-        fflush(stdout)
+        fflush(nil)   // stdout among all C streams; naming `stdout` is not concurrency-safe in Swift 6
         let result = try await LoadTest.run(config, clip: body, options: o)
         print(result)
         if result.errors > 0 { throw ExitCode(1) }

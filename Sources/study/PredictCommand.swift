@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Study
+import Inference
 
 extension StudyCommand {
     struct Predict: ParsableCommand {

@@ -2,9 +2,9 @@ import AsyncHTTPClient
 import Audio
 import DemoServer
 import Foundation
+import Inference
 import NIOCore
 import NIOHTTP1
-import Study
 import XCTest
 
 /// End-to-end tests: each starts the demo on a free loopback port in this process, talks to it
@@ -50,7 +50,7 @@ final class DemoServerTests: XCTestCase {
         }
     }
 
-    /// The demo must give exactly what `study predict` (the study's `Predictor`) gives.
+    /// The demo must give exactly what `study predict` (Inference's `Predictor`) gives.
     func testPredictionsMatchStudyPredictor() async throws {
         let files = try DemoFixture.files.get()
         let predictor = try Predictor(modelURL: files.model)
@@ -89,7 +89,7 @@ final class DemoServerTests: XCTestCase {
         try await withDemo { server, client in
             let replies = try await withThrowingTaskGroup(of: (Int, Reply).self) { group in
                 for i in 0..<20 {
-                    group.addTask { (i, try await self.post(client, server.baseURL + "/api/predict", bodies[i % bodies.count])) }
+                    group.addTask { (i, try await Self.post(client, server.baseURL + "/api/predict", bodies[i % bodies.count])) }
                 }
                 var all: [(Int, Reply)] = []
                 for try await r in group { all.append(r) }
@@ -222,6 +222,16 @@ final class DemoServerTests: XCTestCase {
 
     func send(_ client: HTTPClient, _ method: HTTPMethod, _ url: String, body: [UInt8]? = nil,
               chunked: Bool = false) async throws -> Reply {
+        try await Self.send(client, method, url, body: body, chunked: chunked)
+    }
+
+    func post(_ client: HTTPClient, _ url: String, _ body: [UInt8], chunked: Bool = false) async throws -> Reply {
+        try await Self.send(client, .POST, url, body: body, chunked: chunked)
+    }
+
+    /// Static, so that child tasks can send requests without capturing the (non-Sendable) test case.
+    static func send(_ client: HTTPClient, _ method: HTTPMethod, _ url: String, body: [UInt8]? = nil,
+                     chunked: Bool = false) async throws -> Reply {
         var request = HTTPClientRequest(url: url)
         request.method = method
         if let body {
@@ -238,7 +248,7 @@ final class DemoServerTests: XCTestCase {
         return Reply(status: response.status.code, headers: response.headers, body: Array(bytes.readableBytesView))
     }
 
-    func post(_ client: HTTPClient, _ url: String, _ body: [UInt8], chunked: Bool = false) async throws -> Reply {
+    static func post(_ client: HTTPClient, _ url: String, _ body: [UInt8], chunked: Bool = false) async throws -> Reply {
         try await send(client, .POST, url, body: body, chunked: chunked)
     }
 

@@ -1,0 +1,84 @@
+import Base
+import Features
+import Foundation
+import NeuralNet
+
+/// Classifies clips with a saved model. The file alone says which features to compute (its
+/// `FeatureRecipe`: preset, number of coefficients, offset, duration, analysis rate), how to
+/// normalise them (its standardizer) and what the outputs mean (its `ModelClasses`).
+///
+/// Not `Sendable`: the network keeps per-instance work buffers, so one predictor must not be
+/// used by two threads at once (give each thread its own).
+public struct Predictor {
+    public let modelURL: URL
+    public let recipe: FeatureRecipe
+    public let classes: ModelClasses
+    let model: Sequential
+    let standardizer: Standardizer?
+    let preset: FeaturePreset
+
+    /// Class codes in output order (`classes.codes`).
+    public var labels: [String] { classes.codes }
+    /// The recipe's feature preset, `notebook` or `librosa`.
+    public var presetName: String { recipe.preset }
+
+    /// Reads weights, standardizer, recipe and classes. Throws `InvalidModelFile` (naming the
+    /// file) when the recipe or the classes are missing or do not fit the network.
+    public init(modelURL: URL) throws {
+        let loaded = try ModelFile.load(from: modelURL)
+        let path = modelURL.path
+        let recipe = try FeatureRecipe(metadata: loaded.metadata, file: path)
+        let classes = try ModelClasses(metadata: loaded.metadata, file: path)
+        guard let preset = recipe.featurePreset else {   // FeatureRecipe(metadata:) already refuses this
+            throw InvalidModelFile(path: path, reason: "unknown feature preset '\(recipe.preset)' in its recipe")
+        }
+        guard recipe.nMFCC == loaded.model.inputSize else {
+            throw InvalidModelFile(path: path, reason: "its feature recipe gives \(recipe.nMFCC) MFCC means but its network "
+                                   + "takes \(loaded.model.inputSize) inputs")
+        }
+        guard classes.count == loaded.model.classes else {
+            throw InvalidModelFile(path: path, reason: "it names \(classes.count) classes but its network has "
+                                   + "\(loaded.model.classes) outputs")
+        }
+        // The standardizer tensors, when present, are what training applied (the model file's
+        // own `standardization` record says so); a recipe that asks for one without them is broken.
+        if recipe.standardization == .perCoefficient, loaded.standardizer == nil {
+            throw InvalidModelFile(path: path, reason: "its recipe standardises the features but it holds no standardizer")
+        }
+        self.modelURL = modelURL
+        self.recipe = recipe
+        self.classes = classes
+        self.model = loaded.model
+        self.standardizer = loaded.standardizer
+        self.preset = preset
+    }
+
+    public struct Prediction: Sendable, Equatable {
+        /// The clip's path as given.
+        public let path: String
+        /// The class code with the highest probability.
+        public let label: String
+        /// Probabilities in `labels` order.
+        public let probabilities: [Float]
+    }
+
+    /// The network's input for one clip: its MFCC means by the recipe, standardised if the
+    /// model was trained on standardised features. Errors name the clip.
+    public func features(_ url: URL) throws -> [Float] {
+        let x = try extractMFCCMeans(url: url, preset: preset, offset: recipe.offset, duration: recipe.duration,
+                                     nMFCC: recipe.nMFCC, sampleRate: recipe.sampleRate)
+        return standardizer.map { $0.apply(x) } ?? x
+    }
+
+    /// The prediction for one clip; errors name the clip.
+    public func predict(_ url: URL) throws -> Prediction {
+        let p = model.predictProbabilities(try features(url), count: 1)
+        let k = argmax(p, row: 0, classes: labels.count)
+        return Prediction(path: url.path, label: labels[k], probabilities: Array(p.prefix(labels.count)))
+    }
+
+    /// The clip's waveform and spectrogram at the recipe's analysis rate (`ClipFigures.draw`).
+    public func figures(_ url: URL) throws -> ClipFigures {
+        try ClipFigures.draw(url, sampleRate: recipe.sampleRate)
+    }
+}

@@ -1,0 +1,143 @@
+// study-bench: benchmarks that print figures (not timed tests). One subcommand per benchmark;
+// each benchmark lives in its own file (NeuralNetBench.swift, FeaturesBench.swift, ...).
+import ArgumentParser
+import Corpus
+import Features
+import Foundation
+import NeuralNet
+
+@main
+struct StudyBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "study-bench",
+        abstract: "Benchmarks that print figures (not timed tests).",
+        subcommands: [NN.self, FeaturesCommand.self, CorpusCommand.self, PlotCommand.self])
+}
+
+/// An option value that is a comma-separated list, e.g. `--threads 1,2`. A list with a bad or
+/// empty item is refused by ArgumentParser ("The value '1,x' is invalid for '--threads …'").
+struct CommaList<Element: ExpressibleByArgument>: ExpressibleByArgument {
+    var values: [Element]
+
+    init(_ values: [Element]) { self.values = values }
+
+    init?(argument: String) {
+        var values: [Element] = []
+        for part in argument.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let v = Element(argument: part.trimmingCharacters(in: .whitespaces)) else { return nil }
+            values.append(v)
+        }
+        guard !values.isEmpty else { return nil }
+        self.values = values
+    }
+
+    var defaultValueDescription: String { values.map(\.defaultValueDescription).joined(separator: ",") }
+}
+
+extension FitOptions.Parallelism: ExpressibleByArgument {
+    public var defaultValueDescription: String { rawValue }
+}
+
+struct NN: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "nn",
+        abstract: "Train/validate the notebook CNN on 2240 + 560 random samples, per thread count and mode.")
+
+    @Option(help: "Comma-separated thread counts, e.g. 1,2.")
+    var threads = CommaList([1, 2])
+
+    @Option(help: "Comma-separated parallelism modes: data-parallel, blas.")
+    var mode = CommaList<FitOptions.Parallelism>([.dataParallel, .blas])
+
+    @Option(help: "Timed epochs per configuration (after one warm-up epoch).")
+    var epochs = 3
+
+    @Flag(help: "Also time every layer, forward and backward.")
+    var profile = false
+
+    func validate() throws {
+        guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
+        guard threads.values.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--threads: every count must be at least 1") }
+    }
+
+    func run() throws {
+        NeuralNetBench.run(threads: threads.values, modes: mode.values, epochs: epochs, profile: profile)
+    }
+}
+
+struct FeaturesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "features",
+        abstract: "40 MFCC means per clip (offset 0.5 s, duration 3 s, as the notebook), with the time per stage.")
+
+    @Argument(help: "Folder of audio clips (default: ../shared/tess-sample beside the repository, or $TESS_SHARED/tess-sample).")
+    var directory: String?
+
+    @Option(help: "Use N synthetic 2-second 24414 Hz clips instead of a folder.")
+    var synthetic: Int?
+
+    @Option(help: "Threads to extract on.")
+    var threads = 2
+
+    @Option(help: "notebook, librosa or both.")
+    var preset = "both"
+
+    @Flag(help: "First time each step in isolation on one clip.")
+    var micro = false
+
+    func validate() throws {
+        if let synthetic, synthetic < 1 { throw ValidationError("--synthetic needs a positive count") }
+        guard threads >= 1 else { throw ValidationError("--threads needs a positive count") }
+        _ = try presets()
+    }
+
+    func presets() throws -> [FeaturePreset] {
+        if preset == "both" { return FeaturePreset.all }
+        guard let p = FeaturePreset.named(preset) else {
+            throw ValidationError("unknown preset '\(preset)': use notebook, librosa or both")
+        }
+        return [p]
+    }
+
+    func run() throws {
+        runFeaturesBench(directory: directory.map { URL(fileURLWithPath: $0) }, synthetic: synthetic, threads: threads,
+                         presets: try presets(), micro: micro)
+    }
+}
+
+struct CorpusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "corpus",
+        abstract: "Synthesize the TESS-shaped corpus into a temporary folder, then scan it with the TESS loader.")
+
+    @Option(help: "Target words (TESS has 200).")
+    var words = 200
+
+    @Option(help: "Synthesis seed.")
+    var seed: UInt64 = 42
+
+    @Option(help: "Per-clip variation (1 = the default corpus).")
+    var variation = SyntheticCorpus.defaultVariation
+
+    @Flag(help: "Keep the folder for listening.")
+    var keep = false
+
+    func validate() throws {
+        guard words >= 1 else { throw ValidationError("--words must be at least 1") }
+        guard variation >= 0, variation.isFinite else { throw ValidationError("--variation must be a finite value ≥ 0") }
+    }
+
+    func run() throws {
+        runCorpusBench(words: words, seed: seed, variation: variation, keep: keep)
+    }
+}
+
+struct PlotCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plot",
+        abstract: "Render and write all figures of one study run.")
+
+    func run() throws {
+        runPlotBench()
+    }
+}
