@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "Base"),
         .target(name: "Audio", dependencies: ["Base", "CSndfile", "CSoxr"]),
         .target(name: "Features", dependencies: ["Base", "Audio", "CFFTW", "COpenBLAS"]),
-        .target(name: "Corpus", dependencies: ["Base", "Audio", "CEspeakNG"], swiftSettings: swift5),
+        .target(name: "Corpus", dependencies: ["Base", "Audio", "CEspeakNG"]),
         .target(name: "NeuralNet", dependencies: ["Base", "COpenBLAS"]),
         .target(name: "Plot", dependencies: ["Base", "CPNG", "CFreeType"]),
         .target(name: "Report", dependencies: [

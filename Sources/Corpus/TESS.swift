@@ -146,7 +146,7 @@ public enum TESSCorpus {
             for bytes in names {
                 let display = String(decoding: bytes, as: UTF8.self)
                 let rel = relative.isEmpty ? display : relative + "/" + display
-                guard let name = String(validatingUTF8: bytes.map { CChar(bitPattern: $0) } + [0]) else {
+                guard let name = String(validating: bytes, as: UTF8.self) else {
                     skipped.append(SkippedFile(path: rel, reason: "the file name is not valid UTF-8; rename it (e.g. with `convmv`) to include it"))
                     continue
                 }
@@ -180,7 +180,8 @@ public enum TESSCorpus {
         var results = [Result<Clip, SkipReason>](repeating: .failure(SkipReason(message: "not examined")), count: files.count)
         results.withUnsafeMutableBufferPointer { buffer in
             let out = buffer
-            DispatchQueue.concurrentPerform(iterations: files.count) { i in
+            // Each iteration writes only its own slot.
+            ConcurrentLoop.perform(iterations: files.count) { i in
                 out[i] = examine(files[i])
             }
         }
