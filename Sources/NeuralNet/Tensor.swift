@@ -1,7 +1,7 @@
 // A plain shaped array: what crosses the module boundary (safetensors, tests, the Study module).
 // Inside the network, layers work on raw pointers into buffers allocated once.
 
-public struct Tensor: Equatable {
+public struct Tensor: Equatable, Sendable {
     /// Row-major (C order) shape; `[]` is a scalar with one element.
     public var shape: [Int]
     /// `shape.product` Float32 values in row-major order.

@@ -10,7 +10,8 @@ import XCTest
 /// (`tools/make_feature_fixtures.py`) on clips built from the same formulas as
 /// `SyntheticSignals`. Tolerances as in `ReferenceParityTests` (0.01 on the means).
 final class SyntheticParityTests: XCTestCase {
-    static var fixture: [String: Any] = {
+    // A `let` never mutated after its thread-safe lazy initialisation; `Any` just isn't Sendable.
+    nonisolated(unsafe) static let fixture: [String: Any] = {
         let url = Bundle.module.url(forResource: "synthetic-librosa", withExtension: "json", subdirectory: "Fixtures")!
         return try! JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
     }()

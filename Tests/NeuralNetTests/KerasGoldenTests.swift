@@ -8,14 +8,11 @@ import TestSupport
 import XCTest
 
 enum Golden {
-    static var cached: (tensors: [String: Tensor], metadata: [String: String])?
+    /// Read once per process (a static let is initialised lazily and thread-safely).
+    static let cached = Result { try SafeTensors.read(SharedData.require("reference/keras-golden.safetensors")) }
 
     static func load() throws -> (tensors: [String: Tensor], metadata: [String: String]) {
-        if let c = cached { return c }
-        let url = try SharedData.require("reference/keras-golden.safetensors")
-        let r = try SafeTensors.read(url)
-        cached = r
-        return r
+        try cached.get()
     }
 
     /// The notebook model with Keras' initial weights, buffers for the batch of 8.

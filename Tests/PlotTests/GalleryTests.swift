@@ -10,8 +10,11 @@ import TestSupport
 /// (the folder is taken relative to the repository root; it receives contact-sheet.png and
 /// plot-gallery/*.png).
 final class GalleryTests: XCTestCase {
+    /// TESS's seven emotion codes, the names the README's gallery shows.
+    let categories = ["angry", "disgust", "fear", "happy", "neutral", "ps", "sad"]
+
     func testEveryFigureKindRendersWithACleanLayout() throws {
-        for (name, fig) in Gallery.figures() {
+        for (name, fig) in Gallery.figures(categories: categories) {
             let r = try fig.render()
             XCTAssertFalse(r.texts.isEmpty, name)
             assertCleanLayout(r)
@@ -21,15 +24,15 @@ final class GalleryTests: XCTestCase {
     func testRenderAllWritesTheContactSheet() throws {
         let dir = try SharedData.temporaryDirectory("plot-gallery")
         defer { try? FileManager.default.removeItem(at: dir) }
-        let sheet = try Gallery.renderAll(to: dir)
+        let sheet = try Gallery.renderAll(to: dir, categories: categories)
         let decoded = try XCTUnwrap(decodePNG(try Data(contentsOf: sheet)))
         XCTAssertGreaterThan(decoded.width, 1000)
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("plot-gallery").path)
-        XCTAssertEqual(files.count, Gallery.figures().count)
+        XCTAssertEqual(files.count, Gallery.figures(categories: categories).count)
 
         if let out = ProcessInfo.processInfo.environment["PLOT_GALLERY_OUT"], !out.isEmpty {
             let target = out.hasPrefix("/") ? URL(fileURLWithPath: out) : SharedData.repositoryRoot.appendingPathComponent(out)
-            let written = try Gallery.renderAll(to: target)
+            let written = try Gallery.renderAll(to: target, categories: categories)
             print("gallery written: \(written.path)")
         }
     }
