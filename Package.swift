@@ -2,13 +2,10 @@
 // The TESS speech-emotion study, reproduced in Swift.
 //
 // Module boundaries are import boundaries: Plot knows nothing of audio, NeuralNet nothing of
-// MFCCs; only Study knows the whole story, and the demo knows nothing of Study. The web demo (and its web framework) lives in a
-// separate executable so that `study` builds without it.
+// MFCCs; only Study knows the whole story, and the demo knows nothing of Study. The web demo
+// (and its web framework) lives in a separate executable so that `study` builds without it.
+// Every target is in Swift 6 language mode.
 import PackageDescription
-
-/// Targets not yet moved to Swift 6 language mode keep Swift 5 until their concurrency is
-/// checked; the package default is Swift 6.
-let swift5: [SwiftSetting] = [.swiftLanguageMode(.v5)]
 
 func system(_ name: String, pkg: String, apt: String) -> Target {
     .systemLibrary(name: name, path: "Sources/\(name)", pkgConfig: pkg, providers: [.apt([apt])])
