@@ -27,15 +27,39 @@ public struct Signal: Sendable {
 /// Reading and writing audio files through libsndfile: WAV, AIFF (also when named `.wav`, as
 /// two TESS clips are), FLAC and everything else libsndfile knows, whatever the extension says.
 public enum AudioFile {
-    /// Opens `url` for reading and hands the open handle to `body`; always closes it.
+    /// The sample rates a readable clip may have. Below 1 kHz nothing of speech is left; above
+    /// 384 kHz no recorder goes. A header outside the range is damaged, and resampling from it
+    /// would blow a few bytes up into gigabytes.
+    public static let sampleRateRange = 1000...384_000
+
+    /// What a readable clip is, checked before any sample is decoded. `study run` (a clip that
+    /// fails goes to `skipped.csv` with the reason), `study predict` and the demo all read
+    /// audio through here, so all three accept exactly the same files:
+    ///
+    /// - a regular file (symbolic links followed), not a folder, FIFO, socket or device;
+    /// - not empty;
+    /// - complete: a WAV or AIFF file's chunks fit in the file (`ContainerCheck`);
+    /// - libsndfile can open it, and its header declares ≥ 1 channel and a rate in
+    ///   `sampleRateRange`.
+    ///
+    /// Throws the `AudioError` that names the file and the first failed condition.
     static func withOpenFile<T>(_ url: URL, _ body: (OpaquePointer, SF_INFO) throws -> T) throws -> T {
         let path = url.path
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
-            throw AudioError.fileNotFound(path: path)
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            if errno == ENOENT || errno == ENOTDIR { throw AudioError.fileNotFound(path: path) }
+            throw AudioError.unreadable(path: path, reason: String(cString: strerror(errno)))
         }
-        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber, size.intValue == 0 {
-            throw AudioError.emptyFile(path: path)
+        switch st.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: throw AudioError.notAFile(path: path, kind: "a folder")
+        case S_IFIFO: throw AudioError.notAFile(path: path, kind: "a FIFO (named pipe)")
+        case S_IFSOCK: throw AudioError.notAFile(path: path, kind: "a socket")
+        default: throw AudioError.notAFile(path: path, kind: "a device")
+        }
+        if st.st_size == 0 { throw AudioError.emptyFile(path: path) }
+        if let problem = try ContainerCheck.incompleteness(ofFileAt: path) {
+            throw AudioError.truncated(path: path, reason: problem)
         }
         var info = SF_INFO()
         guard let handle = sf_open(path, Int32(SFM_READ), &info) else {
@@ -46,8 +70,15 @@ public enum AudioFile {
         guard info.channels > 0, info.samplerate > 0 else {
             throw AudioError.noAudio(path: path, reason: "the header declares \(info.channels) channels at \(info.samplerate) Hz")
         }
+        guard sampleRateRange.contains(Int(info.samplerate)) else {
+            throw AudioError.unsupportedSampleRate(path: path, rate: Int(info.samplerate))
+        }
         return try body(handle, info)
     }
+
+    /// Checks `url` against the definition of a readable clip (see `withOpenFile`) without
+    /// decoding it; returns its header.
+    public static func checkReadable(_ url: URL) throws -> AudioInfo { try info(url) }
 
     /// The header of `url`: container, encoding, rate, channels and frame count.
     public static func info(_ url: URL) throws -> AudioInfo {

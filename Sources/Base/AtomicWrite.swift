@@ -5,11 +5,26 @@ import Foundation
 public struct WriteError: Error, CustomStringConvertible, Sendable {
     public let path: String
     public let reason: String
-    public init(path: String, reason: String) {
+    /// The system's error number when the failure came from a system call (nil otherwise).
+    public let code: Int32?
+    public init(path: String, reason: String, code: Int32? = nil) {
         self.path = path
         self.reason = reason
+        self.code = code
     }
-    public var description: String { "\(path): cannot write (\(reason)); check that the folder exists, is writable and the disk is not full" }
+    /// A failed system call: the reason is the system's text for `code`.
+    public init(path: String, code: Int32) {
+        self.init(path: path, reason: String(cString: strerror(code)), code: code)
+    }
+    /// What to do about it, by cause: a full disk is not a permission problem.
+    public var hint: String {
+        switch code {
+        case ENOSPC?, EDQUOT?: return "the disk (or your quota) is full: free some space, or write somewhere else"
+        case EACCES?, EPERM?, EROFS?: return "the folder is not writable: check its permissions, or write somewhere else"
+        default: return "check that the folder exists, is writable and the disk is not full"
+        }
+    }
+    public var description: String { "\(path): cannot write (\(reason)); \(hint)" }
 }
 
 /// Writes `data` to `url` atomically: a temporary file beside it, written in full and flushed,
@@ -32,30 +47,30 @@ public func writeAtomically(_ data: Data, to url: URL, createFolders: Bool = tru
     }
     let tmp = dir.appendingPathComponent(".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).\(UInt32.random(in: 0...UInt32.max)).tmp")
     let fd = open(tmp.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-    guard fd >= 0 else { throw WriteError(path: url.path, reason: String(cString: strerror(errno))) }
-    var failure: String?
+    guard fd >= 0 else { throw WriteError(path: url.path, code: errno) }
+    var failure: Int32?
     data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
         var offset = 0
         while offset < raw.count {
             let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
             if n < 0 {
                 if errno == EINTR { continue }
-                failure = String(cString: strerror(errno))
+                failure = errno
                 return
             }
             offset += n
         }
     }
-    if failure == nil, fsync(fd) != 0 { failure = String(cString: strerror(errno)) }
-    if close(fd) != 0, failure == nil { failure = String(cString: strerror(errno)) }
+    if failure == nil, fsync(fd) != 0 { failure = errno }
+    if close(fd) != 0, failure == nil { failure = errno }
     if let failure {
         unlink(tmp.path)
-        throw WriteError(path: url.path, reason: failure)
+        throw WriteError(path: url.path, code: failure)
     }
     if rename(tmp.path, url.path) != 0 {
-        let reason = String(cString: strerror(errno))
+        let code = errno
         unlink(tmp.path)
-        throw WriteError(path: url.path, reason: reason)
+        throw WriteError(path: url.path, code: code)
     }
 }
 

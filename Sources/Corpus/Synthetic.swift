@@ -114,7 +114,21 @@ public enum SyntheticCorpus {
                 throw CorpusError.writeFailed(path: folder.appendingPathComponent(dir).path, reason: error.localizedDescription)
             }
         }
+        // The previous manifest says which clips this synthesizer wrote here before; those the new
+        // corpus does not list are removed (before the new manifest is written, so that an
+        // interruption leaves a manifest that still lists them). Files it did not write stay.
+        let previous = readManifest(in: folder)
         try render(plans, into: folder, progress: progress)
+        if let previous, previous.words > words {
+            let keep = Set(plans.map(\.relativePath))
+            for path in relativePaths(words: Array(TESSWords.all.prefix(min(previous.words, TESSWords.all.count))))
+            where !keep.contains(path) {
+                let url = folder.appendingPathComponent(path)
+                if unlink(url.path) != 0, errno != ENOENT {
+                    throw CorpusError.writeFailed(path: url.path, reason: "cannot remove a clip of the previous corpus: \(String(cString: strerror(errno)))")
+                }
+            }
+        }
         do {
             let data = try JSONEncoder().encode(manifest)
             try writeAtomically(data, to: folder.appendingPathComponent(manifestName))

@@ -67,7 +67,6 @@ public final class ClipClassifier: Sendable {
     /// the upload; other errors are the server's own.
     public func classify(_ bytes: [UInt8], figures: Bool = false) async throws -> ClipReport {
         guard !bytes.isEmpty else { throw DemoError.emptyBody }
-        try ContainerCheck.verifyComplete(bytes)
         let offset = recipe.offset
         let summary = summary
         return try await pool.withPredictor { predictor in

@@ -54,8 +54,13 @@ public enum DemoError: Error, CustomStringConvertible, Equatable {
             return e
         case AudioError.emptyFile:
             return .emptyBody
+        case AudioError.truncated(_, let reason):
+            return .truncated(reason: reason)
         case AudioError.unreadable(_, let reason):
             return reason.contains("truncated") ? .truncated(reason: reason) : .notAudio(reason: reason)
+        case AudioError.unsupportedSampleRate(_, let rate):
+            let r = AudioFile.sampleRateRange
+            return .unusableAudio(reason: "its sample rate, \(rate) Hz, is outside \(r.lowerBound)…\(r.upperBound) Hz")
         case AudioError.noAudio(_, let reason), AudioError.invalidSamples(_, let reason):
             return .unusableAudio(reason: reason)
         case AudioError.shorterThanOffset(_, let duration, _):

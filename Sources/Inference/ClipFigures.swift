@@ -10,12 +10,17 @@ public struct ClipFigures {
     public var waveform: Figure
     public var spectrogram: Figure
 
-    /// Draws both figures of the whole clip at `url`, decoded at `sampleRate` (pass the model's
+    /// Draws both figures of the clip at `url`, decoded at `sampleRate` (pass the model's
     /// `FeatureRecipe.sampleRate`; librosa's default 22050 Hz is what the notebook drew at).
-    public static func draw(_ url: URL, sampleRate: Int = FeatureRecipe.notebook.sampleRate,
+    ///
+    /// `seconds` bounds the work: only the first `seconds` of the clip are decoded and drawn
+    /// (nil: the whole clip). `Predictor.figures` passes the recipe's offset + duration, the
+    /// part the features look at, so an upload's figures cost at most that much audio at the
+    /// analysis rate, whatever its header claims.
+    public static func draw(_ url: URL, sampleRate: Int = FeatureRecipe.notebook.sampleRate, seconds: Double? = nil,
                             titleSize: Double = 14, width: Int = 900,
                             waveformHeight: Int = 300, spectrogramHeight: Int = 360) throws -> ClipFigures {
-        let signal = try Audio.load(url, sampleRate: sampleRate, resampler: .soxrHQ)
+        let signal = try Audio.load(url, sampleRate: sampleRate, duration: seconds, resampler: .soxrHQ)
         let wave = Charts.envelope(values: signal.samples, sampleRate: Double(signal.sampleRate), title: "Waveform",
                                    titleSize: titleSize, width: width, height: waveformHeight)
         let spec = spectrogramDB(signal.samples, sampleRate: signal.sampleRate)

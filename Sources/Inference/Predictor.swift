@@ -77,8 +77,9 @@ public struct Predictor {
         return Prediction(path: url.path, label: labels[k], probabilities: Array(p.prefix(labels.count)))
     }
 
-    /// The clip's waveform and spectrogram at the recipe's analysis rate (`ClipFigures.draw`).
+    /// The clip's waveform and spectrogram at the recipe's analysis rate (`ClipFigures.draw`),
+    /// over the part the features look at: its first offset + duration seconds.
     public func figures(_ url: URL) throws -> ClipFigures {
-        try ClipFigures.draw(url, sampleRate: recipe.sampleRate)
+        try ClipFigures.draw(url, sampleRate: recipe.sampleRate, seconds: recipe.offset + recipe.duration)
     }
 }

@@ -63,6 +63,14 @@ public enum ModelFile {
         do { arch = try JSONDecoder().decode(Architecture.self, from: Data(archJSON.utf8)) } catch {
             throw NeuralNetError.invalidFile("\(url.path): cannot parse the 'architecture' metadata: \(error)")
         }
+        // A diverged training, or a damaged file, leaves NaN or infinite weights; the network
+        // would then answer NaN for every clip and argmax would still name a class.
+        for name in tensors.keys.sorted() {
+            if let i = tensors[name]!.data.firstIndex(where: { !$0.isFinite }) {
+                throw NeuralNetError.invalidFile("\(url.path): tensor '\(name)' holds \(tensors[name]!.data[i]) at index \(i); "
+                                                 + "a model needs finite weights (a diverged training? retrain it)")
+            }
+        }
         let model = Sequential(inputShape: arch.inputShape, specs: arch.layers, seed: 0)
         do { try model.setWeights(tensors) } catch let e as NeuralNetError {
             throw NeuralNetError.invalidFile("\(url.path): \(e.description)")
@@ -71,6 +79,9 @@ public enum ModelFile {
         if let m = tensors["standardizer.mean"], let s = tensors["standardizer.std"] {
             guard m.count == model.inputSize, s.count == model.inputSize else {
                 throw NeuralNetError.invalidFile("\(url.path): standardizer has \(m.count)/\(s.count) values for \(model.inputSize) inputs")
+            }
+            if let i = s.data.firstIndex(where: { !($0 > 0) }) {
+                throw NeuralNetError.invalidFile("\(url.path): standardizer deviation \(i) is \(s.data[i]); deviations must be positive")
             }
             standardizer = Standardizer(mean: m.data, std: s.data)
         }

@@ -150,9 +150,11 @@ public final class StudyRunner {
         } catch {
             throw StudyError.outputNotWritable(path: dir.path, reason: error.localizedDescription)
         }
+        // A probe written through the one atomic write, so that a full disk says so (ENOSPC)
+        // rather than "not writable".
         let probe = dir.appendingPathComponent(".write-probe-\(ProcessInfo.processInfo.processIdentifier)")
-        guard FileManager.default.createFile(atPath: probe.path, contents: Data()) else {
-            throw StudyError.outputNotWritable(path: dir.path, reason: String(cString: strerror(errno)))
+        do { try writeAtomically(Data("probe\n".utf8), to: probe, createFolders: false) } catch let e as WriteError {
+            throw StudyError.outputNotWritable(path: dir.path, reason: e.code == ENOSPC || e.code == EDQUOT ? "\(e.reason): the disk or your quota is full" : e.reason)
         }
         try? FileManager.default.removeItem(at: probe)
     }

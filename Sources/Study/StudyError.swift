@@ -26,7 +26,7 @@ public enum StudyError: Error, CustomStringConvertible {
         case .tooFewClips(let what, let train, let validation):
             return "\(what): \(train) training and \(validation) validation clips are too few to train on; the study needs a few clips per emotion (TESS has 400)"
         case .outputNotWritable(let path, let reason):
-            return "\(path): the output folder is not writable (\(reason)); choose another with --output"
+            return "\(path): cannot write the output folder (\(reason)); choose another with --output"
         }
     }
 }

@@ -29,6 +29,9 @@ extension StudyCommand {
                 }
                 for clip in clips {
                     do {
+                        if let raw = invalidUTF8Argument(matching: clip) {
+                            throw InvalidFileName(shown: raw)
+                        }
                         let p = try predictor.predict(URL(fileURLWithPath: clip))
                         if json {
                             results.append(["clip": clip, "label": p.label,
@@ -50,4 +53,27 @@ extension StudyCommand {
             if failed { throw ExitCode(1) }
         }
     }
+}
+
+/// A file name that is not valid UTF-8: Swift's `CommandLine.arguments` replaces the bad bytes
+/// with U+FFFD, so the name we would open is not the file's. Said plainly instead of "no such file".
+struct InvalidFileName: Error, CustomStringConvertible {
+    let shown: String
+    var description: String {
+        "\(shown): the file name is not valid UTF-8, and this program cannot open such names; "
+            + "rename the file (e.g. with `convmv -f latin1 -t utf8`) and try again"
+    }
+}
+
+/// The raw argument, with its invalid bytes shown as `\xFF`, when `argument` came from a
+/// command-line argument that was not valid UTF-8 (nil otherwise).
+func invalidUTF8Argument(matching argument: String) -> String? {
+    guard argument.unicodeScalars.contains("\u{FFFD}") else { return nil }
+    for i in 1..<Int(CommandLine.argc) {
+        guard let c = CommandLine.unsafeArgv[i] else { continue }
+        let bytes = Array(UnsafeBufferPointer(start: UnsafeRawPointer(c).assumingMemoryBound(to: UInt8.self), count: strlen(c)))
+        guard String(validating: bytes, as: UTF8.self) == nil, String(decoding: bytes, as: UTF8.self) == argument else { continue }
+        return bytes.map { $0 >= 0x20 && $0 < 0x7F ? String(UnicodeScalar($0)) : String(format: "\\x%02X", $0) }.joined()
+    }
+    return nil
 }

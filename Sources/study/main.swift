@@ -1,4 +1,5 @@
 import ArgumentParser
+import Base
 import Corpus
 import Foundation
 import Study
@@ -87,9 +88,14 @@ struct CommonOptions: ParsableArguments {
 }
 
 /// Errors from the library are printed as one clear line, without a stack of Swift types.
+/// Standard output is flushed and checked at the end, so that `study predict … > file` on a
+/// full disk fails with the system's reason instead of losing the table silently.
 func runReportingErrors(_ body: () throws -> Void) throws {
     do {
         try body()
+        if fflush(nil) != 0 {   // every open stream; stdout is the one this program writes
+            throw WriteError(path: "standard output", code: errno)
+        }
     } catch let e as ValidationError {
         throw e
     } catch {

@@ -71,4 +71,19 @@ final class ScanEdgeCaseTests: XCTestCase {
         XCTAssertEqual(scan.clips.map(\.path), ["OAF_back_angry.wav"])
         XCTAssertTrue(scan.skipped.first?.reason.contains("sample rate 1 Hz") == true, "\(scan.skipped)")
     }
+
+    /// The same definition of a readable clip as `predict` and the demo: a clip cut short in a
+    /// copy goes to skipped.csv with the reason, rather than being trained on in part.
+    func testTruncatedClipIsSkippedWithTheReason() throws {
+        try tone("OAF_back_angry.wav")
+        try tone("OAF_bar_angry.wav")
+        let cut = dir.appendingPathComponent("OAF_bar_angry.wav")
+        let bytes = try Data(contentsOf: cut)
+        try bytes.prefix(bytes.count / 2).write(to: cut)
+        let scan = try TESSCorpus.scan(root: dir)
+        XCTAssertEqual(scan.clips.map(\.path), ["OAF_back_angry.wav"])
+        XCTAssertEqual(scan.skipped.map(\.path), ["OAF_bar_angry.wav"])
+        XCTAssertTrue(scan.skipped.first?.reason.contains("truncated") == true, "\(scan.skipped)")
+        XCTAssertFalse(scan.skipped.first?.reason.contains(dir.path) == true, "the path is its own column")
+    }
 }

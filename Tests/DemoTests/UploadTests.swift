@@ -24,15 +24,4 @@ final class UploadTests: XCTestCase {
         })
         XCTAssertFalse(FileManager.default.fileExists(atPath: try XCTUnwrap(seen).path))
     }
-
-    func testContainerCheck() throws {
-        let wav = try DemoFixture.wavBytes(DemoFixture.tone(f0: 150, seconds: 0.2, noise: 0))
-        XCTAssertNoThrow(try ContainerCheck.verifyComplete(wav))
-        XCTAssertThrowsError(try ContainerCheck.verifyComplete(Array(wav.dropLast(1)))) { error in
-            guard case DemoError.truncated = error else { return XCTFail("\(error)") }
-        }
-        XCTAssertThrowsError(try ContainerCheck.verifyComplete(Array(wav.prefix(20))))
-        XCTAssertNoThrow(try ContainerCheck.verifyComplete(Array("plain text, not a container".utf8)),
-                         "unknown formats are left to the decoder")
-    }
 }

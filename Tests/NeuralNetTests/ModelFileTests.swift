@@ -77,6 +77,28 @@ final class ModelFileTests: XCTestCase {
         XCTAssertThrowsError(try ModelFile.save(nb, metadata: ["format": "x"], to: url))
     }
 
+    /// A diverged training saves NaN weights; such a file would answer NaN for every clip while
+    /// argmax still named a class. Loading it is an error naming the file and the tensor.
+    func testNonFiniteWeightsAreRefusedNamingTheTensor() throws {
+        let dir = try SharedData.temporaryDirectory("nn-nan")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let url = dir.appendingPathComponent("nan.safetensors")
+        for bad: Float in [.nan, .infinity, -.infinity] {
+            let model = smallModel(seed: 1)
+            var weights = model.snapshot()
+            let last = weights.count - 1
+            weights[last][weights[last].count - 1] = bad
+            model.restore(weights)
+            try ModelFile.save(model, metadata: [:], to: url)
+            XCTAssertThrowsError(try ModelFile.load(from: url), "\(bad)") { e in
+                let text = "\(e)"
+                XCTAssertTrue(text.hasPrefix(url.path), text)
+                XCTAssertTrue(text.contains("holds \(bad) at index \(weights[last].count - 1)"), text)
+                XCTAssertTrue(text.contains("finite"), text)
+            }
+        }
+    }
+
     func testTruncatedAndForeignFilesGiveClearErrors() throws {
         let dir = try SharedData.temporaryDirectory("nn-bad")
         defer { try? FileManager.default.removeItem(at: dir) }
