@@ -60,7 +60,7 @@ let package = Package(
 
         // Executables: thin layers over the libraries.
         .executableTarget(name: "study", dependencies: [
-            "Study", "Corpus", "Inference", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Study", "Corpus", "Inference", "NeuralNet", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "study-bench", dependencies: [
             "Base", "Audio", "Features", "Corpus", "NeuralNet", "Plot",

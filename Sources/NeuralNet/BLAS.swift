@@ -94,3 +94,50 @@ public final class Buffer<T: BinaryFloatingPoint> {
         set { pointer[i] = newValue }
     }
 }
+
+/// Which OpenBLAS kernels run. A `DYNAMIC_ARCH` OpenBLAS picks them from the CPU model when it
+/// is loaded, and one that predates the CPU falls back to its generic `Prescott` (SSE3) kernels:
+/// Debian 12's OpenBLAS 0.3.21 does so on Intel's Sapphire and Emerald Rapids (family 6, models
+/// 143 and 207), where sgemm then reaches 24–36 GFLOP/s instead of ~150 and an epoch takes ~5 s
+/// instead of ~1.7 s. OpenBLAS reads its choice (`OPENBLAS_CORETYPE`) only when it is loaded,
+/// so the executables call `useBestKernels(arguments:)` first thing, which re-executes the
+/// program once with the variable set when the fallback is in use.
+///
+/// The choice depends only on the CPU's feature flags, never on timing, so a machine still
+/// gives the same bits for the same seed and thread count. Setting `OPENBLAS_CORETYPE` yourself
+/// overrides it.
+public enum BLASKernels {
+    /// The kernel family for a CPU with these `/proc/cpuinfo` flags when OpenBLAS chose
+    /// `coreName`: nil when OpenBLAS's own choice stands (anything but the Prescott fallback),
+    /// `SkylakeX` with AVX-512 F/CD/BW/DQ/VL, `Haswell` with AVX2 and FMA.
+    public static func preferredCore(coreName: String, flags: Set<String>) -> String? {
+        guard coreName.lowercased() == "prescott" else { return nil }
+        if ["avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"].allSatisfy(flags.contains) { return "SkylakeX" }
+        if ["avx2", "fma"].allSatisfy(flags.contains) { return "Haswell" }
+        return nil
+    }
+
+    /// The first `flags` line of /proc/cpuinfo (empty when unreadable).
+    public static func cpuFlags() -> Set<String> {
+        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("flags") }),
+              let colon = line.firstIndex(of: ":") else { return [] }
+        return Set(line[line.index(after: colon)...].split(separator: " ").map(String.init))
+    }
+
+    /// Re-executes this program (`/proc/self/exe` with the same arguments) with
+    /// `OPENBLAS_CORETYPE` set when OpenBLAS fell back to Prescott on a CPU that has better
+    /// kernels. Returns normally otherwise, or when the re-execution is refused. Call it before
+    /// anything else: the new process starts from scratch.
+    public static func useBestKernels() {
+        let env = ProcessInfo.processInfo.environment
+        guard env["OPENBLAS_CORETYPE"] == nil, env[reexecMarker] == nil,
+              let core = preferredCore(coreName: BLASThreads.coreName, flags: cpuFlags()) else { return }
+        setenv("OPENBLAS_CORETYPE", core, 1)
+        setenv(reexecMarker, "1", 1)   // never loop, whatever the new process's OpenBLAS says
+        execv("/proc/self/exe", CommandLine.unsafeArgv)
+        unsetenv("OPENBLAS_CORETYPE")   // execv failed: carry on with the fallback kernels
+    }
+
+    static let reexecMarker = "STUDY_OPENBLAS_REEXEC"
+}

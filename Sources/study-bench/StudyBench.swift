@@ -12,6 +12,12 @@ struct StudyBench: ParsableCommand {
         commandName: "study-bench",
         abstract: "Benchmarks that print figures (not timed tests).",
         subcommands: [NN.self, FeaturesCommand.self, CorpusCommand.self, PlotCommand.self])
+
+    /// OpenBLAS's kernels for this CPU first (may re-execute the program once), then the command.
+    static func main() {
+        BLASKernels.useBestKernels()
+        main(nil)
+    }
 }
 
 /// An option value that is a comma-separated list, e.g. `--threads 1,2`. A list with a bad or

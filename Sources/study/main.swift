@@ -2,6 +2,7 @@ import ArgumentParser
 import Base
 import Corpus
 import Foundation
+import NeuralNet
 import Study
 
 /// The TESS speech-emotion study: re-runs the notebook's chapters and writes the report.
@@ -193,4 +194,6 @@ extension StudyCommand {
     }
 }
 
+// Before anything else: OpenBLAS's kernels for this CPU (may re-execute the program once).
+BLASKernels.useBestKernels()
 StudyCommand.main()
