@@ -19,6 +19,7 @@ public enum DemoApp {
     /// `onServerRunning` receives the bound port (useful with port 0, which picks a free one).
     public static func make(_ configuration: DemoConfiguration, logger: Logger? = nil,
                             onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
+        try configuration.validate()
         let classifier = try ClipClassifier(modelURL: configuration.modelURL, workers: configuration.workers)
         let catalog = ExampleCatalog(directory: configuration.examplesDirectory)
         let router = makeRouter(classifier: classifier, catalog: catalog, maxUploadBytes: configuration.maxUploadBytes)
