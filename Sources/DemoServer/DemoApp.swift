@@ -33,28 +33,30 @@ public enum DemoApp {
     }
 
     static func makeRouter(classifier: ClipClassifier, catalog: ExampleCatalog, maxUploadBytes: Int) -> Router<BasicRequestContext> {
-        let router = Router()
+        let router = Router(options: .autoGenerateHeadEndpoints)
         router.add(middleware: JSONErrorMiddleware())
-        router.get("/") { _, _ in
+        var routes = RouteTable(router: router)
+        routes.get("/") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
                      body: ResponseBody(byteBuffer: ByteBuffer(string: Page.html(examples: catalog.examples, model: classifier.summary,
                                                                                      classes: classifier.classes, recipe: classifier.recipe))))
         }
-        router.get("/healthz") { _, _ in
+        routes.get("/healthz") { _, _ in
             Response.json(Health(status: "ok", model: classifier.summary, examples: catalog.examples.count))
         }
-        router.get("/api/examples") { _, _ in
+        routes.get("/api/examples") { _, _ in
             Response.json(catalog.examples)
         }
-        router.get("/api/examples/:name") { _, context in
+        routes.get("/api/examples/:name") { _, context in
             let raw = context.parameters.get("name") ?? ""
             return try exampleResponse(name: raw.removingPercentEncoding ?? raw, catalog: catalog)
         }
-        router.post("/api/predict") { request, _ in
+        routes.post("/api/predict") { request, _ in
             let bytes = try await collect(request, limit: maxUploadBytes)
             let figures = request.uri.queryParameters.get("figures").map { $0 == "1" || $0 == "true" } ?? false
             return Response.json(try await classifier.classify(bytes, figures: figures))
         }
+        routes.refuseOtherMethods()
         return router
     }
 
@@ -77,6 +79,53 @@ public enum DemoApp {
         guard let data = FileManager.default.contents(atPath: url.path) else { throw DemoError.unknownExample(name: name) }
         return Response(status: .ok, headers: [.contentType: "audio/wav", .cacheControl: "no-cache"],
                         body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// Registers the routes and remembers which methods each path answers, so that every other
+    /// method on a known path gets 405 with an `Allow` header (Hummingbird alone answers 404, as
+    /// for an unknown path), and OPTIONS gets 204 with the same header. GET routes also answer
+    /// HEAD (the router derives it from GET).
+    struct RouteTable {
+        typealias Handler = @Sendable (Request, BasicRequestContext) async throws -> Response
+        let router: Router<BasicRequestContext>
+        private(set) var allowed: [(path: String, methods: [HTTPRequest.Method])] = []
+
+        init(router: Router<BasicRequestContext>) { self.router = router }
+
+        mutating func get(_ path: String, use handler: @escaping Handler) { on(path, .get, handler) }
+        mutating func post(_ path: String, use handler: @escaping Handler) { on(path, .post, handler) }
+
+        private mutating func on(_ path: String, _ method: HTTPRequest.Method, _ handler: @escaping Handler) {
+            router.on(RouterPath(path), method: method, use: handler)
+            if let i = allowed.firstIndex(where: { $0.path == path }) {
+                allowed[i].methods.append(method)
+            } else {
+                allowed.append((path, [method]))
+            }
+        }
+
+        /// The standard methods (RFC 9110, plus PATCH) that `path` does not answer; a method
+        /// outside these gets the router's 404, as it would anywhere.
+        static let standardMethods: [HTTPRequest.Method] = [.get, .head, .post, .put, .delete, .connect, .options, .trace, .patch]
+
+        /// Call once, after the last route.
+        func refuseOtherMethods() {
+            for (path, methods) in allowed {
+                let answered = methods.contains(.get) && !methods.contains(.head) ? methods + [.head] : methods
+                let allow = answered.map(\.rawValue)
+                for method in Self.standardMethods where !answered.contains(method) {
+                    if method == .options {
+                        router.on(RouterPath(path), method: .options) { _, _ in
+                            Response(status: .noContent, headers: [.allow: allow.joined(separator: ", ")])
+                        }
+                    } else {
+                        router.on(RouterPath(path), method: method) { request, _ -> Response in
+                            throw DemoError.methodNotAllowed(method: request.method.rawValue, allowed: allow)
+                        }
+                    }
+                }
+            }
+        }
     }
 
     struct Health: Codable {

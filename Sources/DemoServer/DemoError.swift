@@ -14,6 +14,8 @@ public enum DemoError: Error, CustomStringConvertible, Equatable {
     case unusableAudio(reason: String)
     case unknownExample(name: String)
     case notFound(path: String)
+    /// A known path asked with a method it does not answer; `allowed` goes into the `Allow` header.
+    case methodNotAllowed(method: String, allowed: [String])
 
     public var status: HTTPResponse.Status {
         switch self {
@@ -22,6 +24,7 @@ public enum DemoError: Error, CustomStringConvertible, Equatable {
         case .notAudio: return .unsupportedMediaType
         case .tooShort, .unusableAudio: return .unprocessableContent
         case .unknownExample, .notFound: return .notFound
+        case .methodNotAllowed: return .methodNotAllowed
         }
     }
 
@@ -43,6 +46,8 @@ public enum DemoError: Error, CustomStringConvertible, Equatable {
             return "no example clip named '\(name)'; GET /api/examples lists them"
         case .notFound(let path):
             return "no such page or endpoint: \(path)"
+        case .methodNotAllowed(let method, let allowed):
+            return "\(method) is not allowed here; this endpoint answers \(allowed.joined(separator: ", "))"
         }
     }
 
@@ -78,7 +83,9 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as DemoError {
-            return .json(["error": error.description], status: error.status)
+            var response = Response.json(["error": error.description], status: error.status)
+            if case .methodNotAllowed(_, let allowed) = error { response.headers[.allow] = allowed.joined(separator: ", ") }
+            return response
         } catch let error as HTTPResponseError {
             if error.status == .notFound {
                 return .json(["error": DemoError.notFound(path: request.uri.path).description], status: .notFound)
@@ -100,4 +107,5 @@ extension Response {
         return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
                         body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
+
 }

@@ -176,6 +176,34 @@ final class DemoServerTests: XCTestCase {
         }
     }
 
+    /// A known path asked with the wrong method says so (405, `Allow`, JSON body) instead of
+    /// claiming the path does not exist; OPTIONS lists the methods; HEAD follows GET.
+    func testWrongMethodIs405WithAllow() async throws {
+        let cases: [(HTTPMethod, String, allow: String)] = [
+            (.GET, "/api/predict", "POST"), (.PUT, "/api/predict", "POST"), (.DELETE, "/api/predict", "POST"),
+            (.PATCH, "/api/predict", "POST"),
+            (.POST, "/", "GET, HEAD"), (.POST, "/healthz", "GET, HEAD"), (.DELETE, "/api/examples", "GET, HEAD"),
+            (.PUT, "/api/examples/angry_SYN.wav", "GET, HEAD"),
+        ]
+        try await withDemo { server, client in
+            for (method, path, allow) in cases {
+                let reply = try await self.send(client, method, server.baseURL + path, body: method == .GET ? nil : [1, 2, 3])
+                XCTAssertEqual(reply.status, 405, "\(method) \(path)")
+                XCTAssertEqual(reply.headers.first(name: "allow"), allow, "\(method) \(path)")
+                XCTAssertEqual(reply.json["error"] as? String,
+                               "\(method.rawValue) is not allowed here; this endpoint answers \(allow)", "\(method) \(path)")
+            }
+            let options = try await self.send(client, .OPTIONS, server.baseURL + "/api/predict")
+            XCTAssertEqual(options.status, 204)
+            XCTAssertEqual(options.headers.first(name: "allow"), "POST")
+            let head = try await self.send(client, .HEAD, server.baseURL + "/healthz")
+            XCTAssertEqual(head.status, 200, "HEAD answers as GET does")
+            XCTAssertEqual(head.body, [], "without the body")
+            let unknown = try await self.send(client, .POST, server.baseURL + "/api/nothing-here", body: [1])
+            XCTAssertEqual(unknown.status, 404, "an unknown path is still 404 whatever the method")
+        }
+    }
+
     /// Uploads, good or bad, leave no temporary file behind.
     func testUploadsLeaveNoTemporaryFiles() async throws {
         let files = try DemoFixture.files.get()
