@@ -52,12 +52,20 @@ public enum DemoApp {
             return try exampleResponse(name: raw.removingPercentEncoding ?? raw, catalog: catalog)
         }
         routes.post("/api/predict") { request, _ in
-            let bytes = try await collect(request, limit: maxUploadBytes)
+            let bytes = try await uploadedClip(request, limit: maxUploadBytes)
             let figures = request.uri.queryParameters.get("figures").map { $0 == "1" || $0 == "true" } ?? false
             return Response.json(try await classifier.classify(bytes, figures: figures))
         }
         routes.refuseOtherMethods()
         return router
+    }
+
+    /// The uploaded clip: the body itself, or the one file of a `multipart/form-data` body (an
+    /// HTML form's upload), byte for byte.
+    static func uploadedClip(_ request: Request, limit: Int) async throws -> [UInt8] {
+        let body = try await collect(request, limit: limit)
+        guard !body.isEmpty, let type = request.headers[.contentType], Multipart.isFormData(type) else { return body }
+        return try Multipart.singleFile(body, contentType: type).body
     }
 
     /// The request body, refusing more than `limit` bytes: a Content-Length over the limit is

@@ -14,12 +14,13 @@ public enum DemoError: Error, CustomStringConvertible, Equatable {
     case unusableAudio(reason: String)
     case unknownExample(name: String)
     case notFound(path: String)
+    case badMultipart(reason: String)
     /// A known path asked with a method it does not answer; `allowed` goes into the `Allow` header.
     case methodNotAllowed(method: String, allowed: [String])
 
     public var status: HTTPResponse.Status {
         switch self {
-        case .emptyBody, .truncated: return .badRequest
+        case .emptyBody, .truncated, .badMultipart: return .badRequest
         case .uploadTooLarge: return .contentTooLarge
         case .notAudio: return .unsupportedMediaType
         case .tooShort, .unusableAudio: return .unprocessableContent
@@ -31,7 +32,7 @@ public enum DemoError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case .emptyBody:
-            return "the request body is empty: send the audio file itself as the body (WAV, AIFF or FLAC)"
+            return "the request body is empty: send the audio file itself as the body, or as the one file of a multipart/form-data form (WAV, AIFF or FLAC)"
         case .uploadTooLarge(let limit):
             return "the upload is larger than the \(limit / (1024 * 1024)) MB limit (\(limit) bytes)"
         case .notAudio(let reason):
@@ -46,6 +47,8 @@ public enum DemoError: Error, CustomStringConvertible, Equatable {
             return "no example clip named '\(name)'; GET /api/examples lists them"
         case .notFound(let path):
             return "no such page or endpoint: \(path)"
+        case .badMultipart(let reason):
+            return "bad multipart/form-data upload: \(reason)"
         case .methodNotAllowed(let method, let allowed):
             return "\(method) is not allowed here; this endpoint answers \(allowed.joined(separator: ", "))"
         }

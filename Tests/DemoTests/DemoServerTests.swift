@@ -204,6 +204,39 @@ final class DemoServerTests: XCTestCase {
         }
     }
 
+    /// An HTML form's upload (one file part) gets exactly the raw upload's answer; a form with
+    /// no file or two, or a broken boundary, is a 400 that says so.
+    func testMultipartUploadMatchesRawUpload() async throws {
+        let files = try DemoFixture.files.get()
+        let predictor = try Predictor(modelURL: files.model)
+        let url = files.exampleFiles[2]
+        let wav = Array(try Data(contentsOf: url))
+        let form = Self.form(fields: [("source", "file")], files: [("file", "fear.wav", wav)])
+        try await withDemo { server, client in
+            let raw = try await self.post(client, server.baseURL + "/api/predict", wav)
+            let multipart = try await self.send(client, .POST, server.baseURL + "/api/predict", body: form.body,
+                                                contentType: form.contentType)
+            XCTAssertEqual(multipart.status, 200, String(decoding: multipart.body, as: UTF8.self))
+            try self.assertMatches(multipart, predictor.predict(url), labels: predictor.labels, file: url)
+            XCTAssertEqual(try JSONDecoder().decode(ClipReport.self, from: Data(multipart.body)),
+                           try JSONDecoder().decode(ClipReport.self, from: Data(raw.body)), "same report as the raw upload")
+
+            let bad: [(String, [UInt8], String, String)] = [
+                ("two files", Self.form(files: [("file", "a.wav", wav), ("file2", "b.wav", wav)]).body, form.contentType, "2 files"),
+                ("no file", Self.form(fields: [("source", "file")], files: [("file", "", [])]).body, form.contentType, "no file"),
+                ("no boundary", form.body, "multipart/form-data", "no boundary parameter"),
+                ("wrong boundary", form.body, "multipart/form-data; boundary=other", "does not contain the boundary"),
+                ("no closing boundary", Array(form.body.dropLast(40)), form.contentType, "closing boundary"),
+            ]
+            for (name, body, type, mentions) in bad {
+                let reply = try await self.send(client, .POST, server.baseURL + "/api/predict", body: body, contentType: type)
+                XCTAssertEqual(reply.status, 400, name)
+                let message = reply.json["error"] as? String ?? ""
+                XCTAssertTrue(message.contains("multipart/form-data") && message.contains(mentions), "\(name): \(message)")
+            }
+        }
+    }
+
     /// Uploads, good or bad, leave no temporary file behind.
     func testUploadsLeaveNoTemporaryFiles() async throws {
         let files = try DemoFixture.files.get()
@@ -249,8 +282,8 @@ final class DemoServerTests: XCTestCase {
     }
 
     func send(_ client: HTTPClient, _ method: HTTPMethod, _ url: String, body: [UInt8]? = nil,
-              chunked: Bool = false) async throws -> Reply {
-        try await Self.send(client, method, url, body: body, chunked: chunked)
+              chunked: Bool = false, contentType: String = "application/octet-stream") async throws -> Reply {
+        try await Self.send(client, method, url, body: body, chunked: chunked, contentType: contentType)
     }
 
     func post(_ client: HTTPClient, _ url: String, _ body: [UInt8], chunked: Bool = false) async throws -> Reply {
@@ -259,11 +292,11 @@ final class DemoServerTests: XCTestCase {
 
     /// Static, so that child tasks can send requests without capturing the (non-Sendable) test case.
     static func send(_ client: HTTPClient, _ method: HTTPMethod, _ url: String, body: [UInt8]? = nil,
-                     chunked: Bool = false) async throws -> Reply {
+                     chunked: Bool = false, contentType: String = "application/octet-stream") async throws -> Reply {
         var request = HTTPClientRequest(url: url)
         request.method = method
         if let body {
-            request.headers.add(name: "Content-Type", value: "application/octet-stream")
+            request.headers.add(name: "Content-Type", value: contentType)
             if chunked {
                 let pieces = stride(from: 0, to: body.count, by: 16384).map { ByteBuffer(bytes: body[$0..<min($0 + 16384, body.count)]) }
                 request.body = .stream(pieces.async, length: .unknown)
@@ -278,6 +311,23 @@ final class DemoServerTests: XCTestCase {
 
     static func post(_ client: HTTPClient, _ url: String, _ body: [UInt8], chunked: Bool = false) async throws -> Reply {
         try await send(client, .POST, url, body: body, chunked: chunked)
+    }
+
+    /// A `multipart/form-data` body as a browser builds it from the page's form: text fields,
+    /// then file parts (name, filename, bytes); and its Content-Type.
+    static func form(fields: [(String, String)] = [], files: [(name: String, filename: String, bytes: [UInt8])])
+        -> (body: [UInt8], contentType: String) {
+        let boundary = "----WebKitFormBoundaryq1w2e3r4t5y6u7i8"
+        var body: [UInt8] = Array("preamble, ignored\r\n".utf8)
+        for (name, value) in fields {
+            body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8)
+        }
+        for file in files {
+            body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.name)\"; filename=\"\(file.filename)\"\r\n".utf8)
+            body += Array("Content-Type: audio/wav\r\n\r\n".utf8) + file.bytes + Array("\r\n".utf8)
+        }
+        body += Array("--\(boundary)--\r\n".utf8)
+        return (body, "multipart/form-data; boundary=\(boundary)")
     }
 
     /// The reply carries `expected` exactly (floats survive JSON as doubles), in issue 7's shape.
