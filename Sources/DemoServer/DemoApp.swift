@@ -37,9 +37,8 @@ public enum DemoApp {
         router.add(middleware: JSONErrorMiddleware())
         var routes = RouteTable(router: router)
         routes.get("/") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
-                     body: ResponseBody(byteBuffer: ByteBuffer(string: Page.html(examples: catalog.examples, model: classifier.summary,
-                                                                                     classes: classifier.classes, recipe: classifier.recipe))))
+            Response.html(Page.html(examples: catalog.examples, model: classifier.summary,
+                                    classes: classifier.classes, recipe: classifier.recipe))
         }
         routes.get("/healthz") { _, _ in
             Response.json(Health(status: "ok", model: classifier.summary, examples: catalog.examples.count))
@@ -56,6 +55,23 @@ public enum DemoApp {
             let figures = request.uri.queryParameters.get("figures").map { $0 == "1" || $0 == "true" } ?? false
             return Response.json(try await classifier.classify(bytes, figures: figures))
         }
+        // The page's form without JavaScript: the same prediction, answered as an HTML page,
+        // errors too (with the API's status codes).
+        routes.post("/predict") { request, context in
+            do {
+                let body = try await collect(request, limit: maxUploadBytes)
+                let clip = try formClip(body, contentType: request.headers[.contentType], catalog: catalog)
+                let report = try await classifier.classify(clip.bytes, figures: true)
+                return Response.html(Page.result(report, classes: classifier.classes, clipName: clip.name))
+            } catch let error as DemoError {
+                return Response.html(Page.error(status: Int(error.status.code), reason: error.status.reasonPhrase,
+                                                message: error.description), status: error.status)
+            } catch {
+                context.logger.error("unexpected error on \(request.uri.path): \(error)")
+                return Response.html(Page.error(status: 500, reason: "Internal Server Error", message: "internal error: \(error)"),
+                                     status: .internalServerError)
+            }
+        }
         routes.refuseOtherMethods()
         return router
     }
@@ -66,6 +82,24 @@ public enum DemoApp {
         let body = try await collect(request, limit: limit)
         guard !body.isEmpty, let type = request.headers[.contentType], Multipart.isFormData(type) else { return body }
         return try Multipart.singleFile(body, contentType: type).body
+    }
+
+    /// The clip the page's form names, and its name for the result page. The form sends the
+    /// `source` radio button, the `example` menu and the `file` input: a chosen file wins (without
+    /// JavaScript, choosing one cannot switch the radio button); with no file and `source=example`,
+    /// the example. A body that is not a form is the clip itself, as for `/api/predict`.
+    static func formClip(_ body: [UInt8], contentType: String?, catalog: ExampleCatalog) throws -> (bytes: [UInt8], name: String?) {
+        guard !body.isEmpty, let contentType, Multipart.isFormData(contentType) else { return (body, nil) }
+        let parts = try Multipart.parts(body, boundary: Multipart.boundary(contentType: contentType))
+        let field = { (name: String) in parts.first { $0.name == name && $0.filename == nil }?.text }
+        if !parts.contains(where: \.isFile), field("source") == "example", let name = field("example") {
+            guard let url = catalog.file(named: name), let data = FileManager.default.contents(atPath: url.path) else {
+                throw DemoError.unknownExample(name: name)
+            }
+            return (Array(data), name)
+        }
+        let file = try Multipart.singleFile(parts)
+        return (file.body, file.filename)
     }
 
     /// The request body, refusing more than `limit` bytes: a Content-Length over the limit is

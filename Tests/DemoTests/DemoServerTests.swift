@@ -237,6 +237,73 @@ final class DemoServerTests: XCTestCase {
         }
     }
 
+    /// The page's form without JavaScript: `POST /predict` answers an HTML page with the same
+    /// label as `/api/predict` for the same bytes, for an uploaded file and for an example; a bad
+    /// upload gets the API's status with an HTML error page.
+    func testFormFallbackRendersHTML() async throws {
+        let files = try DemoFixture.files.get()
+        let wav = Array(try Data(contentsOf: files.exampleFiles[4]))
+        let example = files.exampleFiles[1].lastPathComponent
+        try await withDemo { server, client in
+            let api = try await self.post(client, server.baseURL + "/api/predict", wav)
+            let label = try XCTUnwrap(api.json["label"] as? String)
+            let report = try JSONDecoder().decode(ClipReport.self, from: Data(api.body))
+
+            let upload = Self.form(fields: [("source", "example"), ("example", example)],
+                                   files: [("file", "my <clip> & co's.wav", wav)])
+            let page = try await self.send(client, .POST, server.baseURL + "/predict", body: upload.body, contentType: upload.contentType)
+            XCTAssertEqual(page.status, 200)
+            XCTAssertEqual(page.headers.first(name: "content-type"), "text/html; charset=utf-8")
+            let html = String(decoding: page.body, as: UTF8.self)
+            XCTAssertTrue(html.contains("<strong id=\"label\">\(label)</strong>"), "the chosen file wins over the example:\n\(html)")
+            XCTAssertTrue(html.contains("my &lt;clip&gt; &amp; co&#39;s.wav: "), "the file name, escaped")
+            XCTAssertFalse(html.contains("<clip>"))
+            let ranked = report.confidences.sorted { $0.value > $1.value }.map(\.key)
+            let shown = ranked.map { html.range(of: "<th scope=\"row\">\($0)</th>")?.lowerBound }
+            XCTAssertFalse(shown.contains(nil), "every class has a row")
+            XCTAssertEqual(shown.compactMap { $0 }, shown.compactMap { $0 }.sorted(), "rows highest first: \(ranked)")
+            for (code, p) in report.confidences {
+                XCTAssertTrue(html.contains(String(format: "<th scope=\"row\">%@</th><td class=\"pct\">%.1f%%</td>", code, Double(p) * 100)),
+                              "\(code): the uploaded file's confidence, as /api/predict gives it")
+            }
+            XCTAssertTrue(html.contains("src=\"data:image/png;base64,"), "figures inline")
+            XCTAssertFalse(html.contains("<script"), "works without JavaScript")
+            for external in ["src=\"http", "href=\"http", "src=\"//", "href=\"//", "@import", "url("] {
+                XCTAssertFalse(html.contains(external), external)
+            }
+            XCTAssertTrue(html.contains("<a href=\"/\">"), "a link back to the form")
+
+            let chosen = Self.form(fields: [("source", "example"), ("example", example)], files: [("file", "", [])])
+            let examplePage = try await self.send(client, .POST, server.baseURL + "/predict", body: chosen.body,
+                                                  contentType: chosen.contentType)
+            let exampleAPI = try await self.post(client, server.baseURL + "/api/predict", Array(try Data(contentsOf: files.exampleFiles[1])))
+            XCTAssertEqual(examplePage.status, 200)
+            let exampleHTML = String(decoding: examplePage.body, as: UTF8.self)
+            XCTAssertTrue(exampleHTML.contains("<strong id=\"label\">\(try XCTUnwrap(exampleAPI.json["label"] as? String))</strong>"))
+            XCTAssertTrue(exampleHTML.contains("\(example): "), "names the example")
+
+            let bad: [(String, (body: [UInt8], contentType: String), UInt, String)] = [
+                ("text file", Self.form(fields: [("source", "file")], files: [("file", "notes.txt", Array("not <audio>".utf8))]), 415,
+                 "not a readable audio file"),
+                ("no file chosen", Self.form(fields: [("source", "file")], files: [("file", "", [])]), 400, "holds no file"),
+                ("unknown example", Self.form(fields: [("source", "example"), ("example", "<nope>.wav")], files: [("file", "", [])]), 404,
+                 "no example clip named &#39;&lt;nope&gt;.wav&#39;"),
+            ]
+            for (name, form, status, mentions) in bad {
+                let reply = try await self.send(client, .POST, server.baseURL + "/predict", body: form.body, contentType: form.contentType)
+                XCTAssertEqual(reply.status, status, name)
+                XCTAssertEqual(reply.headers.first(name: "content-type"), "text/html; charset=utf-8", name)
+                let html = String(decoding: reply.body, as: UTF8.self)
+                XCTAssertTrue(html.hasPrefix("<!doctype html>"), name)
+                XCTAssertTrue(html.contains(mentions), "\(name): should mention \(mentions):\n\(html)")
+                XCTAssertTrue(html.contains("HTTP \(status) "), name)
+            }
+            let get = try await self.send(client, .GET, server.baseURL + "/predict")
+            XCTAssertEqual(get.status, 405)
+            XCTAssertEqual(get.headers.first(name: "allow"), "POST")
+        }
+    }
+
     /// Uploads, good or bad, leave no temporary file behind.
     func testUploadsLeaveNoTemporaryFiles() async throws {
         let files = try DemoFixture.files.get()
