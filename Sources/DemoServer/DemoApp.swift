@@ -19,6 +19,7 @@ public enum DemoApp {
     /// `onServerRunning` receives the bound port (useful with port 0, which picks a free one).
     public static func make(_ configuration: DemoConfiguration, logger: Logger? = nil,
                             onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
+        try configuration.validate()
         let classifier = try ClipClassifier(modelURL: configuration.modelURL, workers: configuration.workers)
         let catalog = ExampleCatalog(directory: configuration.examplesDirectory)
         let router = makeRouter(classifier: classifier, catalog: catalog, maxUploadBytes: configuration.maxUploadBytes)
@@ -32,29 +33,73 @@ public enum DemoApp {
     }
 
     static func makeRouter(classifier: ClipClassifier, catalog: ExampleCatalog, maxUploadBytes: Int) -> Router<BasicRequestContext> {
-        let router = Router()
+        let router = Router(options: .autoGenerateHeadEndpoints)
         router.add(middleware: JSONErrorMiddleware())
-        router.get("/") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
-                     body: ResponseBody(byteBuffer: ByteBuffer(string: Page.html(examples: catalog.examples, model: classifier.summary,
-                                                                                     classes: classifier.classes, recipe: classifier.recipe))))
+        var routes = RouteTable(router: router)
+        routes.get("/") { _, _ in
+            Response.html(Page.html(examples: catalog.examples, model: classifier.summary,
+                                    classes: classifier.classes, recipe: classifier.recipe))
         }
-        router.get("/healthz") { _, _ in
+        routes.get("/healthz") { _, _ in
             Response.json(Health(status: "ok", model: classifier.summary, examples: catalog.examples.count))
         }
-        router.get("/api/examples") { _, _ in
+        routes.get("/api/examples") { _, _ in
             Response.json(catalog.examples)
         }
-        router.get("/api/examples/:name") { _, context in
+        routes.get("/api/examples/:name") { _, context in
             let raw = context.parameters.get("name") ?? ""
             return try exampleResponse(name: raw.removingPercentEncoding ?? raw, catalog: catalog)
         }
-        router.post("/api/predict") { request, _ in
-            let bytes = try await collect(request, limit: maxUploadBytes)
+        routes.post("/api/predict") { request, _ in
+            let bytes = try await uploadedClip(request, limit: maxUploadBytes)
             let figures = request.uri.queryParameters.get("figures").map { $0 == "1" || $0 == "true" } ?? false
             return Response.json(try await classifier.classify(bytes, figures: figures))
         }
+        // The page's form without JavaScript: the same prediction, answered as an HTML page,
+        // errors too (with the API's status codes).
+        routes.post("/predict") { request, context in
+            do {
+                let body = try await collect(request, limit: maxUploadBytes)
+                let clip = try formClip(body, contentType: request.headers[.contentType], catalog: catalog)
+                let report = try await classifier.classify(clip.bytes, figures: true)
+                return Response.html(Page.result(report, classes: classifier.classes, clipName: clip.name))
+            } catch let error as DemoError {
+                return Response.html(Page.error(status: Int(error.status.code), reason: error.status.reasonPhrase,
+                                                message: error.description), status: error.status)
+            } catch {
+                context.logger.error("unexpected error on \(request.uri.path): \(error)")
+                return Response.html(Page.error(status: 500, reason: "Internal Server Error", message: "internal error: \(error)"),
+                                     status: .internalServerError)
+            }
+        }
+        routes.refuseOtherMethods()
         return router
+    }
+
+    /// The uploaded clip: the body itself, or the one file of a `multipart/form-data` body (an
+    /// HTML form's upload), byte for byte.
+    static func uploadedClip(_ request: Request, limit: Int) async throws -> [UInt8] {
+        let body = try await collect(request, limit: limit)
+        guard !body.isEmpty, let type = request.headers[.contentType], Multipart.isFormData(type) else { return body }
+        return try Multipart.singleFile(body, contentType: type).body
+    }
+
+    /// The clip the page's form names, and its name for the result page. The form sends the
+    /// `source` radio button, the `example` menu and the `file` input: a chosen file wins (without
+    /// JavaScript, choosing one cannot switch the radio button); with no file and `source=example`,
+    /// the example. A body that is not a form is the clip itself, as for `/api/predict`.
+    static func formClip(_ body: [UInt8], contentType: String?, catalog: ExampleCatalog) throws -> (bytes: [UInt8], name: String?) {
+        guard !body.isEmpty, let contentType, Multipart.isFormData(contentType) else { return (body, nil) }
+        let parts = try Multipart.parts(body, boundary: Multipart.boundary(contentType: contentType))
+        let field = { (name: String) in parts.first { $0.name == name && $0.filename == nil }?.text }
+        if !parts.contains(where: \.isFile), field("source") == "example", let name = field("example") {
+            guard let url = catalog.file(named: name), let data = FileManager.default.contents(atPath: url.path) else {
+                throw DemoError.unknownExample(name: name)
+            }
+            return (Array(data), name)
+        }
+        let file = try Multipart.singleFile(parts)
+        return (file.body, file.filename)
     }
 
     /// The request body, refusing more than `limit` bytes: a Content-Length over the limit is
@@ -76,6 +121,53 @@ public enum DemoApp {
         guard let data = FileManager.default.contents(atPath: url.path) else { throw DemoError.unknownExample(name: name) }
         return Response(status: .ok, headers: [.contentType: "audio/wav", .cacheControl: "no-cache"],
                         body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// Registers the routes and remembers which methods each path answers, so that every other
+    /// method on a known path gets 405 with an `Allow` header (Hummingbird alone answers 404, as
+    /// for an unknown path), and OPTIONS gets 204 with the same header. GET routes also answer
+    /// HEAD (the router derives it from GET).
+    struct RouteTable {
+        typealias Handler = @Sendable (Request, BasicRequestContext) async throws -> Response
+        let router: Router<BasicRequestContext>
+        private(set) var allowed: [(path: String, methods: [HTTPRequest.Method])] = []
+
+        init(router: Router<BasicRequestContext>) { self.router = router }
+
+        mutating func get(_ path: String, use handler: @escaping Handler) { on(path, .get, handler) }
+        mutating func post(_ path: String, use handler: @escaping Handler) { on(path, .post, handler) }
+
+        private mutating func on(_ path: String, _ method: HTTPRequest.Method, _ handler: @escaping Handler) {
+            router.on(RouterPath(path), method: method, use: handler)
+            if let i = allowed.firstIndex(where: { $0.path == path }) {
+                allowed[i].methods.append(method)
+            } else {
+                allowed.append((path, [method]))
+            }
+        }
+
+        /// The standard methods (RFC 9110, plus PATCH) that `path` does not answer; a method
+        /// outside these gets the router's 404, as it would anywhere.
+        static let standardMethods: [HTTPRequest.Method] = [.get, .head, .post, .put, .delete, .connect, .options, .trace, .patch]
+
+        /// Call once, after the last route.
+        func refuseOtherMethods() {
+            for (path, methods) in allowed {
+                let answered = methods.contains(.get) && !methods.contains(.head) ? methods + [.head] : methods
+                let allow = answered.map(\.rawValue)
+                for method in Self.standardMethods where !answered.contains(method) {
+                    if method == .options {
+                        router.on(RouterPath(path), method: .options) { _, _ in
+                            Response(status: .noContent, headers: [.allow: allow.joined(separator: ", ")])
+                        }
+                    } else {
+                        router.on(RouterPath(path), method: method) { request, _ -> Response in
+                            throw DemoError.methodNotAllowed(method: request.method.rawValue, allowed: allow)
+                        }
+                    }
+                }
+            }
+        }
     }
 
     struct Health: Codable {

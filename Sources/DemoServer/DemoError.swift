@@ -14,21 +14,25 @@ public enum DemoError: Error, CustomStringConvertible, Equatable {
     case unusableAudio(reason: String)
     case unknownExample(name: String)
     case notFound(path: String)
+    case badMultipart(reason: String)
+    /// A known path asked with a method it does not answer; `allowed` goes into the `Allow` header.
+    case methodNotAllowed(method: String, allowed: [String])
 
     public var status: HTTPResponse.Status {
         switch self {
-        case .emptyBody, .truncated: return .badRequest
+        case .emptyBody, .truncated, .badMultipart: return .badRequest
         case .uploadTooLarge: return .contentTooLarge
         case .notAudio: return .unsupportedMediaType
         case .tooShort, .unusableAudio: return .unprocessableContent
         case .unknownExample, .notFound: return .notFound
+        case .methodNotAllowed: return .methodNotAllowed
         }
     }
 
     public var description: String {
         switch self {
         case .emptyBody:
-            return "the request body is empty: send the audio file itself as the body (WAV, AIFF or FLAC)"
+            return "the request body is empty: send the audio file itself as the body, or as the one file of a multipart/form-data form (WAV, AIFF or FLAC)"
         case .uploadTooLarge(let limit):
             return "the upload is larger than the \(limit / (1024 * 1024)) MB limit (\(limit) bytes)"
         case .notAudio(let reason):
@@ -43,6 +47,10 @@ public enum DemoError: Error, CustomStringConvertible, Equatable {
             return "no example clip named '\(name)'; GET /api/examples lists them"
         case .notFound(let path):
             return "no such page or endpoint: \(path)"
+        case .badMultipart(let reason):
+            return "bad multipart/form-data upload: \(reason)"
+        case .methodNotAllowed(let method, let allowed):
+            return "\(method) is not allowed here; this endpoint answers \(allowed.joined(separator: ", "))"
         }
     }
 
@@ -83,7 +91,9 @@ struct JSONErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as DemoError {
-            return .json(["error": error.description], status: error.status)
+            var response = Response.json(["error": error.description], status: error.status)
+            if case .methodNotAllowed(_, let allowed) = error { response.headers[.allow] = allowed.joined(separator: ", ") }
+            return response
         } catch let error as HTTPResponseError {
             if error.status == .notFound {
                 return .json(["error": DemoError.notFound(path: request.uri.path).description], status: .notFound)
@@ -104,5 +114,11 @@ extension Response {
         let data = (try? encoder.encode(value)) ?? Data(#"{"error":"response could not be encoded"}"#.utf8)
         return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
                         body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// An HTML page.
+    static func html(_ page: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "text/html; charset=utf-8"],
+                 body: ResponseBody(byteBuffer: ByteBuffer(string: page)))
     }
 }

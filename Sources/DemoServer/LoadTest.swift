@@ -19,6 +19,22 @@ public enum LoadTest {
         public var sequentialRequests = 200
         public var timeLimit: Double = 300
         public init() {}
+
+        /// Bounds of a run that stays a load test of one machine rather than a denial of service
+        /// on it (each client is a connection, each request a full prediction).
+        public static let clientsRange = 1...1000
+        public static let requestsRange = 1...1_000_000
+        public static let sequentialRange = 0...100_000
+        /// Seconds: at least a tenth of a second, at most a day.
+        public static let timeLimitRange = 0.1...86_400.0
+
+        /// Throws `OutOfRange` for a setting outside the ranges above; `run` calls it.
+        public func validate() throws {
+            try OutOfRange.check(clients, in: Self.clientsRange, "clients")
+            try OutOfRange.check(requests, in: Self.requestsRange, "requests")
+            try OutOfRange.check(sequentialRequests, in: Self.sequentialRange, "sequentialRequests")
+            try OutOfRange.check(timeLimit, in: Self.timeLimitRange, "timeLimit")
+        }
     }
 
     public struct Phase: Sendable, CustomStringConvertible {
@@ -61,6 +77,7 @@ public enum LoadTest {
     /// Runs the load test against a fresh in-process server for `configuration` (its host and
     /// port are overridden: 127.0.0.1, any free port) with `clip` as every request's body.
     public static func run(_ configuration: DemoConfiguration, clip: [UInt8], options: Options = .init()) async throws -> Result {
+        try options.validate()
         var config = configuration
         config.host = "127.0.0.1"
         config.port = 0

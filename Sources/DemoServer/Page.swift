@@ -16,6 +16,7 @@ enum Page {
         }.joined(separator: "\n")
         let noExamples = examples.isEmpty ? "<p class=\"note\">No example clips were found; upload a clip of your own.</p>" : ""
         return template
+            .replacingOccurrences(of: "{{style}}", with: style)
             .replacingOccurrences(of: "{{names}}", with: scriptJSON(displayNames(classes)))
             .replacingOccurrences(of: "{{n_mfcc}}", with: String(recipe.nMFCC))
             .replacingOccurrences(of: "{{duration}}", with: seconds(recipe.duration))
@@ -52,14 +53,82 @@ enum Page {
             .replacingOccurrences(of: "'", with: "&#39;")
     }
 
-    static let template = #"""
-<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Speech emotion — TESS study demo</title>
-<style>
+    /// The page that `POST /predict` (the page's form, sent without JavaScript) answers: the
+    /// verdict, the confidences highest first as a table with CSS bars, the figures inline, and
+    /// a link back. Every name from the model or the upload is escaped.
+    static func result(_ report: ClipReport, classes: ModelClasses, clipName: String?) -> String {
+        let ranked = report.confidences.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+        let rows = ranked.enumerated().map { i, pair in
+            let pct = String(format: "%.1f%%", Double(pair.value) * 100)
+            let width = String(format: "%.1f%%", min(100, max(0, Double(pair.value) * 100)))
+            return "<tr\(i == 0 ? " class=\"top\"" : "")><th scope=\"row\">\(escape(classes.displayName(pair.key)))</th>"
+                + "<td class=\"pct\">\(pct)</td>"
+                + "<td class=\"bar\"><span class=\"track\"><span class=\"fill\" style=\"width: \(width)\"></span></span></td></tr>"
+        }.joined(separator: "\n")
+        let clip = clipName.map { "\(escape($0)): " } ?? ""
+        let info = clip + String(format: "%.2f s at %d Hz", report.durationSeconds, report.sampleRate)
+            + " · model \(escape(report.model.file)) (\(escape(report.model.featurePreset)) features)"
+        let figures = report.figures.map { f in
+            """
+            <figure><img src="\(escape(f.waveform))" alt="Waveform of the clip"><figcaption>Waveform (whole clip)</figcaption></figure>
+            <figure><img src="\(escape(f.spectrogram))" alt="Spectrogram of the clip"><figcaption>Spectrogram (dB)</figcaption></figure>
+            """
+        } ?? ""
+        let name = escape(classes.displayName(report.label))
+        return standalone(title: "Predicted emotion: \(name)", body: """
+          <section class="card" aria-labelledby="verdict">
+            <h2 id="verdict">Predicted emotion: <strong id="label">\(name)</strong></h2>
+            <table class="confidences">
+              <caption>Confidence per emotion, highest first</caption>
+              <thead><tr><th scope="col">Emotion</th><th scope="col">Confidence</th><th scope="col"><span class="sr">Bar</span></th></tr></thead>
+              <tbody>
+        \(rows)
+              </tbody>
+            </table>
+            <p class="note">\(info)</p>
+            \(figures)
+          </section>
+        """)
+    }
+
+    /// The page for a failed form upload; the server sends it with `status`, the API's status
+    /// for the same error.
+    static func error(status: Int, reason: String, message: String) -> String {
+        standalone(title: "Could not classify the clip", body: """
+          <section class="card">
+            <h2>Could not classify the clip</h2>
+            <p id="error" role="alert">\(escape(message))</p>
+            <p class="note">HTTP \(status) \(escape(reason))</p>
+          </section>
+        """)
+    }
+
+    /// A page around `body` with the demo's heading, its styles and the link back; nothing loaded
+    /// from elsewhere.
+    private static func standalone(title: String, body: String) -> String {
+        """
+        <!doctype html>
+        <html lang="en">
+        <head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+        <title>\(title) — TESS study demo</title>
+        <style>
+        \(style)</style>
+        </head>
+        <body>
+        <main>
+          <h1>Speech emotion recognition</h1>
+        \(body)
+          <p><a href="/">← Classify another clip</a></p>
+        </main>
+        </body>
+        </html>
+
+        """
+    }
+
+    static let style = #"""
   :root { --fg:#1d2330; --muted:#5b6475; --accent:#1f77b4; --bg:#f6f7f9; --card:#fff; }
   * { box-sizing: border-box; }
   body { margin:0; font:16px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color:var(--fg); background:var(--bg); }
@@ -87,7 +156,29 @@ enum Page {
   figcaption { color: var(--muted); font-size: .9rem; }
   audio { width: 100%; margin-top: .5rem; }
   [hidden] { display: none !important; }
-</style>
+  table.confidences { border-collapse: collapse; width: 100%; }
+  table.confidences caption { text-align: left; color: var(--muted); margin-bottom: .4rem; }
+  table.confidences th, table.confidences td { text-align: left; padding: .25rem .75rem .25rem 0; font-weight: normal; }
+  table.confidences thead th { font-weight: 600; }
+  table.confidences td.pct { text-align: right; }
+  td.bar { width: 60%; }
+  td .track, td .fill { display: block; }
+  tr.top .fill { background: #ff7f0e; }
+  tr.top th { font-weight: 600; }
+  .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+  a { color: var(--accent); }
+
+"""#
+
+    static let template = #"""
+<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Speech emotion — TESS study demo</title>
+<style>
+{{style}}</style>
 </head>
 <body>
 <main>
@@ -95,7 +186,7 @@ enum Page {
   <p class="muted">A 1-D CNN over {{n_mfcc}} MFCC means, trained on the Toronto Emotional Speech Set (TESS).
      Model: {{model}}. Analysis uses {{duration}} s of audio from {{offset}} s into the clip.</p>
 
-  <form id="form" class="card" action="#" aria-describedby="hint">
+  <form id="form" class="card" method="post" action="/predict" enctype="multipart/form-data" aria-describedby="hint">
     <fieldset>
       <legend>Clip</legend>
       <div class="choice">

@@ -20,26 +20,52 @@ struct ServerOptions: ParsableArguments {
     var model = "output/05-training/model.safetensors"
     @Option(help: "Folder whose .wav files are offered as examples.")
     var examples = "output/02-eda/audio"
-    @Option(help: "Largest accepted upload, in MB.")
+    @Option(help: "Largest accepted upload, in MB (\(range(DemoConfiguration.maxUploadMBRange))).")
     var maxUploadMb = 10
+    @Option(help: "Clips analysed at once (\(range(DemoConfiguration.workersRange)); default: one per core).")
+    var workers: Int?
+
+    /// Range checks at parse time, before anything is loaded: out-of-range values are refused
+    /// with a usage message (exit code 64) rather than overflowing or binding another port.
+    func validate() throws {
+        try check(maxUploadMb, in: DemoConfiguration.maxUploadMBRange, "--max-upload-mb")
+        if let workers { try check(workers, in: DemoConfiguration.workersRange, "--workers") }
+    }
 
     func configuration(host: String, port: Int) throws -> DemoConfiguration {
         guard FileManager.default.fileExists(atPath: model) else {
             throw ValidationError("no model at \(model): run `study run` (or `make study`) first, or pass --model")
         }
-        guard maxUploadMb > 0 else { throw ValidationError("--max-upload-mb must be positive") }
-        return DemoConfiguration(modelURL: URL(fileURLWithPath: model), examplesDirectory: URL(fileURLWithPath: examples),
-                                 host: host, port: port, maxUploadBytes: maxUploadMb * 1024 * 1024)
+        var config = DemoConfiguration(modelURL: URL(fileURLWithPath: model), examplesDirectory: URL(fileURLWithPath: examples),
+                                       host: host, port: port, maxUploadBytes: DemoConfiguration.bytes(megabytes: maxUploadMb))
+        if let workers { config.workers = workers }
+        return config
     }
 }
+
+/// `value` checked against `range`, a miss reported as a usage error naming the flag.
+func check<T: Comparable>(_ value: T, in range: ClosedRange<T>, _ flag: String) throws {
+    do {
+        try OutOfRange.check(value, in: range, flag)
+    } catch let error as OutOfRange {
+        throw ValidationError(error.description)
+    }
+}
+
+/// "1…1024", for help texts.
+func range<T>(_ r: ClosedRange<T>) -> String { "\(r.lowerBound)…\(r.upperBound)" }
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Start the web demo (the default).")
     @OptionGroup var options: ServerOptions
     @Option(help: "Address to bind; the default keeps the demo private to this machine.")
     var host = "127.0.0.1"
-    @Option(help: "Port to listen on (0 picks a free one).")
+    @Option(help: "Port to listen on (\(range(DemoConfiguration.portRange)); 0 picks a free one).")
     var port = 8080
+
+    func validate() throws {
+        try check(port, in: DemoConfiguration.portRange, "--port")
+    }
 
     func run() async throws {
         let config = try options.configuration(host: host, port: port)
@@ -56,12 +82,22 @@ struct Load: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Load-test POST /api/predict on 127.0.0.1 (in-process server, bounded in requests and time).")
     @OptionGroup var options: ServerOptions
-    @Option(help: "Concurrent clients.") var clients = 50
-    @Option(help: "Predictions in all, from the concurrent clients.") var requests = 2000
-    @Option(help: "Predictions sent one at a time first (per-clip latency).") var sequential = 200
-    @Option(help: "Stop after this many seconds whatever happens.") var timeLimit = 300.0
+    @Option(help: "Concurrent clients (\(range(LoadTest.Options.clientsRange))).") var clients = 50
+    @Option(help: "Predictions in all, from the concurrent clients (\(range(LoadTest.Options.requestsRange))).")
+    var requests = 2000
+    @Option(help: "Predictions sent one at a time first, for per-clip latency (\(range(LoadTest.Options.sequentialRange))).")
+    var sequential = 200
+    @Option(help: "Stop after this many seconds whatever happens (\(range(LoadTest.Options.timeLimitRange))).")
+    var timeLimit = 300.0
     @Option(help: "Clip to send (default: a synthetic WAV as long as the model's offset + duration, so its analysis window is full).")
     var clip: String?
+
+    func validate() throws {
+        try check(clients, in: LoadTest.Options.clientsRange, "--clients")
+        try check(requests, in: LoadTest.Options.requestsRange, "--requests")
+        try check(sequential, in: LoadTest.Options.sequentialRange, "--sequential")
+        try check(timeLimit, in: LoadTest.Options.timeLimitRange, "--time-limit")
+    }
 
     func run() async throws {
         let config = try options.configuration(host: "127.0.0.1", port: 0)

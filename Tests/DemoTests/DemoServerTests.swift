@@ -176,6 +176,134 @@ final class DemoServerTests: XCTestCase {
         }
     }
 
+    /// A known path asked with the wrong method says so (405, `Allow`, JSON body) instead of
+    /// claiming the path does not exist; OPTIONS lists the methods; HEAD follows GET.
+    func testWrongMethodIs405WithAllow() async throws {
+        let cases: [(HTTPMethod, String, allow: String)] = [
+            (.GET, "/api/predict", "POST"), (.PUT, "/api/predict", "POST"), (.DELETE, "/api/predict", "POST"),
+            (.PATCH, "/api/predict", "POST"),
+            (.POST, "/", "GET, HEAD"), (.POST, "/healthz", "GET, HEAD"), (.DELETE, "/api/examples", "GET, HEAD"),
+            (.PUT, "/api/examples/angry_SYN.wav", "GET, HEAD"),
+        ]
+        try await withDemo { server, client in
+            for (method, path, allow) in cases {
+                let reply = try await self.send(client, method, server.baseURL + path, body: method == .GET ? nil : [1, 2, 3])
+                XCTAssertEqual(reply.status, 405, "\(method) \(path)")
+                XCTAssertEqual(reply.headers.first(name: "allow"), allow, "\(method) \(path)")
+                XCTAssertEqual(reply.json["error"] as? String,
+                               "\(method.rawValue) is not allowed here; this endpoint answers \(allow)", "\(method) \(path)")
+            }
+            let options = try await self.send(client, .OPTIONS, server.baseURL + "/api/predict")
+            XCTAssertEqual(options.status, 204)
+            XCTAssertEqual(options.headers.first(name: "allow"), "POST")
+            let head = try await self.send(client, .HEAD, server.baseURL + "/healthz")
+            XCTAssertEqual(head.status, 200, "HEAD answers as GET does")
+            XCTAssertEqual(head.body, [], "without the body")
+            let unknown = try await self.send(client, .POST, server.baseURL + "/api/nothing-here", body: [1])
+            XCTAssertEqual(unknown.status, 404, "an unknown path is still 404 whatever the method")
+        }
+    }
+
+    /// An HTML form's upload (one file part) gets exactly the raw upload's answer; a form with
+    /// no file or two, or a broken boundary, is a 400 that says so.
+    func testMultipartUploadMatchesRawUpload() async throws {
+        let files = try DemoFixture.files.get()
+        let predictor = try Predictor(modelURL: files.model)
+        let url = files.exampleFiles[2]
+        let wav = Array(try Data(contentsOf: url))
+        let form = Self.form(fields: [("source", "file")], files: [("file", "fear.wav", wav)])
+        try await withDemo { server, client in
+            let raw = try await self.post(client, server.baseURL + "/api/predict", wav)
+            let multipart = try await self.send(client, .POST, server.baseURL + "/api/predict", body: form.body,
+                                                contentType: form.contentType)
+            XCTAssertEqual(multipart.status, 200, String(decoding: multipart.body, as: UTF8.self))
+            try self.assertMatches(multipart, predictor.predict(url), labels: predictor.labels, file: url)
+            XCTAssertEqual(try JSONDecoder().decode(ClipReport.self, from: Data(multipart.body)),
+                           try JSONDecoder().decode(ClipReport.self, from: Data(raw.body)), "same report as the raw upload")
+
+            let bad: [(String, [UInt8], String, String)] = [
+                ("two files", Self.form(files: [("file", "a.wav", wav), ("file2", "b.wav", wav)]).body, form.contentType, "2 files"),
+                ("no file", Self.form(fields: [("source", "file")], files: [("file", "", [])]).body, form.contentType, "no file"),
+                ("no boundary", form.body, "multipart/form-data", "no boundary parameter"),
+                ("wrong boundary", form.body, "multipart/form-data; boundary=other", "does not contain the boundary"),
+                ("no closing boundary", Array(form.body.dropLast(40)), form.contentType, "closing boundary"),
+            ]
+            for (name, body, type, mentions) in bad {
+                let reply = try await self.send(client, .POST, server.baseURL + "/api/predict", body: body, contentType: type)
+                XCTAssertEqual(reply.status, 400, name)
+                let message = reply.json["error"] as? String ?? ""
+                XCTAssertTrue(message.contains("multipart/form-data") && message.contains(mentions), "\(name): \(message)")
+            }
+        }
+    }
+
+    /// The page's form without JavaScript: `POST /predict` answers an HTML page with the same
+    /// label as `/api/predict` for the same bytes, for an uploaded file and for an example; a bad
+    /// upload gets the API's status with an HTML error page.
+    func testFormFallbackRendersHTML() async throws {
+        let files = try DemoFixture.files.get()
+        let wav = Array(try Data(contentsOf: files.exampleFiles[4]))
+        let example = files.exampleFiles[1].lastPathComponent
+        try await withDemo { server, client in
+            let api = try await self.post(client, server.baseURL + "/api/predict", wav)
+            let label = try XCTUnwrap(api.json["label"] as? String)
+            let report = try JSONDecoder().decode(ClipReport.self, from: Data(api.body))
+
+            let upload = Self.form(fields: [("source", "example"), ("example", example)],
+                                   files: [("file", "my <clip> & co's.wav", wav)])
+            let page = try await self.send(client, .POST, server.baseURL + "/predict", body: upload.body, contentType: upload.contentType)
+            XCTAssertEqual(page.status, 200)
+            XCTAssertEqual(page.headers.first(name: "content-type"), "text/html; charset=utf-8")
+            let html = String(decoding: page.body, as: UTF8.self)
+            XCTAssertTrue(html.contains("<strong id=\"label\">\(label)</strong>"), "the chosen file wins over the example:\n\(html)")
+            XCTAssertTrue(html.contains("my &lt;clip&gt; &amp; co&#39;s.wav: "), "the file name, escaped")
+            XCTAssertFalse(html.contains("<clip>"))
+            let ranked = report.confidences.sorted { $0.value > $1.value }.map(\.key)
+            let shown = ranked.map { html.range(of: "<th scope=\"row\">\($0)</th>")?.lowerBound }
+            XCTAssertFalse(shown.contains(nil), "every class has a row")
+            XCTAssertEqual(shown.compactMap { $0 }, shown.compactMap { $0 }.sorted(), "rows highest first: \(ranked)")
+            for (code, p) in report.confidences {
+                XCTAssertTrue(html.contains(String(format: "<th scope=\"row\">%@</th><td class=\"pct\">%.1f%%</td>", code, Double(p) * 100)),
+                              "\(code): the uploaded file's confidence, as /api/predict gives it")
+            }
+            XCTAssertTrue(html.contains("src=\"data:image/png;base64,"), "figures inline")
+            XCTAssertFalse(html.contains("<script"), "works without JavaScript")
+            for external in ["src=\"http", "href=\"http", "src=\"//", "href=\"//", "@import", "url("] {
+                XCTAssertFalse(html.contains(external), external)
+            }
+            XCTAssertTrue(html.contains("<a href=\"/\">"), "a link back to the form")
+
+            let chosen = Self.form(fields: [("source", "example"), ("example", example)], files: [("file", "", [])])
+            let examplePage = try await self.send(client, .POST, server.baseURL + "/predict", body: chosen.body,
+                                                  contentType: chosen.contentType)
+            let exampleAPI = try await self.post(client, server.baseURL + "/api/predict", Array(try Data(contentsOf: files.exampleFiles[1])))
+            XCTAssertEqual(examplePage.status, 200)
+            let exampleHTML = String(decoding: examplePage.body, as: UTF8.self)
+            XCTAssertTrue(exampleHTML.contains("<strong id=\"label\">\(try XCTUnwrap(exampleAPI.json["label"] as? String))</strong>"))
+            XCTAssertTrue(exampleHTML.contains("\(example): "), "names the example")
+
+            let bad: [(String, (body: [UInt8], contentType: String), UInt, String)] = [
+                ("text file", Self.form(fields: [("source", "file")], files: [("file", "notes.txt", Array("not <audio>".utf8))]), 415,
+                 "not a readable audio file"),
+                ("no file chosen", Self.form(fields: [("source", "file")], files: [("file", "", [])]), 400, "holds no file"),
+                ("unknown example", Self.form(fields: [("source", "example"), ("example", "<nope>.wav")], files: [("file", "", [])]), 404,
+                 "no example clip named &#39;&lt;nope&gt;.wav&#39;"),
+            ]
+            for (name, form, status, mentions) in bad {
+                let reply = try await self.send(client, .POST, server.baseURL + "/predict", body: form.body, contentType: form.contentType)
+                XCTAssertEqual(reply.status, status, name)
+                XCTAssertEqual(reply.headers.first(name: "content-type"), "text/html; charset=utf-8", name)
+                let html = String(decoding: reply.body, as: UTF8.self)
+                XCTAssertTrue(html.hasPrefix("<!doctype html>"), name)
+                XCTAssertTrue(html.contains(mentions), "\(name): should mention \(mentions):\n\(html)")
+                XCTAssertTrue(html.contains("HTTP \(status) "), name)
+            }
+            let get = try await self.send(client, .GET, server.baseURL + "/predict")
+            XCTAssertEqual(get.status, 405)
+            XCTAssertEqual(get.headers.first(name: "allow"), "POST")
+        }
+    }
+
     /// Uploads, good or bad, leave no temporary file behind.
     func testUploadsLeaveNoTemporaryFiles() async throws {
         let files = try DemoFixture.files.get()
@@ -221,8 +349,8 @@ final class DemoServerTests: XCTestCase {
     }
 
     func send(_ client: HTTPClient, _ method: HTTPMethod, _ url: String, body: [UInt8]? = nil,
-              chunked: Bool = false) async throws -> Reply {
-        try await Self.send(client, method, url, body: body, chunked: chunked)
+              chunked: Bool = false, contentType: String = "application/octet-stream") async throws -> Reply {
+        try await Self.send(client, method, url, body: body, chunked: chunked, contentType: contentType)
     }
 
     func post(_ client: HTTPClient, _ url: String, _ body: [UInt8], chunked: Bool = false) async throws -> Reply {
@@ -231,11 +359,11 @@ final class DemoServerTests: XCTestCase {
 
     /// Static, so that child tasks can send requests without capturing the (non-Sendable) test case.
     static func send(_ client: HTTPClient, _ method: HTTPMethod, _ url: String, body: [UInt8]? = nil,
-                     chunked: Bool = false) async throws -> Reply {
+                     chunked: Bool = false, contentType: String = "application/octet-stream") async throws -> Reply {
         var request = HTTPClientRequest(url: url)
         request.method = method
         if let body {
-            request.headers.add(name: "Content-Type", value: "application/octet-stream")
+            request.headers.add(name: "Content-Type", value: contentType)
             if chunked {
                 let pieces = stride(from: 0, to: body.count, by: 16384).map { ByteBuffer(bytes: body[$0..<min($0 + 16384, body.count)]) }
                 request.body = .stream(pieces.async, length: .unknown)
@@ -250,6 +378,23 @@ final class DemoServerTests: XCTestCase {
 
     static func post(_ client: HTTPClient, _ url: String, _ body: [UInt8], chunked: Bool = false) async throws -> Reply {
         try await send(client, .POST, url, body: body, chunked: chunked)
+    }
+
+    /// A `multipart/form-data` body as a browser builds it from the page's form: text fields,
+    /// then file parts (name, filename, bytes); and its Content-Type.
+    static func form(fields: [(String, String)] = [], files: [(name: String, filename: String, bytes: [UInt8])])
+        -> (body: [UInt8], contentType: String) {
+        let boundary = "----WebKitFormBoundaryq1w2e3r4t5y6u7i8"
+        var body: [UInt8] = Array("preamble, ignored\r\n".utf8)
+        for (name, value) in fields {
+            body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n".utf8)
+        }
+        for file in files {
+            body += Array("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(file.name)\"; filename=\"\(file.filename)\"\r\n".utf8)
+            body += Array("Content-Type: audio/wav\r\n\r\n".utf8) + file.bytes + Array("\r\n".utf8)
+        }
+        body += Array("--\(boundary)--\r\n".utf8)
+        return (body, "multipart/form-data; boundary=\(boundary)")
     }
 
     /// The reply carries `expected` exactly (floats survive JSON as doubles), in issue 7's shape.
