@@ -22,8 +22,12 @@ figures: build
 	$(BIN)/study figures --to docs/images
 
 # XCTest only: Swift Testing would print a second, empty "0 tests" summary.
+# The test process gets the OpenBLAS kernels the executables pick for themselves (BLASKernels:
+# OpenBLAS 0.3.21 falls back to slow generic kernels on CPUs newer than itself).
 test: deps
 	$(SWIFT) build --build-tests
+	@core=$$($$($(SWIFT) build --show-bin-path)/study-bench kernels --coretype); \
+	if [ -n "$$core" ]; then echo "OpenBLAS kernels for the tests: $$core"; export OPENBLAS_CORETYPE=$$core; fi; \
 	$(SWIFT) test --skip-build --disable-swift-testing
 
 bench: deps

@@ -11,7 +11,7 @@ struct StudyBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "study-bench",
         abstract: "Benchmarks that print figures (not timed tests).",
-        subcommands: [NN.self, FeaturesCommand.self, CorpusCommand.self, PlotCommand.self])
+        subcommands: [NN.self, FeaturesCommand.self, CorpusCommand.self, PlotCommand.self, Kernels.self])
 
     /// OpenBLAS's kernels for this CPU first (may re-execute the program once), then the command.
     static func main() {
@@ -42,6 +42,26 @@ struct CommaList<Element: ExpressibleByArgument>: ExpressibleByArgument {
 
 extension FitOptions.Parallelism: ExpressibleByArgument {
     public var defaultValueDescription: String { rawValue }
+}
+
+/// Which OpenBLAS kernels this machine runs (`BLASKernels`). `make test` uses `--coretype` to
+/// give the test process the same kernels the executables pick for themselves.
+struct Kernels: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the OpenBLAS kernels in use and why (see BLASKernels).")
+
+    @Flag(help: "Print only the OPENBLAS_CORETYPE to use (empty when OpenBLAS's own choice stands).")
+    var coretype = false
+
+    func run() {
+        let chosen = ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? ""
+        if coretype {
+            print(chosen)
+        } else {
+            print("OpenBLAS core: \(BLASThreads.coreName)" + (chosen.isEmpty ? " (OpenBLAS's own choice)" : " (OPENBLAS_CORETYPE=\(chosen))"))
+            print(BLASThreads.configuration)
+        }
+    }
 }
 
 struct NN: ParsableCommand {
