@@ -1,3 +1,4 @@
+import Base
 import Foundation
 import NeuralNet
 import Plot
@@ -7,108 +8,217 @@ extension ChapterID {
     public static let beyond: ChapterID = "07-beyond"
 }
 
-/// Chapter 7: what the notebook's single random split hides. The 80/20 split mixes both
-/// speakers and all 200 words, so every test clip has near-twins in training; a speaker-
-/// independent split (train on one actress, test on the other) asks the real question.
-/// Repeating the recipe over seeds shows how often it collapses to the uniform prediction.
+/// Chapter 7: the leakage ladder. The notebook's 99 % comes from a random split that puts both
+/// actresses and all 200 words on both sides; each rung removes one source of leakage (the
+/// words, the voice, both) and a label-shuffle control checks that the pipeline itself cannot
+/// leak. Every run early-stops on a validation slice of its own training side, every accuracy
+/// has a word-cluster bootstrap interval, and `--repeats` repeats every rung over more seeds.
 public enum BeyondChapter: Chapter {
     public static let id = ChapterID.beyond
-    public static let title = "Beyond the notebook: honest evaluation"
-    public static let purpose = "speaker-independent evaluation and the spread over seeds"
-    public static var upstream: [any Chapter.Type] { [FeaturesChapter.self] }
+    public static let title = "Beyond the notebook: the leakage ladder"
+    public static let purpose = "random → word-disjoint → speaker-independent → both, a label-shuffle control, CIs, McNemar"
+    public static var upstream: [any Chapter.Type] { [FeaturesChapter.self, EvaluationChapter.self] }
     public static func keyComponents(_ o: StudyOptions) -> [String] {
-        o.trainingKey + ["repeats=\(o.repeats)", "si=\(o.speakerIndependent)"]
+        o.trainingKey + ["repeats=\(o.repeats)", "ladder=\(o.ladder.rawValue)"]
     }
 
-    /// Train on one speaker, test on another.
-    public struct SpeakerRun: Codable, Sendable {
-        public var trainSpeaker: String
-        public var testSpeaker: String
+    /// The notebook's published accuracy (its last logged val_accuracy), marked on the figure.
+    static let notebookAccuracy = 0.9929
+
+    /// One trained and tested ladder run.
+    public struct Run: Codable, Sendable {
+        public var protocolName: LadderProtocol
+        public var direction: String?
+        public var recipe: LadderRecipe
+        public var seed: UInt64
         public var nTrain: Int
+        public var nValidation: Int
         public var nTest: Int
-        /// Nil when there were too few clips to train on.
-        public var result: RunResult?
-        public var figure: String?
-        public var direction: String { "\(trainSpeaker) → \(testSpeaker)" }
-    }
-
-    public struct RunResult: Codable, Sendable {
         public var epochs: Int
         public var bestEpoch: Int
         public var accuracy: Double
         public var uar: Double
+        public var accuracyCI: Statistics.Interval
+        public var uarCI: Statistics.Interval
         public var collapsed: Bool
+        public var seconds: Double
+        /// confusion[true][predicted] over the test clips.
+        public var confusion: [[Int]]
+        /// Test rows (chapter 4's order) and the class predicted for each, for paired tests.
+        public var test: [Int]
+        public var predicted: [Int]
+        public var figure: String
+        var name: String { [protocolName.rawValue, direction, recipe.rawValue].compactMap { $0 }.joined(separator: " · ") }
     }
 
-    public struct RepeatRun: Codable, Sendable {
+    /// A run the corpus could not support, with the reason.
+    public struct Skipped: Codable, Sendable {
+        public var protocolName: LadderProtocol
+        public var direction: String?
+        public var recipe: LadderRecipe
+        public var reason: String
+    }
+
+    /// McNemar's exact test of two recipes on the same test clips, with the word-cluster
+    /// bootstrap interval of accuracy(a) − accuracy(b).
+    public struct Comparison: Codable, Sendable {
+        public var protocolName: LadderProtocol
+        public var direction: String?
+        public var a: LadderRecipe
+        public var b: LadderRecipe
         public var seed: UInt64
-        public var result: RunResult
+        public var n01: Int
+        public var n10: Int
+        public var pValue: Double
+        public var differenceCI: Statistics.Interval
     }
 
     public struct Output: Codable, Sendable {
-        public var speakerRuns: [SpeakerRun]
-        /// Why there are no speaker-independent runs, when there are none.
-        public var speakerSkipReason: String?
-        public var repeats: [RepeatRun]
-        public var standardized: Bool
+        public var level: LadderLevel
+        public var labels: [String]
+        public var seeds: [UInt64]
+        public var runs: [Run]
+        public var skipped: [Skipped]
+        public var comparisons: [Comparison]
+        public var ladderFigure: String?
+        /// Chapter 6's result, whose model selection looked at the test set: the top rung.
+        public var notebookProcedureAccuracy: Double
+        public var notebookProcedureCI: Statistics.Interval
     }
 
     /// The seed of repeat `r`: seed + r, wrapped into numpy's 0…2³²−1.
     static func repeatSeed(_ seed: UInt64, _ r: Int) -> UInt64 { (seed &+ UInt64(r)) & 0xFFFF_FFFF }
 
+    /// The speaker directions of a protocol: both orders of two speakers; none otherwise.
+    static func directions(_ p: LadderProtocol, speakers: [String]) -> [(train: String, test: String)?] {
+        switch p {
+        case .random, .wordDisjoint, .labelShuffle: return [nil]
+        case .speakerIndependent, .speakerWordDisjoint:
+            guard speakers.count == 2 else { return [] }
+            return [(speakers[0], speakers[1]), (speakers[1], speakers[0])]
+        }
+    }
+
     public static func run(_ ctx: ChapterContext) throws -> Output {
         let o = ctx.options
         let data = LabelledData(try ctx.output(of: FeaturesChapter.self))
-
-        // Speaker-independent evaluation, both directions.
+        let evaluation = try ctx.output(of: EvaluationChapter.self)
         let speakers = Array(Set(data.speakers)).sorted()
-        var speakerRuns: [SpeakerRun] = []
-        var skipReason: String?
-        if o.speakerIndependent && speakers.count == 2 {
-            for (a, b) in [(speakers[0], speakers[1]), (speakers[1], speakers[0])] {
-                let trainPool = data.speakers.indices.filter { data.speakers[$0] == a }
-                let test = data.speakers.indices.filter { data.speakers[$0] == b }
-                // Early stopping watches 10 % of the training speaker's clips, never the test speaker.
-                let inner = Split.shuffled(count: trainPool.count, testSize: 0.1, seed: o.seed)
-                var run = SpeakerRun(trainSpeaker: a, testSpeaker: b, nTrain: inner.train.count, nTest: test.count)
-                guard inner.train.count >= 2, !inner.test.isEmpty, !test.isEmpty else {
-                    speakerRuns.append(run)
+        let seeds = [o.seed] + (o.repeats > 0 ? (1...o.repeats).map { repeatSeed(o.seed, $0) } : [])
+        let classes = data.labels.count
+
+        var runs: [Run] = [], skipped: [Skipped] = []
+        var predictionRows: [[String]] = []
+        let plannedPerSeed = o.ladder.runs.reduce(0) { n, pr in n + max(1, directions(pr.0, speakers: speakers).count) }
+        var index = 0
+        for seed in seeds {
+            for (p, recipe) in o.ladder.runs {
+                let dirs = directions(p, speakers: speakers)
+                if dirs.isEmpty {
+                    if seed == o.seed {
+                        skipped.append(Skipped(protocolName: p, direction: nil, recipe: recipe,
+                                               reason: "needs exactly two speakers; the corpus has \(speakers.count)"))
+                    }
+                    index += 1
                     continue
                 }
-                let trained = try TrainingRun.train(data: data, train: inner.train.map { trainPool[$0] },
-                                                    validation: inner.test.map { trainPool[$0] }, options: o, seed: o.seed,
-                                                    label: "\(a)→\(b)", progress: ctx.progress)
-                let m = evaluate(trained, data: data, rows: test)
-                run.result = RunResult(trained, m)
-                run.figure = try ctx.write(Charts.confusionMatrix(counts: m.confusion, labels: data.labels,
-                                                                  title: "Train \(a), test \(b) — accuracy \(Markdown.fixed(m.accuracy, 3)), UAR \(Markdown.fixed(m.uar, 3))"),
-                                           to: "confusion_\(a)_to_\(b).png")
-                speakerRuns.append(run)
+                for d in dirs {
+                    index += 1
+                    let direction = d.map { "\($0.train)→\($0.test)" }
+                    let plan: LadderPlan
+                    switch LadderPlan.make(p, speakers: data.speakers, words: data.words, labels: data.y, direction: d, seed: seed) {
+                    case .failure(let why):
+                        if seed == o.seed { skipped.append(Skipped(protocolName: p, direction: direction, recipe: recipe, reason: why.reason)) }
+                        continue
+                    case .success(let made): plan = made
+                    }
+                    let label = "ladder \(index)/\(plannedPerSeed * seeds.count): \([p.rawValue, direction, recipe.rawValue].compactMap { $0 }.joined(separator: " ")) seed \(seed)"
+                    let start = Date()
+                    let x = recipe.inputs(data, plan)
+                    let trained = try TrainingRun.fit(xTrain: x.train, yTrain: plan.train.map { plan.labels[$0] },
+                                                      xValidation: x.validation, yValidation: plan.validation.map { plan.labels[$0] },
+                                                      features: data.features, classes: classes, options: o, seed: seed,
+                                                      label: label, progress: ctx.progress)
+                    let truth = plan.test.map { data.y[$0] }
+                    let probs = trained.model.predictProbabilities(x.test, count: truth.count)
+                    let predicted = truth.indices.map { argmax(probs, row: $0, classes: classes) }
+                    let m = Metrics(labels: data.labels, truth: truth, predicted: predicted)
+                    let ci = Statistics.clusterBootstrap(truth: truth, predicted: predicted, cluster: plan.test.map { data.words[$0] },
+                                                         classes: classes, seed: seed)
+                    let slug = [p.rawValue, direction?.replacingOccurrences(of: "→", with: "_to_"), recipe.rawValue,
+                                seed == o.seed ? nil : "seed\(seed)"].compactMap { $0 }.joined(separator: "_")
+                    let figure = try ctx.write(Charts.confusionMatrix(
+                        counts: m.confusion, labels: data.labels,
+                        title: "\([p.rawValue, direction, recipe.rawValue].compactMap { $0 }.joined(separator: " · ")) — accuracy \(Markdown.fixed(m.accuracy, 3)), UAR \(Markdown.fixed(m.uar, 3))"),
+                        to: "confusion_\(slug).png")
+                    for (i, row) in plan.test.enumerated() {
+                        predictionRows.append([data.paths[row], p.rawValue, direction ?? "", recipe.rawValue, String(seed),
+                                               data.labels[truth[i]], data.labels[predicted[i]]]
+                                              + (0..<classes).map { String(probs[i * classes + $0]) })
+                    }
+                    runs.append(Run(protocolName: p, direction: direction, recipe: recipe, seed: seed,
+                                    nTrain: plan.train.count, nValidation: plan.validation.count, nTest: plan.test.count,
+                                    epochs: trained.history.rows.count, bestEpoch: trained.history.bestEpoch,
+                                    accuracy: m.accuracy, uar: m.uar, accuracyCI: ci.accuracy, uarCI: ci.uar,
+                                    collapsed: trained.collapsed, seconds: Date().timeIntervalSince(start),
+                                    confusion: m.confusion, test: plan.test, predicted: predicted, figure: figure))
+                }
             }
-        } else {
-            skipReason = speakers.count == 2 ? "switched off" : "the corpus has \(speakers.count) speaker(s), not 2"
         }
+        try ctx.write(CSV.encode(header: ["clip", "protocol", "direction", "recipe", "seed", "true", "predicted"] + data.labels.map { "p_\($0)" },
+                                 rows: predictionRows),
+                      to: "predictions.csv")
 
-        // The notebook's recipe over several seeds: its split and its initialisation both change.
-        var repeats: [RepeatRun] = []
-        if o.repeats > 0 {
-            for r in 1...o.repeats {
-                let seed = repeatSeed(o.seed, r)
-                let split = Split.shuffled(count: data.count, testSize: 0.2, seed: seed)
-                let trained = try TrainingRun.train(data: data, train: split.train, validation: split.test, options: o, seed: seed,
-                                                    label: "repeat \(r)/\(o.repeats) (seed \(seed))", progress: ctx.progress)
-                repeats.append(RepeatRun(seed: seed, result: RunResult(trained, evaluate(trained, data: data, rows: split.test))))
-            }
+        let comparisons = compare(runs, data: data)
+        let main = runs.filter { $0.seed == o.seed }
+        var ladderFigure: String?
+        if !main.isEmpty {
+            let bars = [Charts.LadderBar(label: "chapter 6 (notebook: selected on test)", group: "notebook procedure (ch. 6)",
+                                         value: evaluation.metrics.accuracy, interval: evaluation.accuracyCI.bounds)]
+                + main.map { r in
+                    Charts.LadderBar(label: [r.protocolName.rawValue, r.direction].compactMap { $0 }.joined(separator: " "),
+                                     group: r.recipe.rawValue, value: r.accuracy, interval: r.accuracyCI.bounds,
+                                     collapsed: r.collapsed && r.protocolName != .labelShuffle)
+                }
+            ladderFigure = try ctx.write(Charts.ladder(bars: bars, chance: 1 / Double(classes),
+                                                       references: [("notebook's published \(notebookAccuracy)", notebookAccuracy)],
+                                                       title: "How much of the accuracy survives each removal of leakage (seed \(o.seed))"),
+                                         to: "leakage_ladder.png")
         }
-        return Output(speakerRuns: speakerRuns, speakerSkipReason: skipReason, repeats: repeats, standardized: o.standardize)
+        return Output(level: o.ladder, labels: data.labels, seeds: seeds, runs: runs, skipped: skipped, comparisons: comparisons,
+                      ladderFigure: ladderFigure, notebookProcedureAccuracy: evaluation.metrics.accuracy,
+                      notebookProcedureCI: evaluation.accuracyCI)
     }
 
-    static func evaluate(_ run: TrainingRun, data: LabelledData, rows: [Int]) -> Metrics {
-        let (x, y) = data.rows(rows, standardizer: run.standardizer)
-        return Metrics(labels: data.labels, truth: y, predicted: run.model.predictClasses(x, count: y.count))
+    /// McNemar pairs on the same clips: faithful vs standardized on `random`, standardized vs
+    /// speaker_normalized on each speaker direction, for every seed where both ran.
+    static func compare(_ runs: [Run], data: LabelledData) -> [Comparison] {
+        let pairs: [(LadderProtocol, LadderRecipe, LadderRecipe)] = [
+            (.random, .faithful, .standardized), (.speakerIndependent, .standardized, .speakerNormalized),
+            (.speakerWordDisjoint, .standardized, .speakerNormalized),
+        ]
+        var out: [Comparison] = []
+        for (p, ra, rb) in pairs {
+            for a in runs where a.protocolName == p && a.recipe == ra {
+                guard let b = runs.first(where: { $0.protocolName == p && $0.recipe == rb && $0.direction == a.direction && $0.seed == a.seed }),
+                      a.test == b.test else { continue }
+                let truth = a.test.map { data.y[$0] }
+                var n01 = 0, n10 = 0
+                for i in truth.indices {
+                    let okA = a.predicted[i] == truth[i], okB = b.predicted[i] == truth[i]
+                    if okA && !okB { n01 += 1 }
+                    if okB && !okA { n10 += 1 }
+                }
+                out.append(Comparison(protocolName: p, direction: a.direction, a: ra, b: rb, seed: a.seed, n01: n01, n10: n10,
+                                      pValue: Statistics.mcnemarExact(n01: n01, n10: n10),
+                                      differenceCI: Statistics.pairedDifference(truth: truth, a: a.predicted, b: b.predicted,
+                                                                                cluster: a.test.map { data.words[$0] }, seed: a.seed)))
+            }
+        }
+        return out
     }
 
-    /// Mean, sample deviation, min and max of the repeats' accuracies.
+    /// Mean, sample deviation, min and max.
     static func spread(_ xs: [Double]) -> (mean: Double, sd: Double, min: Double, max: Double) {
         guard !xs.isEmpty else { return (0, 0, 0, 0) }
         let mean = xs.reduce(0, +) / Double(xs.count)
@@ -116,55 +226,96 @@ public enum BeyondChapter: Chapter {
         return (mean, sd, xs.min()!, xs.max()!)
     }
 
+    static func intervalText(_ i: Statistics.Interval, point: Double) -> String {
+        switch i {
+        case .interval(let lo, let hi):
+            let text = "[\(Markdown.fixed(lo, 3)), \(Markdown.fixed(hi, 3))]"
+            return lo <= point && point <= hi ? text : text + " (does not contain the estimate)"
+        case .tooFewClusters(let n):
+            return "too few clusters for an interval (\(n) words)"
+        }
+    }
+
     public struct Figure {
-        var direction: String
+        var name: String
         var figure: String
     }
 
     public struct Section {
-        var hasSi: Bool
-        var siTable: String
-        var siFigures: [Figure]
-        var siReason: String
+        var hasLadder: Bool
+        var level: String
+        var ladderFigure: String
+        var hasFigure: Bool
+        var ladderTable: String
+        var rungTable: String
+        var skippedTable: String
+        var hasSkipped: Bool
+        var comparisonTable: String
+        var hasComparisons: Bool
         var hasRepeats: Bool
         var repeats: Int
-        var repeatTable: String
-        var repeatMean: String
-        var repeatSd: String
-        var repeatMin: String
-        var repeatMax: String
+        var spreadTable: String
+        var shuffleAccuracy: String
+        var chance: String
         var nCollapsed: Int
-        var standardize: Bool
+        var hasCollapsed: Bool
+        var seconds: String
+        var figures: [Figure]
     }
 
     public static func section(_ output: Output, _ report: ReportContext) -> Section {
-        let siRows = output.speakerRuns.map { r -> [String] in
-            guard let x = r.result else { return [r.direction, String(r.nTrain), String(r.nTest), "", "", "", "too few clips"] }
-            return [r.direction, String(r.nTrain), String(r.nTest), String(x.epochs), Markdown.fixed(x.accuracy, 4),
-                    Markdown.fixed(x.uar, 4), x.collapsed ? "collapsed" : ""]
+        let mainSeed = output.seeds.first ?? 0
+        let main = output.runs.filter { $0.seed == mainSeed }
+        let rows = [["notebook procedure (chapter 6)", "", "model selected on the test set", "", "",
+                     Markdown.fixed(output.notebookProcedureAccuracy, 4), intervalText(output.notebookProcedureCI, point: output.notebookProcedureAccuracy),
+                     "", "", "", ""]]
+            + main.map { r in
+                [r.protocolName.rawValue, r.direction ?? "", r.recipe.rawValue, "\(r.nTrain) / \(r.nValidation)", String(r.nTest),
+                 Markdown.fixed(r.accuracy, 4), intervalText(r.accuracyCI, point: r.accuracy), Markdown.fixed(r.uar, 4),
+                 intervalText(r.uarCI, point: r.uar), "\(r.epochs) (\(r.bestEpoch))",
+                 r.collapsed ? (r.protocolName == .labelShuffle ? "at chance (expected)" : "**collapsed**") : ""]
+            }
+        let ladderTable = Markdown.table(["protocol", "direction", "recipe", "train / validation", "test", "accuracy", "95 % CI",
+                                          "UAR", "95 % CI", "epochs (best)", ""], rows,
+                                         align: ["l", "l", "l", "r", "r", "r", "l", "r", "l", "r", "l"])
+        let rungTable = Markdown.table(["protocol", "what it removes"], LadderProtocol.allCases.map { [$0.rawValue, $0.removes] })
+        let skippedTable = Markdown.table(["protocol", "direction", "recipe", "not run because"],
+                                          output.skipped.map { [$0.protocolName.rawValue, $0.direction ?? "", $0.recipe.rawValue, $0.reason] })
+        let comparisonTable = Markdown.table(
+            ["protocol", "direction", "a", "b", "seed", "a right, b wrong (n01)", "b right, a wrong (n10)", "McNemar p", "accuracy a − b, 95 % CI"],
+            output.comparisons.map { c in
+                [c.protocolName.rawValue, c.direction ?? "", c.a.rawValue, c.b.rawValue, String(c.seed), String(c.n01), String(c.n10),
+                 String(format: "%.3g", c.pValue),
+                 c.differenceCI.bounds.map { "[\(Markdown.fixed($0.lo, 3)), \(Markdown.fixed($0.hi, 3))]" } ?? "too few clusters"]
+            },
+            align: ["l", "l", "l", "l", "r", "r", "r", "r", "l"])
+        // The spread over seeds, per rung and recipe.
+        var keys: [String] = []
+        var groups: [String: [Run]] = [:]
+        for r in output.runs {
+            if groups[r.name] == nil { keys.append(r.name) }
+            groups[r.name, default: []].append(r)
         }
-        let siTable = Markdown.table(["train → test", "train clips", "test clips", "epochs", "accuracy", "UAR", ""], siRows,
-                                     align: ["l", "r", "r", "r", "r", "r", "l"])
-        let repeatRows = output.repeats.map { r in
-            [String(r.seed), String(r.result.epochs), String(r.result.bestEpoch), Markdown.fixed(r.result.accuracy, 4),
-             Markdown.fixed(r.result.uar, 4), r.result.collapsed ? "collapsed" : ""]
+        let spreadRows = keys.map { k -> [String] in
+            let rs = groups[k]!
+            let kept = rs.filter { !$0.collapsed || $0.protocolName == .labelShuffle }
+            let s = spread(kept.map(\.accuracy))
+            return [k, String(rs.count), Markdown.fixed(s.mean, 4), Markdown.fixed(s.sd, 4), Markdown.fixed(s.min, 4),
+                    Markdown.fixed(s.max, 4), String(rs.count - kept.count)]
         }
-        let s = spread(output.repeats.map(\.result.accuracy))
-        return Section(hasSi: output.speakerSkipReason == nil, siTable: siTable,
-                       siFigures: output.speakerRuns.compactMap { r in r.figure.map { Figure(direction: r.direction, figure: $0) } },
-                       siReason: output.speakerSkipReason ?? "",
-                       hasRepeats: !output.repeats.isEmpty, repeats: output.repeats.count,
-                       repeatTable: Markdown.table(["seed", "epochs", "best epoch", "test accuracy", "UAR", ""], repeatRows,
-                                                   align: ["r", "r", "r", "r", "r", "l"]),
-                       repeatMean: Markdown.fixed(s.mean, 4), repeatSd: Markdown.fixed(s.sd, 4),
-                       repeatMin: Markdown.fixed(s.min, 4), repeatMax: Markdown.fixed(s.max, 4),
-                       nCollapsed: output.repeats.filter(\.result.collapsed).count, standardize: output.standardized)
-    }
-}
-
-extension BeyondChapter.RunResult {
-    init(_ run: TrainingRun, _ m: Metrics) {
-        self.init(epochs: run.history.rows.count, bestEpoch: run.history.bestEpoch, accuracy: m.accuracy, uar: m.uar,
-                  collapsed: run.collapsed)
+        let spreadTable = Markdown.table(["run", "seeds", "mean accuracy", "sd", "min", "max", "collapsed (left out)"], spreadRows,
+                                         align: ["l", "r", "r", "r", "r", "r", "r"])
+        let shuffle = output.runs.filter { $0.protocolName == .labelShuffle }.map(\.accuracy)
+        return Section(hasLadder: !output.runs.isEmpty || !output.skipped.isEmpty, level: output.level.rawValue,
+                       ladderFigure: output.ladderFigure ?? "", hasFigure: output.ladderFigure != nil,
+                       ladderTable: ladderTable, rungTable: rungTable, skippedTable: skippedTable, hasSkipped: !output.skipped.isEmpty,
+                       comparisonTable: comparisonTable, hasComparisons: !output.comparisons.isEmpty,
+                       hasRepeats: output.seeds.count > 1, repeats: output.seeds.count - 1, spreadTable: spreadTable,
+                       shuffleAccuracy: shuffle.isEmpty ? "not run" : Markdown.fixed(spread(shuffle).mean, 4),
+                       chance: Markdown.fixed(1 / Double(max(output.labels.count, 1)), 4),
+                       nCollapsed: output.runs.filter { $0.collapsed && $0.protocolName != .labelShuffle }.count,
+                       hasCollapsed: output.runs.contains { $0.collapsed && $0.protocolName != .labelShuffle },
+                       seconds: Markdown.fixed(output.runs.map(\.seconds).reduce(0, +), 1),
+                       figures: main.map { Figure(name: $0.name, figure: $0.figure) })
     }
 }

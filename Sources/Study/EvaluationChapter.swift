@@ -45,6 +45,10 @@ public enum EvaluationChapter: Chapter {
         /// 95 % word-cluster bootstrap intervals (1000 resamples, seeded with the run's seed).
         public var accuracyCI: Statistics.Interval
         public var uarCI: Statistics.Interval
+        /// Expected calibration error of the top-label confidence, 15 equal-width bins.
+        public var ece: Double
+        public var calibrationBins: [Statistics.Bin]
+        public var reliabilityFigure: String
         var metrics: Metrics { Metrics(labels: labels, confusion: confusion) }
     }
 
@@ -86,6 +90,13 @@ public enum EvaluationChapter: Chapter {
                                  }),
                       to: "predictions.csv")
 
+        // Calibration: is a 0.9 confidence right 90 % of the time? (Guo et al. 2017, top label.)
+        let confidence = predicted.indices.map { Double(probs[$0 * classes + predicted[$0]]) }
+        let calibration = Statistics.calibration(confidence: confidence, correct: predicted.indices.map { predicted[$0] == y[$0] })
+        let reliability = try ctx.write(Charts.reliabilityDiagram(
+            bins: calibration.bins.map { ($0.lo, $0.hi, $0.count, $0.accuracy, $0.confidence) }, ece: calibration.ece,
+            title: "Reliability of the chapter-6 model"), to: "reliability_diagram.png")
+
         // The clips it got wrong, playable.
         let root = load.corpus.root
         var errors: [Error] = []
@@ -101,7 +112,8 @@ public enum EvaluationChapter: Chapter {
                                 confidence: probs[i * classes + predicted[i]], audio: audio))
         }
         return Output(labels: data.labels, confusion: m.confusion, loss: loss, errors: errors, confusionFigure: figure,
-                      synthetic: load.kind == .synthetic, accuracyCI: ci.accuracy, uarCI: ci.uar)
+                      synthetic: load.kind == .synthetic, accuracyCI: ci.accuracy, uarCI: ci.uar,
+                      ece: calibration.ece, calibrationBins: calibration.bins, reliabilityFigure: reliability)
     }
 
     public struct Section {
@@ -119,6 +131,8 @@ public enum EvaluationChapter: Chapter {
         var synthetic: Bool
         var accuracyCI: String
         var uarCI: String
+        var ece: String
+        var reliabilityFigure: String
     }
 
     public static func section(_ output: Output, _ report: ReportContext) -> Section {
@@ -146,7 +160,8 @@ public enum EvaluationChapter: Chapter {
                        nWrong: m.total - m.correct, perClassTable: perClassTable, confusionFigure: output.confusionFigure,
                        wrongTable: wrongTable, hasWrong: !output.errors.isEmpty, comparisonTable: comparison,
                        synthetic: output.synthetic, accuracyCI: intervalText(output.accuracyCI),
-                       uarCI: intervalText(output.uarCI))
+                       uarCI: intervalText(output.uarCI), ece: Markdown.fixed(output.ece, 3),
+                       reliabilityFigure: output.reliabilityFigure)
     }
 
     /// "95 % CI 0.912–0.951", or why there is none.

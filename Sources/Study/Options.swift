@@ -21,10 +21,10 @@ public struct StudyOptions: Sendable {
     public var epochs: Int = 50
     public var batchSize: Int = 64
     public var patience: Int = 5
-    /// Extra training runs over seeds seed+1 … for the spread of accuracy (0 = none).
+    /// Chapter 7 repeats every ladder run over seeds seed+1 … seed+repeats (0 = none).
     public var repeats: Int = 0
-    /// Run the speaker-independent evaluation in chapter 7.
-    public var speakerIndependent: Bool = true
+    /// Which leakage-ladder runs chapter 7 makes.
+    public var ladder: LadderLevel = .default
     /// `--from`: chapters from this one on run even when up to date.
     public var from: ChapterID?
     /// `--only`: this chapter runs, and the chapters it reads from only when they are stale.
@@ -65,4 +65,4 @@ public struct StudyOptions: Sendable {
 
 /// Bumped when a chapter's computation or its record's shape changes: a record written by
 /// another version of the code is stale.
-let studyCodeVersion = "3"
+let studyCodeVersion = "4"

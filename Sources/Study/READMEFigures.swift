@@ -19,6 +19,7 @@ public enum READMEFigures {
             ("audio_recognition_architecture.png", "\(ChapterID.training.rawValue)/architecture.png"),
             ("confusion_matrix.png", "\(ChapterID.evaluation.rawValue)/confusion_matrix.png"),
             ("mfcc_mean_heatmap.png", "\(ChapterID.features.rawValue)/mfcc_mean_heatmap.png"),
+            ("reliability_diagram.png", "\(ChapterID.evaluation.rawValue)/reliability_diagram.png"),
         ]
     }
 
@@ -33,7 +34,12 @@ public enum READMEFigures {
         }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var written: [String] = []
-        for (name, relative) in sources(speaker: speaker) {
+        var files = sources(speaker: speaker)
+        // The ladder figure exists when chapter 7 ran with the ladder on.
+        if runner.reportContext.output(of: BeyondChapter.self)?.ladderFigure != nil {
+            files.append(("leakage_ladder.png", "\(ChapterID.beyond.rawValue)/leakage_ladder.png"))
+        }
+        for (name, relative) in files {
             let data = try Data(contentsOf: options.outputDirectory.appendingPathComponent(relative))
             try writeAtomically(data, to: folder.appendingPathComponent(name))
             written.append(name)

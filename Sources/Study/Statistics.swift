@@ -112,14 +112,14 @@ public enum Statistics {
     }
 
     /// One bin of a reliability diagram.
-    struct Bin: Codable, Sendable, Equatable {
-        var lo: Double
-        var hi: Double
-        var count: Int
+    public struct Bin: Codable, Sendable, Equatable {
+        public var lo: Double
+        public var hi: Double
+        public var count: Int
         /// Fraction of the bin's clips predicted right (0 when empty).
-        var accuracy: Double
+        public var accuracy: Double
         /// Mean top-label confidence in the bin (0 when empty).
-        var confidence: Double
+        public var confidence: Double
     }
 
     /// Expected calibration error over `bins` equal-width bins of top-label confidence (Guo et al.

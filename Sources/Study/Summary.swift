@@ -6,7 +6,7 @@ import Inference
 /// field changes meaning or goes away (new fields may appear without a bump). Values that may
 /// be undefined (a diverged run's loss, a chapter that did not run) are left out.
 public struct StudySummary: Codable, Sendable {
-    public static let currentSchemaVersion = 1
+    public static let currentSchemaVersion = 2
 
     public var schemaVersion = StudySummary.currentSchemaVersion
     public var corpus: CorpusSummary?
@@ -18,7 +18,11 @@ public struct StudySummary: Codable, Sendable {
     public var training: TrainingSummary?
     public var evaluation: EvaluationSummary?
     public var speakerIndependent: [String: SpeakerSummary]
-    public var repeats: RepeatsSummary
+    /// Chapter 7's ladder runs, one row per protocol, direction, recipe and seed.
+    public var ladder: [LadderRowSummary]
+    public var mcnemar: [McNemarSummary]
+    /// Calibration of chapter 6's model.
+    public var calibration: CalibrationSummary?
     /// What this run did with each chapter: "up to date", "ran: <why>", "not run".
     public var chapters: [String: String]
     public var timingsS: [String: Double]
@@ -26,7 +30,7 @@ public struct StudySummary: Codable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version", corpus, recipe, preset, seed, standardize, features, training, evaluation
-        case speakerIndependent = "speaker_independent", repeats, chapters, timingsS = "timings_s", environment
+        case speakerIndependent = "speaker_independent", ladder, mcnemar, calibration, chapters, timingsS = "timings_s", environment
     }
 
     public struct CorpusSummary: Codable, Sendable {
@@ -113,22 +117,63 @@ public struct StudySummary: Codable, Sendable {
         enum CodingKeys: String, CodingKey { case accuracy, uar, collapsed, nTrain = "n_train", nTest = "n_test" }
     }
 
-    public struct RepeatRunSummary: Codable, Sendable {
+    public struct LadderRowSummary: Codable, Sendable {
+        public var protocolName: String
+        public var direction: String?
+        public var recipe: String
         public var seed: UInt64
-        public var accuracy: Double
-        public var uar: Double
+        public var nTrain: Int
+        public var nValidation: Int
+        public var nTest: Int
         public var epochs: Int
+        public var accuracy: Double
+        public var accuracyCI95: [Double]?
+        public var uar: Double
+        public var uarCI95: [Double]?
         public var collapsed: Bool
+        public var seconds: Double
+        enum CodingKeys: String, CodingKey {
+            case protocolName = "protocol", direction, recipe, seed, nTrain = "n_train", nValidation = "n_validation", nTest = "n_test"
+            case epochs, accuracy, accuracyCI95 = "accuracy_ci95", uar, uarCI95 = "uar_ci95", collapsed, seconds
+        }
+        // `direction` is written as null when absent (the schema names it), unlike other optionals.
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(protocolName, forKey: .protocolName)
+            try c.encode(direction, forKey: .direction)
+            try c.encode(recipe, forKey: .recipe)
+            try c.encode(seed, forKey: .seed)
+            try c.encode(nTrain, forKey: .nTrain)
+            try c.encode(nValidation, forKey: .nValidation)
+            try c.encode(nTest, forKey: .nTest)
+            try c.encode(epochs, forKey: .epochs)
+            try c.encode(accuracy, forKey: .accuracy)
+            try c.encodeIfPresent(accuracyCI95, forKey: .accuracyCI95)
+            try c.encode(uar, forKey: .uar)
+            try c.encodeIfPresent(uarCI95, forKey: .uarCI95)
+            try c.encode(collapsed, forKey: .collapsed)
+            try c.encode(seconds, forKey: .seconds)
+        }
     }
 
-    public struct RepeatsSummary: Codable, Sendable {
-        public var n: Int
-        public var mean: Double?
-        public var sd: Double?
-        public var min: Double?
-        public var max: Double?
-        public var collapsed: Int
-        public var runs: [RepeatRunSummary]
+    public struct McNemarSummary: Codable, Sendable {
+        public var protocolName: String
+        public var direction: String?
+        public var a: String
+        public var b: String
+        public var seed: UInt64
+        public var n01: Int
+        public var n10: Int
+        public var pValue: Double
+        public var diffCI95: [Double]?
+        enum CodingKeys: String, CodingKey {
+            case protocolName = "protocol", direction, a, b, seed, n01, n10, pValue = "p_value", diffCI95 = "diff_ci95"
+        }
+    }
+
+    public struct CalibrationSummary: Codable, Sendable {
+        public var ece: Double
+        public var bins: [Statistics.Bin]
     }
 
     public struct EnvironmentSummary: Codable, Sendable {
@@ -185,19 +230,28 @@ extension StudySummary {
                                            uarCI95: e.uarCI.bounds.map { [$0.lo, $0.hi] })
         }
         speakerIndependent = [:]
-        repeats = RepeatsSummary(n: 0, collapsed: 0, runs: [])
+        ladder = []
+        mcnemar = []
+        if let e = report.output(of: EvaluationChapter.self) {
+            calibration = CalibrationSummary(ece: e.ece, bins: e.calibrationBins)
+        }
         if let b = report.output(of: BeyondChapter.self) {
-            for r in b.speakerRuns {
-                speakerIndependent["\(r.trainSpeaker)→\(r.testSpeaker)"] = SpeakerSummary(
-                    accuracy: r.result?.accuracy, uar: r.result?.uar, collapsed: r.result?.collapsed, nTrain: r.nTrain, nTest: r.nTest)
+            ladder = b.runs.map { r in
+                LadderRowSummary(protocolName: r.protocolName.rawValue, direction: r.direction, recipe: r.recipe.rawValue, seed: r.seed,
+                                 nTrain: r.nTrain, nValidation: r.nValidation, nTest: r.nTest, epochs: r.epochs,
+                                 accuracy: r.accuracy, accuracyCI95: r.accuracyCI.bounds.map { [$0.lo, $0.hi] },
+                                 uar: r.uar, uarCI95: r.uarCI.bounds.map { [$0.lo, $0.hi] }, collapsed: r.collapsed, seconds: r.seconds)
             }
-            let accuracies = b.repeats.map(\.result.accuracy)
-            let s = BeyondChapter.spread(accuracies)
-            repeats = RepeatsSummary(n: b.repeats.count, mean: accuracies.isEmpty ? nil : s.mean, sd: accuracies.isEmpty ? nil : s.sd,
-                                     min: accuracies.isEmpty ? nil : s.min, max: accuracies.isEmpty ? nil : s.max,
-                                     collapsed: b.repeats.filter(\.result.collapsed).count,
-                                     runs: b.repeats.map { RepeatRunSummary(seed: $0.seed, accuracy: $0.result.accuracy, uar: $0.result.uar,
-                                                                            epochs: $0.result.epochs, collapsed: $0.result.collapsed) })
+            mcnemar = b.comparisons.map { c in
+                McNemarSummary(protocolName: c.protocolName.rawValue, direction: c.direction, a: c.a.rawValue, b: c.b.rawValue,
+                               seed: c.seed, n01: c.n01, n10: c.n10, pValue: c.pValue,
+                               diffCI95: c.differenceCI.bounds.map { [$0.lo, $0.hi] })
+            }
+            // The ladder's standardized speaker-independent rows at the run's seed.
+            for r in b.runs where r.protocolName == .speakerIndependent && r.recipe == .standardized && r.seed == o.seed {
+                speakerIndependent[r.direction ?? "?"] = SpeakerSummary(accuracy: r.accuracy, uar: r.uar, collapsed: r.collapsed,
+                                                                        nTrain: r.nTrain, nTest: r.nTest)
+            }
         }
     }
 }

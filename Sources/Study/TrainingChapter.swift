@@ -209,7 +209,21 @@ struct TrainingRun {
         let standardizer = o.standardize ? Standardizer.fit(x: raw, count: yTrain.count, features: data.features) : nil
         let xTrain = standardizer?.apply(raw) ?? raw
         let (xVal, yVal) = data.rows(validation, standardizer: standardizer)
-        let model = NotebookCNN.make(inputLength: data.features, classes: data.labels.count, seed: seed)
+        var run = try fit(xTrain: xTrain, yTrain: yTrain, xValidation: xVal, yValidation: yVal, features: data.features,
+                          classes: data.labels.count, options: o, seed: seed, label: label, progress: progress)
+        run.standardizer = standardizer
+        return run
+    }
+
+    /// The notebook's network and fit on ready-made inputs (rows of `features` values):
+    /// Adam, batch, epochs and patience from `o`, early stopping and the checkpoint on the
+    /// validation rows. The ladder calls this with its own recipes' inputs.
+    static func fit(xTrain: [Float], yTrain: [Int], xValidation: [Float], yValidation: [Int], features: Int, classes: Int,
+                    options o: StudyOptions, seed: UInt64, label: String, progress: StudyProgress) throws -> TrainingRun {
+        guard yTrain.count >= 2, !yValidation.isEmpty else {
+            throw StudyError.tooFewClips(what: label, train: yTrain.count, validation: yValidation.count)
+        }
+        let model = NotebookCNN.make(inputLength: features, classes: classes, seed: seed)
         var fitOptions = FitOptions(seed: seed)
         fitOptions.batchSize = o.batchSize
         fitOptions.epochs = o.epochs
@@ -217,15 +231,16 @@ struct TrainingRun {
         // Data-parallel workers sum gradients in a fixed order per thread count: the same seed
         // and thread count give the same history bit for bit.
         fitOptions.threads = o.threads
-        let history = fit(model, x: xTrain, y: yTrain, xVal: xVal, yVal: yVal, features: data.features, options: fitOptions) { log in
+        let history = NeuralNet.fit(model, x: xTrain, y: yTrain, xVal: xValidation, yVal: yValidation, features: features,
+                                    options: fitOptions) { log in
             progress.line(String(format: "%@: epoch %d/%d  loss %.4f  accuracy %.4f  val_loss %.4f  val_accuracy %.4f  (%.2f s)%@",
                                  label, log.epoch, o.epochs, log.loss, log.accuracy, log.valLoss, log.valAccuracy, log.seconds,
                                  log.improved ? "  saved" : ""))
         }
         let best = history.rows.first { $0.epoch == history.bestEpoch }
-        let uniform = log(Float(data.labels.count))
+        let uniform = Foundation.log(Float(classes))
         let collapsed = best.map { abs($0.valLoss - uniform) < 0.02 } ?? false
-        return TrainingRun(model: model, history: history, standardizer: standardizer, collapsed: collapsed)
+        return TrainingRun(model: model, history: history, standardizer: nil, collapsed: collapsed)
     }
 
     /// The model file's metadata: the feature recipe and the classes (what `predict` and the

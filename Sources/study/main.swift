@@ -34,8 +34,11 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Maximum number of training epochs.")
     var epochs: Int = 50
 
-    @Option(help: "Extra runs over seeds seed+1… for the spread of accuracy (chapter 7).")
+    @Option(help: "Chapter 7 repeats every ladder run over seeds seed+1…seed+N (mean and sd per run).")
     var repeats: Int = 0
+
+    @Option(help: "Leakage-ladder runs in chapter 7: default (standardized on random, word_disjoint, speaker_independent, speaker_word_disjoint, label_shuffle; speaker_normalized on speaker_independent), full (adds faithful on every protocol and speaker_normalized on speaker_word_disjoint) or off.")
+    var ladder: String = "default"
 
     @Flag(help: "Standardise each MFCC coefficient with the training split's mean and deviation.")
     var standardize = false
@@ -76,6 +79,10 @@ struct CommonOptions: ParsableArguments {
         o.seed = UInt64(seed)
         o.epochs = epochs
         o.repeats = repeats
+        guard let level = LadderLevel(rawValue: ladder) else {
+            throw ValidationError("--ladder \(ladder): use default, full or off")
+        }
+        o.ladder = level
         o.standardize = standardize
         o.corpusCache = corpusCache.map { URL(fileURLWithPath: $0) }
         o.syntheticWords = words

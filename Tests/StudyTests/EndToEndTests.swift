@@ -75,7 +75,7 @@ final class EndToEndTests: XCTestCase {
         let summary = try XCTUnwrap(try JSONSerialization.jsonObject(with: summaryData) as? [String: Any])
         let training = try XCTUnwrap(summary["training"] as? [String: Any])
         XCTAssertEqual(training["epochs_run"] as? Int, history.count - 1)
-        XCTAssertEqual(summary["schema_version"] as? Int, 1, "docs/summary-schema.md")
+        XCTAssertEqual(summary["schema_version"] as? Int, 2, "docs/summary-schema.md")
         let corpus = try XCTUnwrap(summary["corpus"] as? [String: Any])
         XCTAssertEqual(corpus["n_files"] as? Int, 7 * 2 * words)
         XCTAssertEqual(corpus["kind"] as? String, "synthetic")

@@ -34,7 +34,7 @@ final class RunnerTests: XCTestCase {
         options.dataDirectory = try Self.toneCorpus(in: dir)
         options.outputDirectory = dir.appendingPathComponent("output")
         options.epochs = 1
-        options.speakerIndependent = false
+        options.ladder = .off
         options.quiet = true
         options.preset = "librosa"
     }

@@ -1,0 +1,82 @@
+import Foundation
+
+extension Charts {
+    // MARK: Leakage ladder
+
+    /// One bar of a ladder figure: an accuracy with its 95 % interval, in a group (the recipe,
+    /// which picks the colour).
+    public struct LadderBar: Sendable {
+        public var label: String
+        public var group: String
+        public var value: Double
+        /// The interval's ends, nil when there is none (too few clusters).
+        public var interval: (lo: Double, hi: Double)?
+        /// Drawn hatched-grey and marked: the run ended at the uniform prediction.
+        public var collapsed: Bool
+        public init(label: String, group: String, value: Double, interval: (lo: Double, hi: Double)?, collapsed: Bool = false) {
+            self.label = label; self.group = group; self.value = value; self.interval = interval; self.collapsed = collapsed
+        }
+    }
+
+    /// Horizontal bars top to bottom in `bars` order, with interval whiskers, a dotted chance
+    /// line and dashed reference lines (e.g. a published figure), coloured by group.
+    public static func ladder(bars: [LadderBar], chance: Double, references: [(label: String, value: Double)] = [],
+                              title: String, xLabel: String = "test accuracy (95 % word-cluster bootstrap interval)",
+                              width: Int = 900, height: Int? = nil) -> Figure {
+        let fig = Figure(width: width, height: height ?? max(260, 90 + 34 * bars.count))
+        let ax = fig.addAxes()
+        let groups = bars.reduce(into: [String]()) { if !$0.contains($1.group) { $0.append($1.group) } }
+        let colors = Dictionary(uniqueKeysWithValues: groups.enumerated().map { ($0.element, Palette.deep[$0.offset % Palette.deep.count]) })
+        var labelled = Set<String>()
+        for (i, b) in bars.enumerated() {
+            let y = Double(i)
+            let color = b.collapsed ? Color(gray: 0.75) : colors[b.group]!
+            let legend = labelled.insert(b.group).inserted ? b.group : nil
+            ax.rectangle(DataRect(x0: 0, x1: max(0, b.value), y0: y - 0.35, y1: y + 0.35), fill: color, label: legend)
+            if let ci = b.interval {
+                ax.line(x: [ci.lo, ci.hi], y: [y, y], color: Color(gray: 0.1), width: 1.5)
+                for x in [ci.lo, ci.hi] { ax.line(x: [x, x], y: [y - 0.15, y + 0.15], color: Color(gray: 0.1), width: 1.5) }
+            }
+            let text = String(format: "%.3f", b.value) + (b.collapsed ? " collapsed" : "")
+            ax.text(text, x: min(max(b.interval?.hi ?? b.value, b.value) + 0.01, 0.86), y: y, size: 8.5,
+                    horizontal: .left, vertical: .center)
+        }
+        ax.verticalLine(x: chance, color: Color(gray: 0.35), width: 1.2, dash: .dotted, label: String(format: "chance (%.3f)", chance))
+        for r in references {
+            ax.verticalLine(x: r.value, color: Color(r: 0.75, g: 0.2, b: 0.2), width: 1.2, dash: .dashed, label: r.label)
+        }
+        ax.xLimits = (0, 1)
+        ax.yLimits = (-0.6, Double(bars.count) - 0.4)
+        ax.yInverted = true
+        ax.yTicks = .fixed(bars.indices.map(Double.init), labels: bars.map(\.label))
+        ax.xLabel = xLabel
+        ax.title = title
+        ax.legendFontSize = 8.5
+        ax.legend(location: .lowerRight)
+        return fig
+    }
+
+    // MARK: Reliability diagram
+
+    /// Accuracy against top-label confidence per bin (bars at the bins, width of the bin), the
+    /// diagonal of perfect calibration, and the ECE in the title. `bins` are (lo, hi, count,
+    /// accuracy, confidence); empty bins draw nothing.
+    public static func reliabilityDiagram(bins: [(lo: Double, hi: Double, count: Int, accuracy: Double, confidence: Double)],
+                                          ece: Double, title: String, width: Int = 520, height: Int = 480) -> Figure {
+        let fig = Figure(width: width, height: height)
+        let ax = fig.addAxes()
+        let full = bins.filter { $0.count > 0 }
+        ax.bar(x: full.map { ($0.lo + $0.hi) / 2 }, heights: full.map(\.accuracy), width: (bins.first.map { $0.hi - $0.lo } ?? 0.1),
+               colors: [Palette.deep[0]], edgeColor: Color(gray: 0.2), label: "accuracy in the bin")
+        ax.scatter(x: full.map(\.confidence), y: full.map(\.accuracy), color: Palette.deep[3], size: 5, label: "mean confidence in the bin")
+        ax.line(x: [0, 1], y: [0, 1], color: Color(gray: 0.35), width: 1.2, dash: .dashed, label: "perfect calibration")
+        ax.xLimits = (0, 1)
+        ax.yLimits = (0, 1)
+        ax.xLabel = "top-label confidence"
+        ax.yLabel = "accuracy"
+        ax.title = title + String(format: " — ECE %.3f", ece)
+        ax.legendFontSize = 8.5
+        ax.legend(location: .upperLeft)
+        return fig
+    }
+}

@@ -1,0 +1,185 @@
+import Base
+import Foundation
+import NeuralNet
+
+// The leakage ladder (chapter 7): the same network, trained and tested on splits that remove one
+// source of leakage at a time. Everything here is pure: a protocol and a seed give the rows of
+// each side, so tests can check what each side holds without training anything.
+
+/// A rung of the ladder: how test clips are kept apart from training clips.
+public enum LadderProtocol: String, Codable, Sendable, CaseIterable {
+    /// The notebook's 80/20 random split (scikit-learn's order, with the seed).
+    case random
+    /// 20 % of the words (rounded down, drawn with the seed) are heard only in test.
+    case wordDisjoint = "word_disjoint"
+    /// Train on one speaker, test on the other.
+    case speakerIndependent = "speaker_independent"
+    /// Train on speaker A's training words, test on speaker B's held-out words.
+    case speakerWordDisjoint = "speaker_word_disjoint"
+    /// Control: the random split with the labels permuted within the training side. Lands at
+    /// chance unless something leaks.
+    case labelShuffle = "label_shuffle"
+
+    /// What the rung removes, for the report.
+    public var removes: String {
+        switch self {
+        case .random: return "nothing: every test word is also in training, spoken by the same two voices"
+        case .wordDisjoint: return "the words: no test word was heard in training (both voices on both sides)"
+        case .speakerIndependent: return "the voice: the test speaker was never heard in training (the words were)"
+        case .speakerWordDisjoint: return "voice and words: a new speaker saying words never heard in training"
+        case .labelShuffle: return "the labels themselves (control): nothing is left to learn, so it must land at chance"
+        }
+    }
+}
+
+/// How features become the network's input on a ladder run.
+public enum LadderRecipe: String, Codable, Sendable, CaseIterable {
+    /// The notebook's raw MFCC means.
+    case faithful
+    /// Per-coefficient z-score fitted on the training rows (`--standardize`).
+    case standardized
+    /// Each speaker's features standardised with that speaker's own mean and deviation,
+    /// computed from that speaker's clips in the run, without labels. Transductive: the test
+    /// speaker's statistics come from the test clips themselves.
+    case speakerNormalized = "speaker_normalized"
+}
+
+/// Which ladder runs the study makes (`--ladder`).
+public enum LadderLevel: String, Codable, Sendable, CaseIterable {
+    /// `standardized` on every protocol, `speaker_normalized` on `speaker_independent`.
+    case `default`
+    /// Adds `speaker_normalized` on `speaker_word_disjoint` and `faithful` on every protocol.
+    case full
+    /// No ladder runs.
+    case off
+
+    /// (protocol, recipe) pairs in report order.
+    public var runs: [(LadderProtocol, LadderRecipe)] {
+        switch self {
+        case .off: return []
+        case .default:
+            return LadderProtocol.allCases.map { ($0, .standardized) } + [(.speakerIndependent, .speakerNormalized)]
+        case .full:
+            return LadderProtocol.allCases.flatMap { p -> [(LadderProtocol, LadderRecipe)] in
+                var r: [(LadderProtocol, LadderRecipe)] = [(p, .faithful), (p, .standardized)]
+                if p == .speakerIndependent || p == .speakerWordDisjoint { r.append((p, .speakerNormalized)) }
+                return r
+            }
+        }
+    }
+}
+
+/// The rows of one ladder run, by protocol and seed. `trainSide` = `train` ∪ `validation`.
+struct LadderPlan: Equatable {
+    var protocolName: LadderProtocol
+    /// "A→B" for the speaker protocols, nil otherwise.
+    var direction: String?
+    var train: [Int]
+    /// The early-stopping and checkpoint slice: 10 % of the training side, never a test
+    /// speaker or a test word; whole words for the word-disjoint protocols.
+    var validation: [Int]
+    var test: [Int]
+    /// Labels to train with (permuted within the training side for `label_shuffle`); test
+    /// labels are always the true ones.
+    var labels: [Int]
+    var trainSide: [Int] { train + validation }
+
+    /// Test words of the word-disjoint protocols: ⌊20 %⌋ of the sorted distinct words, the first
+    /// of numpy's `RandomState(seed).permutation`.
+    static func heldOutWords(_ words: [String], seed: UInt64) -> Set<String> {
+        let distinct = Array(Set(words)).sorted()
+        let k = Int((0.2 * Double(distinct.count)).rounded(.down))
+        var rng = MersenneTwister(seed: UInt32(truncatingIfNeeded: seed))
+        return Set(rng.permutation(distinct.count).prefix(k).map { distinct[$0] })
+    }
+
+    /// 10 % of `side` for validation, as scikit-learn would draw it (`ceil`), or whole words of
+    /// it when `wholeWords`: 10 % of the side's distinct words, rounded up.
+    static func validationSlice(of side: [Int], words: [String], wholeWords: Bool, seed: UInt64) -> (train: [Int], validation: [Int]) {
+        if !wholeWords {
+            let s = Split.shuffled(count: side.count, testSize: 0.1, seed: seed)
+            return (s.train.map { side[$0] }, s.test.map { side[$0] })
+        }
+        let distinct = Array(Set(side.map { words[$0] })).sorted()
+        let s = Split.shuffled(count: distinct.count, testSize: 0.1, seed: seed)
+        let held = Set(s.test.map { distinct[$0] })
+        return (side.filter { !held.contains(words[$0]) }, side.filter { held.contains(words[$0]) })
+    }
+
+    /// The plan of `protocolName` on clips with these speakers, words and labels, or why it
+    /// cannot run on them. `direction` picks the (train, test) speakers of the speaker protocols.
+    static func make(_ protocolName: LadderProtocol, speakers: [String], words: [String], labels: [Int],
+                     direction: (train: String, test: String)? = nil, seed: UInt64) -> Result<LadderPlan, LadderSkip> {
+        let all = Array(labels.indices)
+        func plan(side: [Int], test: [Int], wholeWords: Bool, shuffle: Bool = false) -> Result<LadderPlan, LadderSkip> {
+            let (train, validation) = validationSlice(of: side, words: words, wholeWords: wholeWords, seed: seed)
+            guard train.count >= 2, !validation.isEmpty, !test.isEmpty else {
+                return .failure(LadderSkip(reason: "too few clips (\(train.count) training, \(validation.count) validation, \(test.count) test)"))
+            }
+            var y = labels
+            if shuffle {
+                // The labels of the training side, permuted among its own clips; test labels stay.
+                var perm = side
+                var rng = Xoshiro256(seed: seed, stream: 0x5348_5546)
+                rng.shuffle(&perm)
+                for (to, from) in zip(side, perm) { y[to] = labels[from] }
+            }
+            return .success(LadderPlan(protocolName: protocolName,
+                                       direction: direction.map { "\($0.train)→\($0.test)" },
+                                       train: train, validation: validation, test: test, labels: y))
+        }
+        switch protocolName {
+        case .random, .labelShuffle:
+            let s = Split.shuffled(count: all.count, testSize: 0.2, seed: seed)
+            return plan(side: s.train, test: s.test, wholeWords: false, shuffle: protocolName == .labelShuffle)
+        case .wordDisjoint:
+            let held = heldOutWords(words, seed: seed)
+            guard !held.isEmpty else { return .failure(LadderSkip(reason: "only \(Set(words).count) words; holding out 20 % needs at least 5")) }
+            return plan(side: all.filter { !held.contains(words[$0]) }, test: all.filter { held.contains(words[$0]) }, wholeWords: true)
+        case .speakerIndependent:
+            guard let d = direction else { return .failure(LadderSkip(reason: "no speaker direction")) }
+            return plan(side: all.filter { speakers[$0] == d.train }, test: all.filter { speakers[$0] == d.test }, wholeWords: false)
+        case .speakerWordDisjoint:
+            guard let d = direction else { return .failure(LadderSkip(reason: "no speaker direction")) }
+            let held = heldOutWords(words, seed: seed)
+            guard !held.isEmpty else { return .failure(LadderSkip(reason: "only \(Set(words).count) words; holding out 20 % needs at least 5")) }
+            return plan(side: all.filter { speakers[$0] == d.train && !held.contains(words[$0]) },
+                        test: all.filter { speakers[$0] == d.test && held.contains(words[$0]) }, wholeWords: true)
+        }
+    }
+}
+
+/// Why a ladder run was not made.
+struct LadderSkip: Error, Equatable {
+    var reason: String
+}
+
+extension LadderRecipe {
+    /// The network's inputs for the plan's rows: (train, validation, test) matrices, row-major.
+    /// `standardized` fits on the training rows only; `speaker_normalized` uses each speaker's
+    /// statistics over that speaker's clips in the run (training side and test side), no labels.
+    func inputs(_ data: LabelledData, _ plan: LadderPlan) -> (train: [Float], validation: [Float], test: [Float]) {
+        switch self {
+        case .faithful:
+            return (data.rows(plan.train).x, data.rows(plan.validation).x, data.rows(plan.test).x)
+        case .standardized:
+            let raw = data.rows(plan.train).x
+            let s = Standardizer.fit(x: raw, count: plan.train.count, features: data.features)
+            return (s.apply(raw), data.rows(plan.validation, standardizer: s).x, data.rows(plan.test, standardizer: s).x)
+        case .speakerNormalized:
+            let rows = plan.trainSide + plan.test
+            var bySpeaker: [String: Standardizer] = [:]
+            for speaker in Set(rows.map { data.speakers[$0] }) {
+                let own = rows.filter { data.speakers[$0] == speaker }
+                bySpeaker[speaker] = Standardizer.fit(x: data.rows(own).x, count: own.count, features: data.features)
+            }
+            func normalised(_ idx: [Int]) -> [Float] {
+                var out: [Float] = []
+                out.reserveCapacity(idx.count * data.features)
+                for i in idx { out += bySpeaker[data.speakers[i]]!.apply(data.rows([i]).x) }
+                return out
+            }
+            return (normalised(plan.train), normalised(plan.validation), normalised(plan.test))
+        }
+    }
+}
