@@ -1,4 +1,5 @@
 import Features
+import NeuralNet
 import Foundation
 
 /// Everything that turns a clip into the model's input: the feature preset, the number of
@@ -20,9 +21,24 @@ public struct FeatureRecipe: Codable, Sendable, Equatable {
     /// `per-coefficient` (z-score with the training split's statistics, stored in the model file).
     public var standardization: Standardization
 
-    public enum Standardization: String, Codable, Sendable {
+    public enum Standardization: String, Codable, Sendable, CaseIterable {
         case none
+        /// Each MFCC coefficient z-scored with the training split's mean and deviation.
         case perCoefficient = "per-coefficient"
+        /// Each coefficient centred on its training mean, all scaled by one deviation.
+        case centred
+        /// One mean and one deviation over all coefficients of the training split.
+        case global
+
+        /// The statistics' scope, nil for `none`.
+        public var scope: Standardizer.Scope? {
+            switch self {
+            case .none: return nil
+            case .perCoefficient: return .perCoefficient
+            case .centred: return .centred
+            case .global: return .global
+            }
+        }
     }
 
     public init(preset: String = "notebook", nMFCC: Int = 40, offset: Double = 0.5, duration: Double = 3,

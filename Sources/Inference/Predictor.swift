@@ -42,7 +42,7 @@ public struct Predictor {
         }
         // The standardizer tensors, when present, are what training applied (the model file's
         // own `standardization` record says so); a recipe that asks for one without them is broken.
-        if recipe.standardization == .perCoefficient, loaded.standardizer == nil {
+        if recipe.standardization != .none, loaded.standardizer == nil {
             throw InvalidModelFile(path: path, reason: "its recipe standardises the features but it holds no standardizer")
         }
         self.modelURL = modelURL

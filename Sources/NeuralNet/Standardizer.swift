@@ -28,6 +28,38 @@ public struct Standardizer: Equatable, Sendable {
         return Standardizer(mean: mean.map(Float.init), std: std)
     }
 
+    /// What one mean and one deviation are computed over.
+    public enum Scope: String, Sendable, CaseIterable {
+        /// Each column its own mean and deviation (scikit-learn's StandardScaler).
+        case perCoefficient = "per-coefficient"
+        /// Each column its own mean, one deviation over all centred values: the coefficients
+        /// keep their relative scale (MFCC 1's range stays larger than MFCC 40's).
+        case centred
+        /// One mean and one deviation over every value.
+        case global
+    }
+
+    /// `fit` with the statistics pooled as `scope` says; the result is stored per column either
+    /// way, so model files and `apply` do not change.
+    public static func fit(x: [Float], count: Int, features: Int, scope: Scope) -> Standardizer {
+        let perColumn = fit(x: x, count: count, features: features)
+        switch scope {
+        case .perCoefficient:
+            return perColumn
+        case .centred, .global:
+            var mean = perColumn.mean.map(Double.init)
+            if scope == .global {
+                let m = x.reduce(0.0) { $0 + Double($1) } / Double(x.count)
+                mean = Array(repeating: m, count: features)
+            }
+            var m2 = 0.0
+            for r in 0..<count { for f in 0..<features { let d = Double(x[r * features + f]) - mean[f]; m2 += d * d } }
+            let v = (m2 / Double(x.count)).squareRoot()
+            let sd = Float(v > 0 && v.isFinite ? v : 1)
+            return Standardizer(mean: mean.map(Float.init), std: Array(repeating: sd, count: features))
+        }
+    }
+
     /// (x − mean) / std for every row of x (count × features).
     public func apply(_ x: [Float]) -> [Float] {
         precondition(x.count % features == 0, "Standardizer.apply: \(x.count) values are not rows of \(features)")

@@ -134,7 +134,7 @@ public enum BeyondChapter: Chapter {
                     }
                     let label = "ladder \(index)/\(plannedPerSeed * seeds.count): \([p.rawValue, direction, recipe.rawValue].compactMap { $0 }.joined(separator: " ")) seed \(seed)"
                     let start = Date()
-                    let x = recipe.inputs(data, plan)
+                    let x = recipe.inputs(data, plan, scope: o.ladderScope)
                     let trained = try TrainingRun.fit(xTrain: x.train, yTrain: plan.train.map { plan.labels[$0] },
                                                       xValidation: x.validation, yValidation: plan.validation.map { plan.labels[$0] },
                                                       features: data.features, classes: classes, options: o, seed: seed,

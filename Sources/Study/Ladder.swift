@@ -36,7 +36,8 @@ public enum LadderProtocol: String, Codable, Sendable, CaseIterable {
 public enum LadderRecipe: String, Codable, Sendable, CaseIterable {
     /// The notebook's raw MFCC means.
     case faithful
-    /// Per-coefficient z-score fitted on the training rows (`--standardize`).
+    /// Standardised with the training rows' statistics, as `--standardize` does
+    /// (`StudyOptions.defaultStandardization`).
     case standardized
     /// Each speaker's features standardised with that speaker's own mean and deviation,
     /// computed from that speaker's clips in the run, without labels. Transductive: the test
@@ -158,13 +159,13 @@ extension LadderRecipe {
     /// The network's inputs for the plan's rows: (train, validation, test) matrices, row-major.
     /// `standardized` fits on the training rows only; `speaker_normalized` uses each speaker's
     /// statistics over that speaker's clips in the run (training side and test side), no labels.
-    func inputs(_ data: LabelledData, _ plan: LadderPlan) -> (train: [Float], validation: [Float], test: [Float]) {
+    func inputs(_ data: LabelledData, _ plan: LadderPlan, scope: Standardizer.Scope = .perCoefficient) -> (train: [Float], validation: [Float], test: [Float]) {
         switch self {
         case .faithful:
             return (data.rows(plan.train).x, data.rows(plan.validation).x, data.rows(plan.test).x)
         case .standardized:
             let raw = data.rows(plan.train).x
-            let s = Standardizer.fit(x: raw, count: plan.train.count, features: data.features)
+            let s = Standardizer.fit(x: raw, count: plan.train.count, features: data.features, scope: scope)
             return (s.apply(raw), data.rows(plan.validation, standardizer: s).x, data.rows(plan.test, standardizer: s).x)
         case .speakerNormalized:
             let rows = plan.trainSide + plan.test

@@ -1,5 +1,6 @@
 import Foundation
 import Inference
+import NeuralNet
 
 /// Everything a study run depends on. Defaults reproduce the notebook on the embedded
 /// synthetic corpus: the notebook's feature recipe, seed 42, up to 50 epochs, raw MFCC means.
@@ -42,10 +43,20 @@ public struct StudyOptions: Sendable {
         set { recipe.preset = newValue }
     }
 
-    /// Standardise each MFCC coefficient with the training split's mean and deviation.
+    /// What `--standardize` and the ladder's `standardized` recipe mean (chosen by measurement;
+    /// see the README's accuracy table).
+    public static let defaultStandardization: FeatureRecipe.Standardization = .perCoefficient
+
+    /// Standardise the features with statistics of the training split (`recipe.standardization`).
     public var standardize: Bool {
-        get { recipe.standardization == .perCoefficient }
-        set { recipe.standardization = newValue ? .perCoefficient : .none }
+        get { recipe.standardization != .none }
+        set { recipe.standardization = newValue ? Self.defaultStandardization : .none }
+    }
+
+    /// The scope of the ladder's `standardized` recipe: the run's own when it standardises,
+    /// the default otherwise.
+    var ladderScope: Standardizer.Scope {
+        recipe.standardization.scope ?? Self.defaultStandardization.scope!
     }
 
     public var corpusFolder: URL {

@@ -206,7 +206,7 @@ struct TrainingRun {
         }
         let (raw, yTrain) = data.rows(train)
         // Fitted on the training rows only, then applied to both.
-        let standardizer = o.standardize ? Standardizer.fit(x: raw, count: yTrain.count, features: data.features) : nil
+        let standardizer = o.recipe.standardization.scope.map { Standardizer.fit(x: raw, count: yTrain.count, features: data.features, scope: $0) }
         let xTrain = standardizer?.apply(raw) ?? raw
         let (xVal, yVal) = data.rows(validation, standardizer: standardizer)
         var run = try fit(xTrain: xTrain, yTrain: yTrain, xValidation: xVal, yValidation: yVal, features: data.features,

@@ -2,6 +2,7 @@ import ArgumentParser
 import Base
 import Corpus
 import Foundation
+import Inference
 import NeuralNet
 import Study
 
@@ -40,8 +41,11 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Leakage-ladder runs in chapter 7: default (standardized on random, word_disjoint, speaker_independent, speaker_word_disjoint, label_shuffle; speaker_normalized on speaker_independent), full (adds faithful on every protocol and speaker_normalized on speaker_word_disjoint) or off.")
     var ladder: String = "default"
 
-    @Flag(help: "Standardise each MFCC coefficient with the training split's mean and deviation.")
+    @Flag(help: "Standardise the features with the training split's statistics (the recipe --standardization names; default per-coefficient).")
     var standardize = false
+
+    @Option(help: "How --standardize pools its statistics: per-coefficient (each MFCC its own mean and deviation), centred (own means, one deviation) or global (one mean, one deviation). Implies --standardize.")
+    var standardization: String?
 
     @Option(help: "Cache folder of the synthetic corpus (default <output>/corpus-synthetic).")
     var corpusCache: String?
@@ -84,6 +88,12 @@ struct CommonOptions: ParsableArguments {
         }
         o.ladder = level
         o.standardize = standardize
+        if let standardization {
+            guard let s = FeatureRecipe.Standardization(rawValue: standardization), s != .none else {
+                throw ValidationError("--standardization \(standardization): use per-coefficient, centred or global")
+            }
+            o.recipe.standardization = s
+        }
         o.corpusCache = corpusCache.map { URL(fileURLWithPath: $0) }
         o.syntheticWords = words
         o.quiet = quiet
