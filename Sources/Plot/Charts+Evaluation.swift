@@ -37,9 +37,16 @@ extension Charts {
                 ax.line(x: [ci.lo, ci.hi], y: [y, y], color: Color(gray: 0.1), width: 1.5)
                 for x in [ci.lo, ci.hi] { ax.line(x: [x, x], y: [y - 0.15, y + 0.15], color: Color(gray: 0.1), width: 1.5) }
             }
+            // The value beside the bar's end (past its whisker), or inside the bar, in white, when
+            // there is no room on the right.
             let text = String(format: "%.3f", b.value) + (b.collapsed ? " collapsed" : "")
-            ax.text(text, x: min(max(b.interval?.hi ?? b.value, b.value) + 0.01, 0.86), y: y, size: 8.5,
-                    horizontal: .left, vertical: .center)
+            let right = max(b.interval?.hi ?? b.value, b.value) + 0.012
+            if right < 0.88 {
+                ax.text(text, x: right, y: y, size: 8.5, horizontal: .left, vertical: .center)
+            } else {
+                ax.text(text, x: min(b.interval?.lo ?? b.value, b.value) - 0.012, y: y, size: 8.5, weight: .bold, color: .white,
+                        horizontal: .right, vertical: .center)
+            }
         }
         ax.verticalLine(x: chance, color: Color(gray: 0.35), width: 1.2, dash: .dotted, label: String(format: "chance (%.3f)", chance))
         for r in references {

@@ -149,7 +149,7 @@ public enum BeyondChapter: Chapter {
                                 seed == o.seed ? nil : "seed\(seed)"].compactMap { $0 }.joined(separator: "_")
                     let figure = try ctx.write(Charts.confusionMatrix(
                         counts: m.confusion, labels: data.labels,
-                        title: "\([p.rawValue, direction, recipe.rawValue].compactMap { $0 }.joined(separator: " · ")) — accuracy \(Markdown.fixed(m.accuracy, 3)), UAR \(Markdown.fixed(m.uar, 3))"),
+                        title: "\([p.rawValue, direction, recipe.rawValue].compactMap { $0 }.joined(separator: " · "))\naccuracy \(Markdown.fixed(m.accuracy, 3)), UAR \(Markdown.fixed(m.uar, 3))"),
                         to: "confusion_\(slug).png")
                     for (i, row) in plan.test.enumerated() {
                         predictionRows.append([data.paths[row], p.rawValue, direction ?? "", recipe.rawValue, String(seed),
@@ -266,29 +266,30 @@ public enum BeyondChapter: Chapter {
     public static func section(_ output: Output, _ report: ReportContext) -> Section {
         let mainSeed = output.seeds.first ?? 0
         let main = output.runs.filter { $0.seed == mainSeed }
-        let rows = [["notebook procedure (chapter 6)", "", "model selected on the test set", "", "",
-                     Markdown.fixed(output.notebookProcedureAccuracy, 4), intervalText(output.notebookProcedureCI, point: output.notebookProcedureAccuracy),
-                     "", "", "", ""]]
+        func withCI(_ x: Double, _ i: Statistics.Interval) -> String { "\(Markdown.fixed(x, 3)) \(intervalText(i, point: x))" }
+        let rows = [["notebook procedure (chapter 6)", "selected on the test set", "",
+                     withCI(output.notebookProcedureAccuracy, output.notebookProcedureCI), "", "", ""]]
             + main.map { r in
-                [r.protocolName.rawValue, r.direction ?? "", r.recipe.rawValue, "\(r.nTrain) / \(r.nValidation)", String(r.nTest),
-                 Markdown.fixed(r.accuracy, 4), intervalText(r.accuracyCI, point: r.accuracy), Markdown.fixed(r.uar, 4),
-                 intervalText(r.uarCI, point: r.uar), "\(r.epochs) (\(r.bestEpoch))",
+                [[r.protocolName.rawValue, r.direction].compactMap { $0 }.joined(separator: " "), r.recipe.rawValue,
+                 "\(r.nTrain) / \(r.nValidation) / \(r.nTest)",
+                 withCI(r.accuracy, r.accuracyCI), withCI(r.uar, r.uarCI), "\(r.epochs) (\(r.bestEpoch))",
                  r.collapsed ? (r.protocolName == .labelShuffle ? "at chance (expected)" : "**collapsed**") : ""]
             }
-        let ladderTable = Markdown.table(["protocol", "direction", "recipe", "train / validation", "test", "accuracy", "95 % CI",
-                                          "UAR", "95 % CI", "epochs (best)", ""], rows,
-                                         align: ["l", "l", "l", "r", "r", "r", "l", "r", "l", "r", "l"])
+        let ladderTable = Markdown.table(["protocol", "recipe", "train / val / test", "accuracy [95 % CI]",
+                                          "UAR [95 % CI]", "epochs (best)", ""], rows,
+                                         align: ["l", "l", "r", "l", "l", "r", "l"])
         let rungTable = Markdown.table(["protocol", "what it removes"], LadderProtocol.allCases.map { [$0.rawValue, $0.removes] })
         let skippedTable = Markdown.table(["protocol", "direction", "recipe", "not run because"],
                                           output.skipped.map { [$0.protocolName.rawValue, $0.direction ?? "", $0.recipe.rawValue, $0.reason] })
+        let showSeed = output.seeds.count > 1
         let comparisonTable = Markdown.table(
-            ["protocol", "direction", "a", "b", "seed", "a right, b wrong (n01)", "b right, a wrong (n10)", "McNemar p", "accuracy a − b, 95 % CI"],
+            ["protocol", "a vs b"] + (showSeed ? ["seed"] : []) + ["n01", "n10", "McNemar p", "a − b [95 % CI]"],
             output.comparisons.map { c in
-                [c.protocolName.rawValue, c.direction ?? "", c.a.rawValue, c.b.rawValue, String(c.seed), String(c.n01), String(c.n10),
-                 String(format: "%.3g", c.pValue),
-                 c.differenceCI.bounds.map { "[\(Markdown.fixed($0.lo, 3)), \(Markdown.fixed($0.hi, 3))]" } ?? "too few clusters"]
+                [[c.protocolName.rawValue, c.direction].compactMap { $0 }.joined(separator: " "), "\(c.a.rawValue) vs \(c.b.rawValue)"] + (showSeed ? [String(c.seed)] : [])
+                    + [String(c.n01), String(c.n10), String(format: "%.2g", c.pValue),
+                       c.differenceCI.bounds.map { "[\(Markdown.fixed($0.lo, 3)), \(Markdown.fixed($0.hi, 3))]" } ?? "too few clusters"]
             },
-            align: ["l", "l", "l", "l", "r", "r", "r", "r", "l"])
+            align: ["l", "l"] + (showSeed ? ["r"] : []) + ["r", "r", "r", "l"])
         // The spread over seeds, per rung and recipe.
         var keys: [String] = []
         var groups: [String: [Run]] = [:]
