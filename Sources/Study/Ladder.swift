@@ -37,7 +37,7 @@ public enum LadderRecipe: String, Codable, Sendable, CaseIterable {
     /// The notebook's raw MFCC means.
     case faithful
     /// Standardised with the training rows' statistics, as `--standardize` does
-    /// (`StudyOptions.defaultStandardization`).
+    /// (`StudyOptions.defaultStandardization`: one mean and one deviation over all coefficients).
     case standardized
     /// Each speaker's features standardised with that speaker's own mean and deviation,
     /// computed from that speaker's clips in the run, without labels. Transductive: the test

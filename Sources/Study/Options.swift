@@ -45,7 +45,7 @@ public struct StudyOptions: Sendable {
 
     /// What `--standardize` and the ladder's `standardized` recipe mean (chosen by measurement;
     /// see the README's accuracy table).
-    public static let defaultStandardization: FeatureRecipe.Standardization = .perCoefficient
+    public static let defaultStandardization: FeatureRecipe.Standardization = .global
 
     /// Standardise the features with statistics of the training split (`recipe.standardization`).
     public var standardize: Bool {

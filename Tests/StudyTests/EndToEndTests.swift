@@ -94,9 +94,30 @@ final class EndToEndTests: XCTestCase {
         let cmCSV = try csvRows(out.appendingPathComponent("06-evaluation/confusion_matrix.csv"))
         XCTAssertEqual(cmCSV.dropFirst().map { $0.dropFirst().compactMap { Int($0) } }, cm)
 
+        // Chapter 7: the ladder's runs at both seeds; the word-disjoint rungs need 5 words, so
+        // they are skipped (3 words), and said so in the report.
+        let ladder = try XCTUnwrap(summary["ladder"] as? [[String: Any]])
+        let names = ladder.map { "\($0["protocol"]!) \(($0["direction"] as? String) ?? "-") \($0["recipe"]!) \($0["seed"]!)" }
+        for seed in [42, 43] {
+            for expected in ["random - standardized", "speaker_independent SOF→SYF standardized", "speaker_independent SYF→SOF standardized",
+                             "label_shuffle - standardized", "speaker_independent SOF→SYF speaker_normalized",
+                             "speaker_independent SYF→SOF speaker_normalized"] {
+                XCTAssertTrue(names.contains("\(expected) \(seed)"), "\(expected) \(seed) in \(names)")
+            }
+        }
+        XCTAssertEqual(ladder.count, 12, "\(names)")
+        XCTAssertTrue(ladder.allSatisfy { $0.keys.contains("direction") }, "direction is present, null when there is none")
+        XCTAssertTrue(try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
+            .contains("only 3 words; holding out 20 % needs at least 5"))
+        let predictions = try csvRows(out.appendingPathComponent("07-beyond/predictions.csv"))
+        XCTAssertEqual(predictions.first?.prefix(7), ["clip", "protocol", "direction", "recipe", "seed", "true", "predicted"])
+        XCTAssertEqual(predictions.count - 1, ladder.map { $0["n_test"] as! Int }.reduce(0, +), "one row per test clip of every run")
+        XCTAssertNotNil(summary["calibration"] as? [String: Any])
+
         // Figures decode as PNG with sensible sizes.
         for rel in ["03-target-distribution/target_dist.png", "05-training/training_history.png",
-                    "05-training/architecture.png", "06-evaluation/confusion_matrix.png", "04-features/mfcc_mean_heatmap.png"] {
+                    "05-training/architecture.png", "06-evaluation/confusion_matrix.png", "04-features/mfcc_mean_heatmap.png",
+                    "06-evaluation/reliability_diagram.png", "07-beyond/leakage_ladder.png"] {
             let size = try pngSize(out.appendingPathComponent(rel))
             XCTAssertNotNil(size, rel)
             XCTAssertGreaterThan(size?.0 ?? 0, 100, rel)
