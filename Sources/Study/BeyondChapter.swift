@@ -19,7 +19,7 @@ public enum BeyondChapter: Chapter {
     public static let purpose = "random → word-disjoint → speaker-independent → both, a label-shuffle control, CIs, McNemar"
     public static var upstream: [any Chapter.Type] { [FeaturesChapter.self, EvaluationChapter.self] }
     public static func keyComponents(_ o: StudyOptions) -> [String] {
-        o.trainingKey + ["repeats=\(o.repeats)", "ladder=\(o.ladder.rawValue)"]
+        o.trainingKey + ["repeats=\(o.repeats)", "ladder=\(o.ladder.rawValue)", "ladder-scope=\(o.ladderScope.rawValue)"]
     }
 
     /// The notebook's published accuracy (its last logged val_accuracy), marked on the figure.

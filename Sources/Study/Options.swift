@@ -76,4 +76,4 @@ public struct StudyOptions: Sendable {
 
 /// Bumped when a chapter's computation or its record's shape changes: a record written by
 /// another version of the code is stale.
-let studyCodeVersion = "4"
+let studyCodeVersion = "5"
