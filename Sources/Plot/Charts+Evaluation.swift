@@ -23,7 +23,10 @@ extension Charts {
     public static func ladder(bars: [LadderBar], chance: Double, references: [(label: String, value: Double)] = [],
                               title: String, xLabel: String = "test accuracy (95 % word-cluster bootstrap interval)",
                               width: Int = 900, height: Int? = nil) -> Figure {
-        let fig = Figure(width: width, height: height ?? max(260, 90 + 34 * bars.count))
+        // Room below the last bar for the legend (groups + chance + references), so that it
+        // never covers a bar or its label.
+        let legendRows = Double(Set(bars.map(\.group)).count + 1 + references.count) * 0.55
+        let fig = Figure(width: width, height: height ?? max(260, 90 + Int(34 * (Double(bars.count) + legendRows))))
         let ax = fig.addAxes()
         let groups = bars.reduce(into: [String]()) { if !$0.contains($1.group) { $0.append($1.group) } }
         let colors = Dictionary(uniqueKeysWithValues: groups.enumerated().map { ($0.element, Palette.deep[$0.offset % Palette.deep.count]) })
@@ -53,7 +56,7 @@ extension Charts {
             ax.verticalLine(x: r.value, color: Color(r: 0.75, g: 0.2, b: 0.2), width: 1.2, dash: .dashed, label: r.label)
         }
         ax.xLimits = (0, 1)
-        ax.yLimits = (-0.6, Double(bars.count) - 0.4)
+        ax.yLimits = (-0.6, Double(bars.count) - 0.4 + legendRows)
         ax.yInverted = true
         ax.yTicks = .fixed(bars.indices.map(Double.init), labels: bars.map(\.label))
         ax.xLabel = xLabel

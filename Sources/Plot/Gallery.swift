@@ -195,6 +195,19 @@ public enum Gallery {
             ("heatmap", Charts.heatmap(matrix: sampleMeanMatrix(rows: k), rowLabels: categories, colLabels: (1...40).map(String.init),
                                        title: "Mean MFCC per emotion (z-scored per coefficient)", colormap: .rdBu,
                                        colorbarLabel: "z-score", xLabel: "MFCC coefficient", vmin: -3, vmax: 3)),
+            ("leakage-ladder", Charts.ladder(bars: [
+                Charts.LadderBar(label: "random", group: "standardized", value: 0.95, interval: (0.93, 0.97)),
+                Charts.LadderBar(label: "word_disjoint", group: "standardized", value: 0.92, interval: (0.90, 0.95)),
+                Charts.LadderBar(label: "speaker_independent A→B", group: "standardized", value: 0.46, interval: (0.44, 0.48)),
+                Charts.LadderBar(label: "speaker_independent A→B", group: "speaker_normalized", value: 0.54, interval: (0.52, 0.56)),
+                Charts.LadderBar(label: "label_shuffle", group: "standardized", value: 0.13, interval: (0.10, 0.15)),
+                Charts.LadderBar(label: "few words", group: "faithful", value: 0.143, interval: nil, collapsed: true),
+            ], chance: 1 / Double(k), references: [("published 0.9929", 0.9929)], title: "Leakage ladder")),
+            ("reliability-diagram", Charts.reliabilityDiagram(
+                bins: (0..<15).map { b in
+                    let lo = Double(b) / 15, hi = Double(b + 1) / 15
+                    return (lo, hi, b < 5 ? 0 : 10 * b, min(1, (lo + hi) / 2 * 0.9), (lo + hi) / 2)
+                }, ece: 0.05, title: "Reliability")),
         ]
     }
 
