@@ -30,12 +30,13 @@ extension Charts {
         let ax = fig.addAxes()
         let groups = bars.reduce(into: [String]()) { if !$0.contains($1.group) { $0.append($1.group) } }
         let colors = Dictionary(uniqueKeysWithValues: groups.enumerated().map { ($0.element, Palette.deep[$0.offset % Palette.deep.count]) })
-        var labelled = Set<String>()
+        // One legend entry per group in its own colour (an empty rectangle carries it), whatever
+        // colour its first bar is drawn in.
+        for g in groups { ax.rectangle(DataRect(x0: 0, x1: 0, y0: -0.6, y1: -0.6), fill: colors[g]!, label: g) }
         for (i, b) in bars.enumerated() {
             let y = Double(i)
             let color = b.collapsed ? Color(gray: 0.75) : colors[b.group]!
-            let legend = labelled.insert(b.group).inserted ? b.group : nil
-            ax.rectangle(DataRect(x0: 0, x1: max(0, b.value), y0: y - 0.35, y1: y + 0.35), fill: color, label: legend)
+            ax.rectangle(DataRect(x0: 0, x1: max(0, b.value), y0: y - 0.35, y1: y + 0.35), fill: color)
             if let ci = b.interval {
                 ax.line(x: [ci.lo, ci.hi], y: [y, y], color: Color(gray: 0.1), width: 1.5)
                 for x in [ci.lo, ci.hi] { ax.line(x: [x, x], y: [y - 0.15, y + 0.15], color: Color(gray: 0.1), width: 1.5) }
