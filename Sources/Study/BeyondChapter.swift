@@ -89,13 +89,11 @@ public enum BeyondChapter: Chapter {
     /// The seed of repeat `r`: seed + r, wrapped into numpy's 0…2³²−1.
     static func repeatSeed(_ seed: UInt64, _ r: Int) -> UInt64 { (seed &+ UInt64(r)) & 0xFFFF_FFFF }
 
-    /// The speaker directions of a protocol: both orders of two speakers; none otherwise.
-    static func directions(_ p: LadderProtocol, speakers: [String]) -> [(train: String, test: String)?] {
+    /// The speaker folds of a protocol (`SpeakerFold.folds`), `[nil]` for the others.
+    static func directions(_ p: LadderProtocol, speakers: [String], seed: UInt64) -> [SpeakerFold?] {
         switch p {
         case .random, .wordDisjoint, .labelShuffle: return [nil]
-        case .speakerIndependent, .speakerWordDisjoint:
-            guard speakers.count == 2 else { return [] }
-            return [(speakers[0], speakers[1]), (speakers[1], speakers[0])]
+        case .speakerIndependent, .speakerWordDisjoint: return SpeakerFold.folds(speakers: speakers, seed: seed)
         }
     }
 
@@ -109,24 +107,24 @@ public enum BeyondChapter: Chapter {
 
         var runs: [Run] = [], skipped: [Skipped] = []
         var predictionRows: [[String]] = []
-        let plannedPerSeed = o.ladder.runs.reduce(0) { n, pr in n + max(1, directions(pr.0, speakers: speakers).count) }
+        let plannedPerSeed = o.ladder.runs.reduce(0) { n, pr in n + max(1, directions(pr.0, speakers: speakers, seed: o.seed).count) }
         var index = 0
         for seed in seeds {
             for (p, recipe) in o.ladder.runs {
-                let dirs = directions(p, speakers: speakers)
+                let dirs = directions(p, speakers: speakers, seed: seed)
                 if dirs.isEmpty {
                     if seed == o.seed {
                         skipped.append(Skipped(protocolName: p, direction: nil, recipe: recipe,
-                                               reason: "needs exactly two speakers; the corpus has \(speakers.count)"))
+                                               reason: "needs at least two speakers; the corpus has \(speakers.count)"))
                     }
                     index += 1
                     continue
                 }
                 for d in dirs {
                     index += 1
-                    let direction = d.map { "\($0.train)→\($0.test)" }
+                    let direction = d?.name
                     let plan: LadderPlan
-                    switch LadderPlan.make(p, speakers: data.speakers, words: data.words, labels: data.y, direction: d, seed: seed) {
+                    switch LadderPlan.make(p, speakers: data.speakers, words: data.words, labels: data.y, fold: d, seed: seed) {
                     case .failure(let why):
                         if seed == o.seed { skipped.append(Skipped(protocolName: p, direction: direction, recipe: recipe, reason: why.reason)) }
                         continue

@@ -70,6 +70,36 @@ public enum LadderLevel: String, Codable, Sendable, CaseIterable {
     }
 }
 
+/// Which speakers a speaker protocol tests on; the others train. Two speakers give the two
+/// directions "A→B" and "B→A"; more give leave-speakers-out folds: one per speaker up to 10
+/// speakers, otherwise 5 folds of speaker groups drawn with the seed.
+struct SpeakerFold: Equatable, Sendable {
+    var name: String
+    var test: Set<String>
+
+    /// Both directions of two speakers, or the folds of more; none for one speaker.
+    static func folds(speakers: [String], seed: UInt64) -> [SpeakerFold] {
+        let sorted = Array(Set(speakers)).sorted()
+        switch sorted.count {
+        case ..<2:
+            return []
+        case 2:
+            return [SpeakerFold(name: "\(sorted[0])→\(sorted[1])", test: [sorted[1]]),
+                    SpeakerFold(name: "\(sorted[1])→\(sorted[0])", test: [sorted[0]])]
+        case 3...10:
+            return sorted.enumerated().map { i, s in SpeakerFold(name: "fold \(i + 1)/\(sorted.count) (\(s))", test: [s]) }
+        default:
+            var rng = MersenneTwister(seed: UInt32(truncatingIfNeeded: seed))
+            let order = rng.permutation(sorted.count).map { sorted[$0] }
+            return (0..<5).map { k in
+                let members = order.enumerated().filter { $0.offset % 5 == k }.map(\.element).sorted()
+                let shown = members.prefix(2).joined(separator: ", ") + (members.count > 2 ? ", …" : "")
+                return SpeakerFold(name: "fold \(k + 1)/5 (\(shown))", test: Set(members))
+            }
+        }
+    }
+}
+
 /// The rows of one ladder run, by protocol and seed. `trainSide` = `train` ∪ `validation`.
 struct LadderPlan: Equatable {
     var protocolName: LadderProtocol
@@ -108,9 +138,9 @@ struct LadderPlan: Equatable {
     }
 
     /// The plan of `protocolName` on clips with these speakers, words and labels, or why it
-    /// cannot run on them. `direction` picks the (train, test) speakers of the speaker protocols.
+    /// cannot run on them. `fold` picks the test speakers of the speaker protocols.
     static func make(_ protocolName: LadderProtocol, speakers: [String], words: [String], labels: [Int],
-                     direction: (train: String, test: String)? = nil, seed: UInt64) -> Result<LadderPlan, LadderSkip> {
+                     fold: SpeakerFold? = nil, seed: UInt64) -> Result<LadderPlan, LadderSkip> {
         let all = Array(labels.indices)
         func plan(side: [Int], test: [Int], wholeWords: Bool, shuffle: Bool = false) -> Result<LadderPlan, LadderSkip> {
             let (train, validation) = validationSlice(of: side, words: words, wholeWords: wholeWords, seed: seed)
@@ -126,7 +156,7 @@ struct LadderPlan: Equatable {
                 for (to, from) in zip(side, perm) { y[to] = labels[from] }
             }
             return .success(LadderPlan(protocolName: protocolName,
-                                       direction: direction.map { "\($0.train)→\($0.test)" },
+                                       direction: fold?.name,
                                        train: train, validation: validation, test: test, labels: y))
         }
         switch protocolName {
@@ -138,14 +168,15 @@ struct LadderPlan: Equatable {
             guard !held.isEmpty else { return .failure(LadderSkip(reason: "only \(Set(words).count) words; holding out 20 % needs at least 5")) }
             return plan(side: all.filter { !held.contains(words[$0]) }, test: all.filter { held.contains(words[$0]) }, wholeWords: true)
         case .speakerIndependent:
-            guard let d = direction else { return .failure(LadderSkip(reason: "no speaker direction")) }
-            return plan(side: all.filter { speakers[$0] == d.train }, test: all.filter { speakers[$0] == d.test }, wholeWords: false)
+            guard let f = fold else { return .failure(LadderSkip(reason: "no speaker fold")) }
+            return plan(side: all.filter { !f.test.contains(speakers[$0]) }, test: all.filter { f.test.contains(speakers[$0]) },
+                        wholeWords: false)
         case .speakerWordDisjoint:
-            guard let d = direction else { return .failure(LadderSkip(reason: "no speaker direction")) }
+            guard let f = fold else { return .failure(LadderSkip(reason: "no speaker fold")) }
             let held = heldOutWords(words, seed: seed)
             guard !held.isEmpty else { return .failure(LadderSkip(reason: "only \(Set(words).count) words; holding out 20 % needs at least 5")) }
-            return plan(side: all.filter { speakers[$0] == d.train && !held.contains(words[$0]) },
-                        test: all.filter { speakers[$0] == d.test && held.contains(words[$0]) }, wholeWords: true)
+            return plan(side: all.filter { !f.test.contains(speakers[$0]) && !held.contains(words[$0]) },
+                        test: all.filter { f.test.contains(speakers[$0]) && held.contains(words[$0]) }, wholeWords: true)
         }
     }
 }

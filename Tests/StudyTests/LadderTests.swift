@@ -16,7 +16,8 @@ final class LadderTests: XCTestCase {
     }()
 
     func plan(_ p: LadderProtocol, _ d: (train: String, test: String)? = nil, seed: UInt64 = 42) throws -> LadderPlan {
-        try LadderPlan.make(p, speakers: design.speakers, words: design.words, labels: design.labels, direction: d, seed: seed).get()
+        let fold = d.map { SpeakerFold(name: "\($0.train)→\($0.test)", test: [$0.test]) }
+        return try LadderPlan.make(p, speakers: design.speakers, words: design.words, labels: design.labels, fold: fold, seed: seed).get()
     }
 
     func words(_ rows: [Int]) -> Set<String> { Set(rows.map { design.words[$0] }) }
@@ -97,5 +98,30 @@ final class LadderTests: XCTestCase {
         XCTAssertEqual(LadderLevel.full.runs.filter { $0.1 == .faithful }.count, 5)
         XCTAssertEqual(LadderLevel.full.runs.filter { $0.1 == .speakerNormalized }.count, 2)
         XCTAssertTrue(LadderLevel.off.runs.isEmpty)
+    }
+
+    func testFoldsForTwoFewAndManySpeakers() {
+        XCTAssertEqual(SpeakerFold.folds(speakers: ["YAF", "OAF", "OAF"], seed: 1).map(\.name), ["OAF→YAF", "YAF→OAF"])
+        XCTAssertTrue(SpeakerFold.folds(speakers: ["A"], seed: 1).isEmpty)
+        let four = SpeakerFold.folds(speakers: ["03", "08", "09", "10"], seed: 1)
+        XCTAssertEqual(four.map(\.name), ["fold 1/4 (03)", "fold 2/4 (08)", "fold 3/4 (09)", "fold 4/4 (10)"])
+        let many = (1001...1091).map(String.init)
+        let folds = SpeakerFold.folds(speakers: many, seed: 42)
+        XCTAssertEqual(folds.count, 5)
+        XCTAssertEqual(folds.map(\.test.count).reduce(0, +), 91, "every speaker in exactly one fold")
+        XCTAssertEqual(Set(folds.flatMap(\.test)).count, 91)
+        XCTAssertTrue(folds.allSatisfy { (18...19).contains($0.test.count) })
+        XCTAssertTrue(folds[2].name.hasPrefix("fold 3/5 ("), folds[2].name)
+        XCTAssertNotEqual(SpeakerFold.folds(speakers: many, seed: 43).map(\.test), folds.map(\.test), "drawn with the seed")
+    }
+
+    func testALeaveOneSpeakerOutFoldTrainsOnAllTheOthers() throws {
+        let speakers = design.speakers.enumerated().map { $0.offset % 3 == 0 ? "S1" : ($0.offset % 3 == 1 ? "S2" : "S3") }
+        let fold = SpeakerFold.folds(speakers: speakers, seed: 42)[1]
+        let x = try LadderPlan.make(.speakerIndependent, speakers: speakers, words: design.words, labels: design.labels,
+                                    fold: fold, seed: 42).get()
+        XCTAssertEqual(Set(x.test.map { speakers[$0] }), ["S2"])
+        XCTAssertEqual(Set((x.train + x.validation).map { speakers[$0] }), ["S1", "S3"])
+        XCTAssertEqual(x.direction, "fold 2/3 (S2)")
     }
 }
