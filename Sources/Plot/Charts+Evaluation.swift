@@ -81,8 +81,10 @@ extension Charts {
                colors: [Palette.deep[0]], edgeColor: Color(gray: 0.2), label: "accuracy in the bin")
         ax.scatter(x: full.map(\.confidence), y: full.map(\.accuracy), color: Palette.deep[3], size: 5, label: "mean confidence in the bin")
         ax.line(x: [0, 1], y: [0, 1], color: Color(gray: 0.35), width: 1.2, dash: .dashed, label: "perfect calibration")
+        // A band above 1 for the legend, so that it never covers a bar.
         ax.xLimits = (0, 1)
-        ax.yLimits = (0, 1)
+        ax.yLimits = (0, 1.32)
+        ax.yTicks = .fixed([0, 0.2, 0.4, 0.6, 0.8, 1.0], labels: ["0.0", "0.2", "0.4", "0.6", "0.8", "1.0"])
         ax.xLabel = "top-label confidence"
         ax.yLabel = "accuracy"
         ax.title = title + String(format: " — ECE %.3f", ece)
