@@ -50,7 +50,8 @@ public struct CorpusLabel: Codable, Sendable, Hashable {
 
 /// A corpus as a value: where it is, its labels (in class order), and every usable clip with
 /// its speaker, word (or text) and label. Nothing downstream knows which corpus it is: labels,
-/// display names, speakers and words all come from here. `TESSCorpus.scan(root:)` makes one.
+/// display names, speakers and words all come from here. `TESSCorpus.scan(root:)` makes one for
+/// TESS, `EmotionCorpus.scan(root:)` for any corpus it recognises.
 public struct CorpusScan: Codable, Sendable {
     /// The corpus's name for people ("TESS").
     public var name: String
@@ -123,6 +124,14 @@ public enum CorpusError: Error, CustomStringConvertible, Equatable {
     case speechUnavailable(reason: String)
     case synthesisFailed(reason: String)
     case invalidArgument(String)
+    /// `EmotionCorpus.scan`: no file name follows a known convention and there is no manifest.
+    case noConvention(path: String, filesSeen: Int, examples: [SkippedFile])
+    /// `EmotionCorpus.scan`: as many file names follow `first` as follow `second`.
+    case ambiguousConvention(path: String, first: String, second: String, count: Int)
+    /// `EmotionCorpus.scan`: the folder follows `corpus`'s naming but no such file is a readable clip.
+    case noCorpusClips(corpus: String, path: String, filesSeen: Int, examples: [SkippedFile])
+    /// A `manifest.csv` that cannot be used: `path` is the manifest, `line` its 1-based line.
+    case invalidManifest(path: String, line: Int, reason: String)
 
     public var description: String {
         switch self {
@@ -150,6 +159,28 @@ public enum CorpusError: Error, CustomStringConvertible, Equatable {
             return "speech synthesis failed: \(reason)"
         case .invalidArgument(let message):
             return message
+        case .noConvention(let path, let filesSeen, let examples):
+            let manifest = EmotionCorpus.manifestName
+            let conventions: String = CorpusConvention.allCases.map { "\($0.name) (\($0.pattern))" }.joined(separator: "; ")
+            var text = "\(path): no file name follows a known corpus convention and there is no \(manifest) "
+            text += "(\(filesSeen) visible files looked at, in all subfolders). Known conventions: \(conventions). "
+            text += "For any other folder, put a \(manifest) at its root: \(EmotionCorpus.manifestFormat)"
+            if !examples.isEmpty {
+                text += " Files seen, for example: " + examples.map(\.path).joined(separator: ", ")
+            }
+            return text
+        case .ambiguousConvention(let path, let first, let second, let count):
+            return "\(path): as many file names follow the \(first) convention as the \(second) convention (\(count) each), "
+                + "so the corpus is ambiguous; move one corpus to its own folder, or list the clips in a \(EmotionCorpus.manifestName)"
+        case .noCorpusClips(let corpus, let path, let filesSeen, let examples):
+            var text = "\(path): the file names follow the \(corpus) convention but no usable clip was found "
+                + "(\(filesSeen) visible files looked at, in all subfolders)."
+            if !examples.isEmpty {
+                text += " Skipped, for example: " + examples.map { "\($0.path) (\($0.reason))" }.joined(separator: "; ")
+            }
+            return text
+        case .invalidManifest(let path, let line, let reason):
+            return "\(path), line \(line): \(reason). Expected \(EmotionCorpus.manifestFormat)"
         }
     }
 }

@@ -78,16 +78,37 @@ public enum TESSCorpus {
     /// whatever its extension. Hidden files and folders are not visited. Headers and content
     /// hashes are read on all cores.
     public static func scan(root: URL) throws -> CorpusScan {
+        let rootURL = try checkedRoot(root)
+        let (files, unusable) = try visibleFiles(under: rootURL)
+        return try scan(root: rootURL, files: files, unusable: unusable)
+    }
+
+    /// `scan(root:)` after the walk (`EmotionCorpus` walks once, then comes here for TESS).
+    static func scan(root rootURL: URL, files: [FoundFile], unusable: [SkippedFile]) throws -> CorpusScan {
+        let results = examineAll(files)
+        let (clips, skipped, duplicates) = collect(files, results, unusable: unusable)
+        guard !clips.isEmpty else {
+            throw CorpusError.noClips(path: rootURL.path, filesSeen: files.count + unusable.count, examples: Array(skipped.prefix(3)))
+        }
+        return CorpusScan(name: "TESS", labels: corpusLabels, root: rootURL, clips: clips, skipped: skipped, duplicates: duplicates,
+                          fingerprint: fingerprint(of: clips))
+    }
+
+    /// `root`, standardized, when it is an existing folder.
+    static func checkedRoot(_ root: URL) throws -> URL {
         let rootURL = root.standardizedFileURL
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: rootURL.path, isDirectory: &isDirectory) else {
             throw CorpusError.folderNotFound(path: rootURL.path)
         }
         guard isDirectory.boolValue else { throw CorpusError.notAFolder(path: rootURL.path) }
+        return rootURL
+    }
 
-        let (files, unusable) = try visibleFiles(under: rootURL)
-        let results = examineAll(files)
-
+    /// Splits examined files into clips (byte-identical copies dropped) and skipped files
+    /// (with the walk's `unusable` entries, sorted by path).
+    static func collect(_ files: [FoundFile], _ results: [Result<Clip, SkipReason>], unusable: [SkippedFile])
+        -> (clips: [Clip], skipped: [SkippedFile], duplicates: [DuplicateClip]) {
         var candidates: [Clip] = []
         var skipped: [SkippedFile] = unusable
         for (file, result) in zip(files, results) {
@@ -98,11 +119,7 @@ public enum TESSCorpus {
         }
         skipped.sort { $0.path < $1.path }
         let (clips, duplicates) = removingDuplicates(candidates)
-        guard !clips.isEmpty else {
-            throw CorpusError.noClips(path: rootURL.path, filesSeen: files.count + unusable.count, examples: Array(skipped.prefix(3)))
-        }
-        return CorpusScan(name: "TESS", labels: corpusLabels, root: rootURL, clips: clips, skipped: skipped, duplicates: duplicates,
-                          fingerprint: fingerprint(of: clips))
+        return (clips, skipped, duplicates)
     }
 
     struct FoundFile {
@@ -173,6 +190,11 @@ public enum TESSCorpus {
 
     /// Name, header and content hash of every file, in parallel; results in `files` order.
     static func examineAll(_ files: [FoundFile]) -> [Result<Clip, SkipReason>] {
+        examineAll(files, using: { examine($0) })
+    }
+
+    /// `examine` of every file, in parallel; results in `files` order.
+    static func examineAll(_ files: [FoundFile], using examine: (FoundFile) -> Result<Clip, SkipReason>) -> [Result<Clip, SkipReason>] {
         var results = [Result<Clip, SkipReason>](repeating: .failure(SkipReason(message: "not examined")), count: files.count)
         results.withUnsafeMutableBufferPointer { buffer in
             let out = buffer
@@ -189,12 +211,18 @@ public enum TESSCorpus {
         do { name = try parseFileName(file.url.lastPathComponent) } catch {
             return .failure(SkipReason(message: "\(error)"))
         }
+        return readClip(file, speaker: name.speaker, word: name.word, label: name.label, named: "TESS-named")
+    }
+
+    /// Header and content hash of a file whose name gave `speaker`, `word` and `label`;
+    /// `named` says where they came from ("TESS-named") in the reason when the file is not a readable clip.
+    static func readClip(_ file: FoundFile, speaker: String, word: String, label: String, named: String) -> Result<Clip, SkipReason> {
         let info: AudioInfo
         // Audio's one definition of a readable clip (also what `predict` and the demo apply).
         do { info = try AudioFile.checkReadable(file.url) } catch let e as AudioError {
-            return .failure(SkipReason(message: "TESS-named but not a readable clip: \(e.reason)"))
+            return .failure(SkipReason(message: "\(named) but not a readable clip: \(e.reason)"))
         } catch {
-            return .failure(SkipReason(message: "TESS-named but not a readable clip: \(error)"))
+            return .failure(SkipReason(message: "\(named) but not a readable clip: \(error)"))
         }
         guard info.frames > 0 else {
             return .failure(SkipReason(message: "audio header declares 0 frames (empty clip)"))
@@ -203,7 +231,7 @@ public enum TESSCorpus {
         do { hash = try FNV1a64.hash(fileAt: file.url) } catch {
             return .failure(SkipReason(message: "\(error)"))
         }
-        return .success(Clip(path: file.path, url: file.url, speaker: name.speaker, word: name.word, label: name.label,
+        return .success(Clip(path: file.path, url: file.url, speaker: speaker, word: word, label: label,
                              format: info.format, sampleRate: info.sampleRate, channels: info.channels,
                              frames: info.frames, duration: info.duration,
                              byteCount: hash.size, contentHash: hash.hash))
