@@ -46,7 +46,9 @@ public enum LoadChapter: Chapter {
                 ctx.progress.update(label, done: done, total: total)
             }
         }
-        var corpus = try TESSCorpus.scan(root: root)
+        // A folder given with --data follows whichever convention its names follow (TESS,
+        // RAVDESS, CREMA-D, SAVEE, EmoDB) or its manifest.csv; the synthetic corpus is TESS-named.
+        var corpus = o.dataDirectory == nil ? try TESSCorpus.scan(root: root) : try EmotionCorpus.scan(root: root)
         if o.dataDirectory == nil { corpus.name = "synthetic TESS-shaped corpus" }
 
         try ctx.write(corpus.csv(), to: "files.csv")
@@ -69,6 +71,7 @@ public enum LoadChapter: Chapter {
         var formatTable: String
         var fingerprint: String
         var emotionTable: String
+        var mappingTable: String
     }
 
     public static func section(_ output: Output, _ report: ReportContext) -> Section {
@@ -86,6 +89,8 @@ public enum LoadChapter: Chapter {
                        nFiles: corpus.clips.count, nSkipped: corpus.skipped.count, nDuplicates: corpus.duplicates.count,
                        headTable: head, skippedTable: skippedTable, hasSkipped: !corpus.skipped.isEmpty,
                        formatTable: formatTable, fingerprint: corpus.fingerprint,
-                       emotionTable: EmotionTable.markdownTable())
+                       emotionTable: EmotionTable.markdownTable(),
+                       mappingTable: Markdown.table(["label", "name", "common vocabulary (for cross-corpus comparison)"],
+                                                    corpus.labelMapping.map { [Markdown.code($0.code), $0.displayName, $0.common.rawValue] }))
     }
 }
