@@ -24,7 +24,8 @@ let package = Package(
         .package(url: "https://github.com/JohnSundell/Ink", from: "0.6.0"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
-        .package(url: "https://github.com/swift-server/async-http-client", from: "1.20.0"),
+        // Already Hummingbird's; named for DemoServer's small HTTP/1.1 client (NIOHTTP1), the same range.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
     ],
     targets: [
         // C libraries from Debian packages (scripts/install-deps.sh installs them).
@@ -70,7 +71,9 @@ let package = Package(
         .target(name: "DemoServer", dependencies: [
             "Inference", "Audio", "Features", "NeuralNet",
             .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .executableTarget(name: "study-demo", dependencies: [
             "DemoServer", "Inference", .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -90,7 +93,8 @@ let package = Package(
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "Features", "NeuralNet", "Audio", "TestSupport"]),
         .testTarget(name: "DemoTests", dependencies: [
             "DemoServer", "Inference", "NeuralNet", "Audio", "Features", "TestSupport",
-            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
     ],
     swiftLanguageModes: [.v6]

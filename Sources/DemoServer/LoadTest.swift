@@ -1,8 +1,8 @@
-import AsyncHTTPClient
 import Audio
 import Foundation
 import Inference
 import NIOCore
+import NIOHTTP1
 
 /// A bounded load test of `POST /api/predict` on loopback: the demo runs in this process on
 /// a free 127.0.0.1 port; first one client sends `sequentialRequests` predictions one after
@@ -82,28 +82,32 @@ public enum LoadTest {
         config.host = "127.0.0.1"
         config.port = 0
         let server = try await RunningDemo.start(config)
-        let client = HTTPClient(eventLoopGroupProvider: .singleton,
-                                configuration: .init(connectionPool: .init(idleTimeout: .seconds(30))))
         do {
-            let url = server.baseURL + "/api/predict"
-            for _ in 0..<20 { _ = try await post(client, url: url, clip: clip) }   // warm-up: pools, caches, plans
+            let warmUp = try await HTTP1Connection.connect(host: server.host, port: server.port)
+            do {
+                for _ in 0..<20 { _ = try await post(warmUp, clip: clip) }   // warm-up: pools, caches, plans
+            } catch {
+                await warmUp.close()
+                throw error
+            }
+            await warmUp.close()
             let before = residentKB()
             let deadline = ContinuousClock.now + .seconds(options.timeLimit)
-            let sequential = await hammer(client, url: url, clip: clip, clients: 1, requests: options.sequentialRequests, deadline: deadline)
-            let concurrent = await hammer(client, url: url, clip: clip, clients: options.clients, requests: options.requests, deadline: deadline)
+            let sequential = await hammer(server, clip: clip, clients: 1, requests: options.sequentialRequests, deadline: deadline)
+            let concurrent = await hammer(server, clip: clip, clients: options.clients, requests: options.requests, deadline: deadline)
             let result = Result(phases: [sequential, concurrent], rssBefore: before, rssAfter: residentKB())
-            try await client.shutdown()
             try await server.stop()
             return result
         } catch {
-            try? await client.shutdown()
             try? await server.stop()
             throw error
         }
     }
 
     /// `requests` predictions from `clients` concurrent clients, stopping early at `deadline`.
-    private static func hammer(_ client: HTTPClient, url: String, clip: [UInt8], clients: Int, requests: Int,
+    /// Each client is one connection, kept alive across its requests (a new one after an error
+    /// or a `Connection: close`); the first request's latency includes connecting.
+    private static func hammer(_ server: RunningDemo, clip: [UInt8], clients: Int, requests: Int,
                                deadline: ContinuousClock.Instant) async -> Phase {
         let counter = RequestCounter(limit: requests)
         let start = ContinuousClock.now
@@ -111,12 +115,28 @@ public enum LoadTest {
             for _ in 0..<clients {
                 group.addTask {
                     var mine: [(Double, String?)] = []
+                    var connection: HTTP1Connection?
                     while ContinuousClock.now < deadline, await counter.take() {
                         let t0 = ContinuousClock.now
                         let failure: String?
-                        do { failure = try await post(client, url: url, clip: clip) } catch { failure = "\(error)" }
+                        do {
+                            let open: HTTP1Connection
+                            if let kept = connection, kept.isOpen {
+                                open = kept
+                            } else {
+                                await connection?.close()
+                                open = try await HTTP1Connection.connect(host: server.host, port: server.port)
+                                connection = open
+                            }
+                            failure = try await post(open, clip: clip)
+                        } catch {
+                            failure = "\(error)"
+                            await connection?.close()
+                            connection = nil
+                        }
                         mine.append(((ContinuousClock.now - t0).seconds, failure))
                     }
+                    await connection?.close()
                     return mine
                 }
             }
@@ -130,14 +150,10 @@ public enum LoadTest {
     }
 
     /// One prediction; nil when it succeeded, else what went wrong.
-    private static func post(_ client: HTTPClient, url: String, clip: [UInt8]) async throws -> String? {
-        var request = HTTPClientRequest(url: url)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/octet-stream")
-        request.body = .bytes(ByteBuffer(bytes: clip))
-        let response = try await client.execute(request, timeout: .seconds(60))
-        let body = try await response.body.collect(upTo: 1 << 20)
-        return response.status == .ok ? nil : "HTTP \(response.status.code): \(String(buffer: body))"
+    private static func post(_ connection: HTTP1Connection, clip: [UInt8]) async throws -> String? {
+        let response = try await connection.request(.POST, "/api/predict", headers: ["Content-Type": "application/octet-stream"],
+                                                    body: clip, timeout: .seconds(60))
+        return response.status == .ok ? nil : "HTTP \(response.status.code): \(String(decoding: response.body, as: UTF8.self))"
     }
 
     /// This process's resident set size in kB (Linux `/proc/self/status`), 0 where unknown.

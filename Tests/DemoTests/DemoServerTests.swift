@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import Audio
 import DemoServer
 import Foundation
@@ -8,7 +7,7 @@ import NIOHTTP1
 import XCTest
 
 /// End-to-end tests: each starts the demo on a free loopback port in this process, talks to it
-/// over real HTTP with async-http-client, and shuts it down before returning.
+/// over real HTTP with DemoServer's small NIO client (`HTTP1Client`, which sends paths as given), and shuts it down before returning.
 final class DemoServerTests: XCTestCase {
     // MARK: Endpoints
 
@@ -330,53 +329,41 @@ final class DemoServerTests: XCTestCase {
 
     /// Runs `body` against a fresh server and client, and shuts both down whatever happens.
     func withDemo(maxUploadBytes: Int = 10 * 1024 * 1024,
-                  _ body: @escaping (RunningDemo, HTTPClient) async throws -> Void) async throws {
+                  _ body: @escaping (RunningDemo, HTTP1Client) async throws -> Void) async throws {
         let files = try DemoFixture.files.get()
         let config = DemoConfiguration(modelURL: files.model, examplesDirectory: files.examples, host: "127.0.0.1",
                                        port: 0, maxUploadBytes: maxUploadBytes, workers: 2)
         let server = try await RunningDemo.start(config)
         XCTAssertNotEqual(server.port, 0, "the bound port is reported")
-        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        let client = HTTP1Client(timeout: .seconds(60), maxBodyBytes: 16 << 20)
         do {
             try await body(server, client)
         } catch {
-            try? await client.shutdown()
             try? await server.stop()
             throw error
         }
-        try await client.shutdown()
         try await server.stop()
     }
 
-    func send(_ client: HTTPClient, _ method: HTTPMethod, _ url: String, body: [UInt8]? = nil,
+    func send(_ client: HTTP1Client, _ method: HTTPMethod, _ url: String, body: [UInt8]? = nil,
               chunked: Bool = false, contentType: String = "application/octet-stream") async throws -> Reply {
         try await Self.send(client, method, url, body: body, chunked: chunked, contentType: contentType)
     }
 
-    func post(_ client: HTTPClient, _ url: String, _ body: [UInt8], chunked: Bool = false) async throws -> Reply {
+    func post(_ client: HTTP1Client, _ url: String, _ body: [UInt8], chunked: Bool = false) async throws -> Reply {
         try await Self.send(client, .POST, url, body: body, chunked: chunked)
     }
 
     /// Static, so that child tasks can send requests without capturing the (non-Sendable) test case.
-    static func send(_ client: HTTPClient, _ method: HTTPMethod, _ url: String, body: [UInt8]? = nil,
+    static func send(_ client: HTTP1Client, _ method: HTTPMethod, _ url: String, body: [UInt8]? = nil,
                      chunked: Bool = false, contentType: String = "application/octet-stream") async throws -> Reply {
-        var request = HTTPClientRequest(url: url)
-        request.method = method
-        if let body {
-            request.headers.add(name: "Content-Type", value: contentType)
-            if chunked {
-                let pieces = stride(from: 0, to: body.count, by: 16384).map { ByteBuffer(bytes: body[$0..<min($0 + 16384, body.count)]) }
-                request.body = .stream(pieces.async, length: .unknown)
-            } else {
-                request.body = .bytes(ByteBuffer(bytes: body))
-            }
-        }
-        let response = try await client.execute(request, timeout: .seconds(60))
-        let bytes = try await response.body.collect(upTo: 16 << 20)
-        return Reply(status: response.status.code, headers: response.headers, body: Array(bytes.readableBytesView))
+        var headers = HTTPHeaders()
+        if body != nil { headers.add(name: "Content-Type", value: contentType) }
+        let response = try await client.request(method, url: url, headers: headers, body: body, chunked: chunked)
+        return Reply(status: response.status.code, headers: response.headers, body: response.body)
     }
 
-    static func post(_ client: HTTPClient, _ url: String, _ body: [UInt8], chunked: Bool = false) async throws -> Reply {
+    static func post(_ client: HTTP1Client, _ url: String, _ body: [UInt8], chunked: Bool = false) async throws -> Reply {
         try await send(client, .POST, url, body: body, chunked: chunked)
     }
 
@@ -420,18 +407,4 @@ final class DemoServerTests: XCTestCase {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: FileManager.default.temporaryDirectory.path)) ?? []
         return Set(names.filter { $0.hasPrefix("study-demo-upload-") })
     }
-}
-
-/// A finite sequence as an `AsyncSequence`, for streamed (chunked) request bodies.
-struct AsyncArray<Element: Sendable>: AsyncSequence, Sendable {
-    let elements: [Element]
-    struct AsyncIterator: AsyncIteratorProtocol {
-        var rest: ArraySlice<Element>
-        mutating func next() async -> Element? { rest.popFirst() }
-    }
-    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(rest: elements[...]) }
-}
-
-extension Array where Element: Sendable {
-    var async: AsyncArray<Element> { AsyncArray(elements: self) }
 }
