@@ -16,10 +16,13 @@ public struct WriteError: Error, CustomStringConvertible, Sendable {
     public init(path: String, code: Int32) {
         self.init(path: path, reason: String(cString: strerror(code)), code: code)
     }
+    /// The disk, or the user's quota, is full (ENOSPC, EDQUOT).
+    public var isDiskFull: Bool { code == ENOSPC || code == EDQUOT }
+
     /// What to do about it, by cause: a full disk is not a permission problem.
     public var hint: String {
+        if isDiskFull { return "the disk (or your quota) is full: free some space, or write somewhere else" }
         switch code {
-        case ENOSPC?, EDQUOT?: return "the disk (or your quota) is full: free some space, or write somewhere else"
         case EACCES?, EPERM?, EROFS?: return "the folder is not writable: check its permissions, or write somewhere else"
         default: return "check that the folder exists, is writable and the disk is not full"
         }

@@ -130,13 +130,8 @@ public enum EmotionCorpus {
                                             examples: Array(skipped.prefix(3)))
         }
         let labels = Set(clips.map(\.label)).sorted().map { CorpusLabel(code: $0, displayName: $0) }
-        // The labels come from the manifest, not the bytes: they are part of the fingerprint.
-        var hasher = FNV1a64()
-        for clip in clips {
-            hasher.update("\(clip.path)\t\(clip.byteCount)\t\(FNV1a64.hex(clip.contentHash))\t\(clip.label)\t\(clip.speaker)\t\(clip.word)\n")
-        }
         return CorpusScan(name: "manifest", labels: labels, root: root, clips: clips, skipped: skipped, duplicates: duplicates,
-                          fingerprint: hasher.hex)
+                          fingerprint: TESSCorpus.fingerprint(of: clips))
     }
 }
 

@@ -261,10 +261,12 @@ public enum TESSCorpus {
         return x == y
     }
 
+    /// Over every clip's path, size, content and what the study learns from it (label, speaker,
+    /// word): a manifest can relabel a clip without changing a byte of audio.
     static func fingerprint(of clips: [Clip]) -> String {
         var hasher = FNV1a64()
         for clip in clips {
-            hasher.update("\(clip.path)\t\(clip.byteCount)\t\(FNV1a64.hex(clip.contentHash))\n")
+            hasher.update("\(clip.path)\t\(clip.byteCount)\t\(FNV1a64.hex(clip.contentHash))\t\(clip.label)\t\(clip.speaker)\t\(clip.word)\n")
         }
         return hasher.hex
     }

@@ -131,8 +131,10 @@ public enum BLASKernels {
     /// anything else: the new process starts from scratch.
     public static func useBestKernels() {
         let env = ProcessInfo.processInfo.environment
-        guard env["OPENBLAS_CORETYPE"] == nil, env[reexecMarker] == nil,
-              let core = preferredCore(coreName: BLASThreads.coreName, flags: cpuFlags()) else { return }
+        let coreName = BLASThreads.coreName
+        // /proc/cpuinfo is read only when OpenBLAS fell back (the flags cannot change its choice otherwise).
+        guard env["OPENBLAS_CORETYPE"] == nil, env[reexecMarker] == nil, coreName.lowercased() == "prescott",
+              let core = preferredCore(coreName: coreName, flags: cpuFlags()) else { return }
         setenv("OPENBLAS_CORETYPE", core, 1)
         setenv(reexecMarker, "1", 1)   // never loop, whatever the new process's OpenBLAS says
         execv("/proc/self/exe", CommandLine.unsafeArgv)

@@ -224,16 +224,6 @@ public enum BeyondChapter: Chapter {
         return (mean, sd, xs.min()!, xs.max()!)
     }
 
-    static func intervalText(_ i: Statistics.Interval, point: Double) -> String {
-        switch i {
-        case .interval(let lo, let hi):
-            let text = "[\(Markdown.fixed(lo, 3)), \(Markdown.fixed(hi, 3))]"
-            return lo <= point && point <= hi ? text : text + " (does not contain the estimate)"
-        case .tooFewClusters(let n):
-            return "too few clusters for an interval (\(n) words)"
-        }
-    }
-
     public struct Figure {
         var name: String
         var figure: String
@@ -264,7 +254,7 @@ public enum BeyondChapter: Chapter {
     public static func section(_ output: Output, _ report: ReportContext) -> Section {
         let mainSeed = output.seeds.first ?? 0
         let main = output.runs.filter { $0.seed == mainSeed }
-        func withCI(_ x: Double, _ i: Statistics.Interval) -> String { "\(Markdown.fixed(x, 3)) \(intervalText(i, point: x))" }
+        func withCI(_ x: Double, _ i: Statistics.Interval) -> String { "\(Markdown.fixed(x, 3)) \(i.text(point: x))" }
         let rows = [["notebook procedure (chapter 6)", "selected on the test set", "",
                      withCI(output.notebookProcedureAccuracy, output.notebookProcedureCI), "", "", ""]]
             + main.map { r in

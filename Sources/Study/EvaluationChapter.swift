@@ -137,6 +137,9 @@ public enum EvaluationChapter: Chapter {
 
     public static func section(_ output: Output, _ report: ReportContext) -> Section {
         let m = output.metrics
+        func ciText(_ i: Statistics.Interval, point: Double) -> String {
+            i.bounds == nil ? i.text(point: point) : "95 % CI " + i.text(point: point)
+        }
         var perClass = m.labels.indices.map { k in
             [m.labels[k], Markdown.fixed(m.precision(k), 4), Markdown.fixed(m.recall(k), 4), Markdown.fixed(m.f1(k), 4), String(m.support(k))]
         }
@@ -159,16 +162,8 @@ public enum EvaluationChapter: Chapter {
                        uar: Markdown.fixed(m.uar, 4), macroF1: Markdown.fixed(m.macroF1, 4), nTest: m.total,
                        nWrong: m.total - m.correct, perClassTable: perClassTable, confusionFigure: output.confusionFigure,
                        wrongTable: wrongTable, hasWrong: !output.errors.isEmpty, comparisonTable: comparison,
-                       synthetic: output.synthetic, accuracyCI: intervalText(output.accuracyCI),
-                       uarCI: intervalText(output.uarCI), ece: Markdown.fixed(output.ece, 3),
+                       synthetic: output.synthetic, accuracyCI: ciText(output.accuracyCI, point: m.accuracy),
+                       uarCI: ciText(output.uarCI, point: m.uar), ece: Markdown.fixed(output.ece, 3),
                        reliabilityFigure: output.reliabilityFigure)
-    }
-
-    /// "95 % CI 0.912–0.951", or why there is none.
-    static func intervalText(_ i: Statistics.Interval) -> String {
-        switch i {
-        case .interval(let lo, let hi): return "95 % CI \(Markdown.fixed(lo, 3))–\(Markdown.fixed(hi, 3))"
-        case .tooFewClusters(let n): return "too few clusters for an interval (\(n) words)"
-        }
     }
 }

@@ -199,17 +199,10 @@ extension LadderRecipe {
             let s = Standardizer.fit(x: raw, count: plan.train.count, features: data.features, scope: scope)
             return (s.apply(raw), data.rows(plan.validation, standardizer: s).x, data.rows(plan.test, standardizer: s).x)
         case .speakerNormalized:
-            let rows = plan.trainSide + plan.test
-            var bySpeaker: [String: Standardizer] = [:]
-            for speaker in Set(rows.map { data.speakers[$0] }) {
-                let own = rows.filter { data.speakers[$0] == speaker }
-                bySpeaker[speaker] = Standardizer.fit(x: data.rows(own).x, count: own.count, features: data.features)
-            }
+            let bySpeaker = Dictionary(grouping: plan.trainSide + plan.test) { data.speakers[$0] }
+                .mapValues { own in Standardizer.fit(x: data.rows(own).x, count: own.count, features: data.features) }
             func normalised(_ idx: [Int]) -> [Float] {
-                var out: [Float] = []
-                out.reserveCapacity(idx.count * data.features)
-                for i in idx { out += bySpeaker[data.speakers[i]]!.apply(data.rows([i]).x) }
-                return out
+                idx.flatMap { bySpeaker[data.speakers[$0]]!.apply(data.rows([$0]).x) }
             }
             return (normalised(plan.train), normalised(plan.validation), normalised(plan.test))
         }

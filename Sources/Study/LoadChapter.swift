@@ -46,9 +46,9 @@ public enum LoadChapter: Chapter {
                 ctx.progress.update(label, done: done, total: total)
             }
         }
-        // A folder given with --data follows whichever convention its names follow (TESS,
-        // RAVDESS, CREMA-D, SAVEE, EmoDB) or its manifest.csv; the synthetic corpus is TESS-named.
-        var corpus = o.dataDirectory == nil ? try TESSCorpus.scan(root: root) : try EmotionCorpus.scan(root: root)
+        // The folder follows whichever convention its names follow (TESS, RAVDESS, CREMA-D, SAVEE,
+        // EmoDB) or its manifest.csv; the synthetic corpus is TESS-named, so it reads as TESS.
+        var corpus = try EmotionCorpus.scan(root: root)
         if o.dataDirectory == nil { corpus.name = "synthetic TESS-shaped corpus" }
 
         try ctx.write(corpus.csv(), to: "files.csv")

@@ -154,7 +154,7 @@ public final class StudyRunner {
         // rather than "not writable".
         let probe = dir.appendingPathComponent(".write-probe-\(ProcessInfo.processInfo.processIdentifier)")
         do { try writeAtomically(Data("probe\n".utf8), to: probe, createFolders: false) } catch let e as WriteError {
-            throw StudyError.outputNotWritable(path: dir.path, reason: e.code == ENOSPC || e.code == EDQUOT ? "\(e.reason): the disk or your quota is full" : e.reason)
+            throw StudyError.outputNotWritable(path: dir.path, reason: e.isDiskFull ? "\(e.reason): the disk or your quota is full" : e.reason)
         }
         try? FileManager.default.removeItem(at: probe)
     }

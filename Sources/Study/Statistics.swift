@@ -14,6 +14,18 @@ public enum Statistics {
             if case .interval(let lo, let hi) = self { return (lo, hi) }
             return nil
         }
+
+        /// For the report: "[0.913, 0.956]", flagged when it misses its estimate `point` (a
+        /// percentile interval may), or why there is none.
+        public func text(point: Double) -> String {
+            switch self {
+            case .interval(let lo, let hi):
+                let text = "[\(String(format: "%.3f", lo)), \(String(format: "%.3f", hi))]"
+                return lo <= point && point <= hi ? text : text + " (does not contain the estimate)"
+            case .tooFewClusters(let n):
+                return "too few clusters for an interval (\(n) words)"
+            }
+        }
     }
 
     /// The fewest clusters on the test side for which an interval is reported.

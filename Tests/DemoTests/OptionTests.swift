@@ -63,29 +63,12 @@ final class OptionTests: XCTestCase {
 
     // MARK: The executable
 
-    static var demoBinary: URL {
-        let candidates = [Bundle.main.bundleURL, Bundle(for: OptionTests.self).bundleURL.deletingLastPathComponent()]
-        for dir in candidates {
-            let url = dir.appendingPathComponent("study-demo")
-            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        }
-        return SharedData.repositoryRoot.appendingPathComponent(".build/debug/study-demo")
-    }
+    static var demoBinary: URL { BuiltProduct.url("study-demo") }
 
     /// Runs the built `study-demo` (which exits during argument parsing for every case here,
-    /// before loading a model or binding a port) and returns its status and stderr.
+    /// before loading a model or binding a port) and returns its status and output.
     func demo(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
-        let p = Process()
-        p.executableURL = Self.demoBinary
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        try BuiltProduct.run(Self.demoBinary, args)
     }
 
     func testCommandLineRefusesOutOfRangeNumbers() throws {

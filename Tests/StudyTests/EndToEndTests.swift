@@ -6,30 +6,13 @@ import TestSupport
 /// against itself: the CSVs, the PNG files and the summary must agree with each other and with
 /// the corpus design (7 emotions × 2 speakers × N words).
 final class EndToEndTests: XCTestCase {
-    static var studyBinary: URL {
-        let candidates = [Bundle.main.bundleURL, Bundle(for: EndToEndTests.self).bundleURL.deletingLastPathComponent()]
-        for dir in candidates {
-            let url = dir.appendingPathComponent("study")
-            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        }
-        return SharedData.repositoryRoot.appendingPathComponent(".build/debug/study")
-    }
+    static var studyBinary: URL { BuiltProduct.url("study") }
 
     @discardableResult
     func study(_ args: [String], expectStatus: Int32 = 0) throws -> (out: String, err: String) {
-        let p = Process()
-        p.executableURL = Self.studyBinary
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        let result = (String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-        XCTAssertEqual(p.terminationStatus, expectStatus, "study \(args.joined(separator: " ")) stderr:\n\(result.1)")
-        return result
+        let r = try BuiltProduct.run(Self.studyBinary, args)
+        XCTAssertEqual(r.status, expectStatus, "study \(args.joined(separator: " ")) stderr:\n\(r.err)")
+        return (r.out, r.err)
     }
 
     func csvRows(_ url: URL) throws -> [[String]] {

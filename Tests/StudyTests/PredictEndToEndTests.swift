@@ -54,29 +54,16 @@ extension EndToEndTests {
         let raw = Array(dir.path.utf8) + Array("/OAF_x".utf8) + [0xFF] + Array("_angry.wav".utf8)
         XCTAssertEqual(symlink(good.path, raw.map { CChar(bitPattern: $0) } + [0]), 0)
         // Process takes String arguments, so the raw name goes through a shell glob.
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/sh")
-        p.arguments = ["-c", "\"$0\" predict --model \"$1\" \"$2\"/OAF_x*_angry.wav", Self.studyBinary.path, model.path, dir.path]
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        let e = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 1, e)
+        let (status, _, e) = try BuiltProduct.run(URL(fileURLWithPath: "/bin/sh"),
+                                                  ["-c", "\"$0\" predict --model \"$1\" \"$2\"/OAF_x*_angry.wav",
+                                                   Self.studyBinary.path, model.path, dir.path])
+        XCTAssertEqual(status, 1, e)
         XCTAssertTrue(e.contains("OAF_x\\xFF_angry.wav: the file name is not valid UTF-8"), e)
 
         // Standard output on a full disk (/dev/full answers every write with ENOSPC).
-        let q = Process()
-        q.executableURL = Self.studyBinary
-        q.arguments = ["predict", "--model", model.path, good.path]
-        let qerr = Pipe()
-        q.standardError = qerr
-        q.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: "/dev/full"))
-        try q.run()
-        let qe = String(decoding: qerr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        q.waitUntilExit()
-        XCTAssertEqual(q.terminationStatus, 1, qe)
+        let (qStatus, _, qe) = try BuiltProduct.run(Self.studyBinary, ["predict", "--model", model.path, good.path],
+                                                    standardOutput: try FileHandle(forWritingTo: URL(fileURLWithPath: "/dev/full")))
+        XCTAssertEqual(qStatus, 1, qe)
         XCTAssertTrue(qe.contains("standard output: cannot write (\(String(cString: strerror(ENOSPC))))"), qe)
         XCTAssertTrue(qe.contains("is full"), qe)
     }
