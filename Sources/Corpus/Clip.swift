@@ -77,6 +77,13 @@ public struct CorpusScan: Codable, Sendable {
     /// The label codes in class order.
     public var labelCodes: [String] { labels.map(\.code) }
 
+    /// The labels as figures show them, in class order: TESS's codes (the notebook's figures
+    /// show `ps`, and a manifest's labels are words already), other conventions' display names
+    /// (RAVDESS `05` → angry, EmoDB `W` → anger (Wut)). CSVs and tables keep the codes.
+    public var figureLabels: [String] {
+        convention == nil || convention == .tess ? labelCodes : labels.map(\.displayName)
+    }
+
     /// The display name of label `code` (the code itself when the corpus has no such label).
     public func displayName(_ code: String) -> String {
         labels.first { $0.code == code }?.displayName ?? code

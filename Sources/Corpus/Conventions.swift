@@ -102,6 +102,19 @@ public enum CorpusConvention: String, CaseIterable, Codable, Sendable {
         }
     }
 
+    /// Why holding out texts (the word-disjoint rungs of the leakage ladder) does not apply to
+    /// the corpus, nil when it does.
+    public var textHoldoutNotApplicable: String? {
+        switch self {
+        case .ravdess:
+            return "not applicable to RAVDESS: its two statements cannot be split 80/20 (holding one out leaves one to train on)"
+        case .savee:
+            return "not applicable to SAVEE: its sentences differ by emotion (of 15 per emotion, 12 are the emotion's own), so a held-out text would be confounded with its emotion"
+        default:
+            return nil
+        }
+    }
+
     /// The common emotion of label `code`, nil when the corpus has no such label.
     public func commonLabel(_ code: String) -> CommonEmotion? {
         table.first { $0.code == code }?.common

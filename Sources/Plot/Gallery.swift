@@ -208,6 +208,11 @@ public enum Gallery {
                     let lo = Double(b) / 15, hi = Double(b + 1) / 15
                     return (lo, hi, b < 5 ? 0 : 10 * b, min(1, (lo + hi) / 2 * 0.9), (lo + hi) / 2)
                 }, ece: 0.05, title: "Reliability")),
+            ("cross-corpus-matrix", Charts.crossCorpusMatrix(
+                values: [[0.95, 0.21, nil], [0.18, 0.62, 0.25], [0.22, 0.31, 0.71]], names: ["TESS", "RAVDESS", "EmoDB"],
+                notes: [["6 labels, n=480", "6 labels, n=1056", "not run"], ["6 labels, n=2400", "6 labels, n=211", "6 labels, n=408"],
+                        ["6 labels, n=2400", "6 labels, n=1056", "6 labels, n=82"]],
+                title: "Cross-corpus accuracy\nrow: trained on, column: tested on (dashed: held out within the corpus)")),
         ]
     }
 

@@ -17,7 +17,7 @@ public enum BeyondChapter: Chapter {
     public static let id = ChapterID.beyond
     public static let title = "Beyond the notebook: the leakage ladder"
     public static let purpose = "random → word-disjoint → speaker-independent → both, a label-shuffle control, CIs, McNemar"
-    public static var upstream: [any Chapter.Type] { [FeaturesChapter.self, EvaluationChapter.self] }
+    public static var upstream: [any Chapter.Type] { [LoadChapter.self, FeaturesChapter.self, EvaluationChapter.self] }
     public static func keyComponents(_ o: StudyOptions) -> [String] {
         o.trainingKey + ["repeats=\(o.repeats)", "ladder=\(o.ladder.rawValue)", "ladder-scope=\(o.ladderScope.rawValue)"]
     }
@@ -59,6 +59,23 @@ public enum BeyondChapter: Chapter {
         public var reason: String
     }
 
+    /// A speaker protocol's folds pooled: every fold's test predictions together (each clip is
+    /// tested once, by the fold that held its speaker out), with a speaker-cluster bootstrap.
+    /// Made when the corpus has more than two speakers.
+    public struct Pooled: Codable, Sendable {
+        public var protocolName: LadderProtocol
+        public var recipe: LadderRecipe
+        public var seed: UInt64
+        public var folds: Int
+        public var nTest: Int
+        public var nSpeakers: Int
+        public var accuracy: Double
+        public var uar: Double
+        public var accuracyCI: Statistics.Interval
+        public var uarCI: Statistics.Interval
+        public var collapsedFolds: Int
+    }
+
     /// McNemar's exact test of two recipes on the same test clips, with the word-cluster
     /// bootstrap interval of accuracy(a) − accuracy(b).
     public struct Comparison: Codable, Sendable {
@@ -78,6 +95,7 @@ public enum BeyondChapter: Chapter {
         public var labels: [String]
         public var seeds: [UInt64]
         public var runs: [Run]
+        public var pooled: [Pooled]
         public var skipped: [Skipped]
         public var comparisons: [Comparison]
         public var ladderFigure: String?
@@ -100,6 +118,7 @@ public enum BeyondChapter: Chapter {
     public static func run(_ ctx: ChapterContext) throws -> Output {
         let o = ctx.options
         let data = LabelledData(try ctx.output(of: FeaturesChapter.self))
+        let textHoldout = try ctx.output(of: LoadChapter.self).corpus.convention?.textHoldoutNotApplicable
         let evaluation = try ctx.output(of: EvaluationChapter.self)
         let speakers = Array(Set(data.speakers)).sorted()
         let seeds = [o.seed] + (o.repeats > 0 ? (1...o.repeats).map { repeatSeed(o.seed, $0) } : [])
@@ -118,6 +137,11 @@ public enum BeyondChapter: Chapter {
                                                reason: "needs at least two speakers; the corpus has \(speakers.count)"))
                     }
                     index += 1
+                    continue
+                }
+                if let why = textHoldout, p == .wordDisjoint || p == .speakerWordDisjoint {
+                    if seed == o.seed { skipped.append(Skipped(protocolName: p, direction: nil, recipe: recipe, reason: why)) }
+                    index += dirs.count
                     continue
                 }
                 for d in dirs {
@@ -146,7 +170,7 @@ public enum BeyondChapter: Chapter {
                     let slug = [p.rawValue, direction?.replacingOccurrences(of: "→", with: "_to_"), recipe.rawValue,
                                 seed == o.seed ? nil : "seed\(seed)"].compactMap { $0 }.joined(separator: "_")
                     let figure = try ctx.write(Charts.confusionMatrix(
-                        counts: m.confusion, labels: data.labels,
+                        counts: m.confusion, labels: data.figureLabels,
                         title: "\([p.rawValue, direction, recipe.rawValue].compactMap { $0 }.joined(separator: " · "))\naccuracy \(Markdown.fixed(m.accuracy, 3)), UAR \(Markdown.fixed(m.uar, 3))"),
                         to: "confusion_\(slug).png")
                     for (i, row) in plan.test.enumerated() {
@@ -168,24 +192,56 @@ public enum BeyondChapter: Chapter {
                       to: "predictions.csv")
 
         let comparisons = compare(runs, data: data)
+        let pooled = pool(runs, data: data)
         let main = runs.filter { $0.seed == o.seed }
         var ladderFigure: String?
         if !main.isEmpty {
             let bars = [Charts.LadderBar(label: "chapter 6 (notebook: selected on test)", group: "notebook procedure (ch. 6)",
                                          value: evaluation.metrics.accuracy, interval: evaluation.accuracyCI.bounds)]
-                + main.map { r in
-                    Charts.LadderBar(label: [r.protocolName.rawValue, r.direction].compactMap { $0 }.joined(separator: " "),
-                                     group: r.recipe.rawValue, value: r.accuracy, interval: r.accuracyCI.bounds,
-                                     collapsed: r.collapsed && r.protocolName != .labelShuffle)
+                + main.compactMap { r -> Charts.LadderBar? in
+                    // Folds of more than two speakers are shown pooled (below), one bar per recipe.
+                    if r.direction != nil, pooled.contains(where: { $0.protocolName == r.protocolName && $0.recipe == r.recipe && $0.seed == r.seed }) {
+                        return nil
+                    }
+                    return Charts.LadderBar(label: [r.protocolName.rawValue, r.direction].compactMap { $0 }.joined(separator: " "),
+                                            group: r.recipe.rawValue, value: r.accuracy, interval: r.accuracyCI.bounds,
+                                            collapsed: r.collapsed && r.protocolName != .labelShuffle)
+                }
+                + pooled.filter { $0.seed == o.seed }.map { q in
+                    Charts.LadderBar(label: "\(q.protocolName.rawValue), \(q.folds) folds pooled", group: q.recipe.rawValue,
+                                     value: q.accuracy, interval: q.accuracyCI.bounds)
                 }
             ladderFigure = try ctx.write(Charts.ladder(bars: bars, chance: 1 / Double(classes),
                                                        references: [("notebook's published \(notebookAccuracy)", notebookAccuracy)],
                                                        title: "How much of the accuracy survives each removal of leakage (seed \(o.seed))"),
                                          to: "leakage_ladder.png")
         }
-        return Output(level: o.ladder, labels: data.labels, seeds: seeds, runs: runs, skipped: skipped, comparisons: comparisons,
+        return Output(level: o.ladder, labels: data.labels, seeds: seeds, runs: runs, pooled: pooled, skipped: skipped, comparisons: comparisons,
                       ladderFigure: ladderFigure, notebookProcedureAccuracy: evaluation.metrics.accuracy,
                       notebookProcedureCI: evaluation.accuracyCI)
+    }
+
+    /// The speaker protocols' folds pooled per recipe and seed, when there are more than two
+    /// speakers (with two, the two directions are the result). The interval resamples speakers.
+    static func pool(_ runs: [Run], data: LabelledData) -> [Pooled] {
+        guard Set(data.speakers).count > 2 else { return [] }
+        var out: [Pooled] = []
+        var seen: [String] = []
+        for r in runs where r.direction != nil {
+            let key = "\(r.protocolName.rawValue)|\(r.recipe.rawValue)|\(r.seed)"
+            guard !seen.contains(key) else { continue }
+            seen.append(key)
+            let folds = runs.filter { $0.protocolName == r.protocolName && $0.recipe == r.recipe && $0.seed == r.seed && $0.direction != nil }
+            let rows = folds.flatMap(\.test), predicted = folds.flatMap(\.predicted)
+            let truth = rows.map { data.y[$0] }
+            let m = Metrics(labels: data.labels, truth: truth, predicted: predicted)
+            let ci = Statistics.clusterBootstrap(truth: truth, predicted: predicted, cluster: rows.map { data.speakers[$0] },
+                                                 classes: data.labels.count, seed: r.seed)
+            out.append(Pooled(protocolName: r.protocolName, recipe: r.recipe, seed: r.seed, folds: folds.count, nTest: rows.count,
+                              nSpeakers: Set(rows.map { data.speakers[$0] }).count, accuracy: m.accuracy, uar: m.uar,
+                              accuracyCI: ci.accuracy, uarCI: ci.uar, collapsedFolds: folds.filter(\.collapsed).count))
+        }
+        return out
     }
 
     /// McNemar pairs on the same clips: faithful vs standardized on `random`, standardized vs
@@ -249,6 +305,14 @@ public enum BeyondChapter: Chapter {
         var hasCollapsed: Bool
         var seconds: String
         var figures: [Figure]
+        var tessLike: Bool
+        var corpusName: String
+        var nSpeakers: Int
+        var nTexts: Int
+        var nClasses: Int
+        var hasPooled: Bool
+        var pooledTable: String
+        var foldRule: String
     }
 
     public static func section(_ output: Output, _ report: ReportContext) -> Section {
@@ -295,6 +359,16 @@ public enum BeyondChapter: Chapter {
         let spreadTable = Markdown.table(["run", "seeds", "mean accuracy", "sd", "min", "max", "collapsed (left out)"], spreadRows,
                                          align: ["l", "r", "r", "r", "r", "r", "r"])
         let shuffle = output.runs.filter { $0.protocolName == .labelShuffle }.map(\.accuracy)
+        let corpus = report.output(of: LoadChapter.self)?.corpus
+        // TESS (or the synthetic TESS-shaped corpus): two actresses, 200 words.
+        let tessLike = corpus.map { $0.convention == .tess || $0.convention == nil && $0.name.contains("TESS") } ?? true
+        let pooledTable = Markdown.table(["protocol", "recipe"] + (showSeed ? ["seed"] : []) + ["folds", "test clips", "speakers",
+                                          "accuracy [95 % CI]", "UAR [95 % CI]", "collapsed folds"],
+                                         output.pooled.map { q in
+                                             [q.protocolName.rawValue, q.recipe.rawValue] + (showSeed ? [String(q.seed)] : [])
+                                                 + [String(q.folds), String(q.nTest), String(q.nSpeakers),
+                                                    withCI(q.accuracy, q.accuracyCI), withCI(q.uar, q.uarCI), String(q.collapsedFolds)]
+                                         }, align: ["l", "l"] + (showSeed ? ["r"] : []) + ["r", "r", "r", "l", "l", "r"])
         return Section(hasLadder: !output.runs.isEmpty || !output.skipped.isEmpty, level: output.level.rawValue,
                        ladderFigure: output.ladderFigure ?? "", hasFigure: output.ladderFigure != nil,
                        ladderTable: ladderTable, rungTable: rungTable, skippedTable: skippedTable, hasSkipped: !output.skipped.isEmpty,
@@ -305,6 +379,10 @@ public enum BeyondChapter: Chapter {
                        nCollapsed: output.runs.filter { $0.collapsed && $0.protocolName != .labelShuffle }.count,
                        hasCollapsed: output.runs.contains { $0.collapsed && $0.protocolName != .labelShuffle },
                        seconds: Markdown.fixed(output.runs.map(\.seconds).reduce(0, +), 1),
-                       figures: main.map { Figure(name: $0.name, figure: $0.figure) })
+                       figures: main.map { Figure(name: $0.name, figure: $0.figure) },
+                       tessLike: tessLike, corpusName: corpus?.name ?? "the corpus", nSpeakers: corpus?.speakers.count ?? 0,
+                       nTexts: corpus?.words.count ?? 0, nClasses: output.labels.count,
+                       hasPooled: !output.pooled.isEmpty, pooledTable: pooledTable,
+                       foldRule: (corpus?.speakers.count ?? 0) <= 10 ? "one speaker per fold" : "five groups of speakers drawn with the seed, one per fold")
     }
 }

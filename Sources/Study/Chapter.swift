@@ -56,6 +56,13 @@ public protocol Chapter {
     static func keyComponents(_ options: StudyOptions) -> [String]
     /// Parts of the key known only from the output itself (chapter 1's corpus fingerprint).
     static func outputKeyComponents(_ output: Output) -> [String]
+    /// Parts of the key read from upstream outputs beyond their keys (chapter 8: the other
+    /// corpora's fingerprints, which chapter 1 scans on every run but leaves out of its own key,
+    /// so that adding a second corpus does not re-run chapters 2–7).
+    static func upstreamKeyComponents(_ upstream: ReportContext) -> [String]
+    /// Why the chapter does not apply to a run with these options (chapter 8 needs two corpora),
+    /// nil when it does. A chapter that does not apply is neither run nor shown as stale.
+    static func notApplicable(_ options: StudyOptions) -> String?
     /// Whether the chapter runs on every run (chapter 1 re-scans the corpus: cheap, and the only
     /// way to notice a changed clip).
     static var alwaysRuns: Bool { get }
@@ -69,6 +76,8 @@ extension Chapter {
     public static var upstream: [any Chapter.Type] { [] }
     public static func keyComponents(_ options: StudyOptions) -> [String] { [] }
     public static func outputKeyComponents(_ output: Output) -> [String] { [] }
+    public static func upstreamKeyComponents(_ upstream: ReportContext) -> [String] { [] }
+    public static func notApplicable(_ options: StudyOptions) -> String? { nil }
     public static var alwaysRuns: Bool { false }
 }
 
@@ -82,6 +91,7 @@ public enum Chapters {
         TrainingChapter.self,
         EvaluationChapter.self,
         BeyondChapter.self,
+        CrossCorpusChapter.self,
     ]
 
     public static func chapter(_ id: ChapterID) -> (any Chapter.Type)? { all.first { $0.id == id } }

@@ -80,7 +80,7 @@ public enum EvaluationChapter: Chapter {
                                  rows: data.labels.indices.map { [data.labels[$0]] + m.confusion[$0].map(String.init) }),
                       to: "confusion_matrix.csv")
         let title = "Confusion matrix — accuracy \(Markdown.fixed(m.accuracy, 4)), UAR \(Markdown.fixed(m.uar, 4))"
-        let figure = try ctx.write(Charts.confusionMatrix(counts: m.confusion, labels: data.labels, title: title), to: "confusion_matrix.png")
+        let figure = try ctx.write(Charts.confusionMatrix(counts: m.confusion, labels: data.figureLabels, title: title), to: "confusion_matrix.png")
 
         // Predictions of every test clip, for anyone who wants to look further.
         try ctx.write(CSV.encode(header: ["path", "true", "predicted"] + data.labels.map { "p_\($0)" },

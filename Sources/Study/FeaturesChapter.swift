@@ -47,6 +47,8 @@ public enum FeaturesChapter: Chapter {
         public var recipe: FeatureRecipe
         /// The corpus's labels in class order: the design matrix's classes.
         public var labels: [CorpusLabel]
+        /// The labels as figures show them (`CorpusScan.figureLabels`).
+        public var figureLabels: [String]
         /// Clips whose features were computed, in the corpus's (path) order.
         public var rows: [Row]
         public var failures: [Failure]
@@ -59,21 +61,17 @@ public enum FeaturesChapter: Chapter {
         public var nMFCC: Int { recipe.nMFCC }
     }
 
-    public static func run(_ ctx: ChapterContext) throws -> Output {
-        let corpus = try ctx.output(of: LoadChapter.self).corpus
-        let recipe = ctx.options.recipe
-        guard let preset = recipe.featurePreset else {
-            throw StudyError.invalidOption("unknown feature preset '\(recipe.preset)'; use notebook or librosa")
-        }
+    /// The recipe's features of every clip of `corpus`, in its order, and the clips that failed.
+    /// Chapter 8 extracts its other corpora with the same function.
+    static func extract(_ corpus: CorpusScan, recipe: FeatureRecipe, preset: FeaturePreset, threads: Int,
+                        progress: StudyProgress, label: String = "extracting MFCCs") -> (rows: [Row], failures: [Failure], seconds: Double) {
         let clips = corpus.clips
         let start = Date()
-        ctx.progress.start("extracting MFCCs", total: clips.count)
+        progress.start(label, total: clips.count)
         let results = extractFeatures(urls: clips.map(\.url), preset: preset, offset: recipe.offset, duration: recipe.duration,
-                                      nMFCC: recipe.nMFCC, sampleRate: recipe.sampleRate, threads: ctx.options.threads) { done, total in
-            ctx.progress.update("extracting MFCCs", done: done, total: total)
+                                      nMFCC: recipe.nMFCC, sampleRate: recipe.sampleRate, threads: threads) { done, total in
+            progress.update(label, done: done, total: total)
         }
-        let seconds = Date().timeIntervalSince(start)
-
         var rows: [Row] = []
         var failures: [Failure] = []
         for (clip, result) in zip(clips, results) {
@@ -82,6 +80,17 @@ public enum FeaturesChapter: Chapter {
             case .failure(let e): failures.append(Failure(path: clip.path, error: "\(e)"))
             }
         }
+        return (rows, failures, Date().timeIntervalSince(start))
+    }
+
+    public static func run(_ ctx: ChapterContext) throws -> Output {
+        let corpus = try ctx.output(of: LoadChapter.self).corpus
+        let recipe = ctx.options.recipe
+        guard let preset = recipe.featurePreset else {
+            throw StudyError.invalidOption("unknown feature preset '\(recipe.preset)'; use notebook or librosa")
+        }
+        let (rows, failures, seconds) = extract(corpus, recipe: recipe, preset: preset, threads: ctx.options.threads,
+                                                    progress: ctx.progress)
         guard !rows.isEmpty else {
             throw StudyError.featureFailures(count: failures.count, first: failures.first?.error ?? "?")
         }
@@ -109,19 +118,19 @@ public enum FeaturesChapter: Chapter {
             let sd = (column.map { ($0 - mu) * ($0 - mu) }.reduce(0, +) / Double(column.count)).squareRoot()
             for i in z.indices { z[i][j] = sd > 0 ? Float((column[i] - mu) / sd) : 0 }
         }
-        let heatmap = try ctx.write(Charts.heatmap(matrix: z, rowLabels: labels, colLabels: (1...n).map { String($0) },
+        let heatmap = try ctx.write(Charts.heatmap(matrix: z, rowLabels: corpus.figureLabels, colLabels: (1...n).map { String($0) },
                                                    title: "Mean MFCC per emotion (z-scored per coefficient)", colormap: .rdBu,
                                                    colorbarLabel: "z-score", xLabel: "MFCC coefficient", vmin: -2.5, vmax: 2.5),
                                     to: "mfcc_mean_heatmap.png")
         var boxes: [Box] = []
         for coefficient in [1, 2, 4] where coefficient <= n {
             let values = labels.map { l in rows.filter { $0.label == l }.map { $0.values[coefficient - 1] } }
-            let figure = try ctx.write(Charts.boxPlot(groups: labels, values: values, title: "MFCC \(coefficient) by emotion",
+            let figure = try ctx.write(Charts.boxPlot(groups: corpus.figureLabels, values: values, title: "MFCC \(coefficient) by emotion",
                                                       yLabel: "mfcc_\(coefficient)"),
                                        to: "mfcc_\(coefficient)_box.png")
             boxes.append(Box(coefficient: coefficient, figure: figure))
         }
-        return Output(recipe: recipe, labels: corpus.labels, rows: rows, failures: failures, seconds: seconds,
+        return Output(recipe: recipe, labels: corpus.labels, figureLabels: corpus.figureLabels, rows: rows, failures: failures, seconds: seconds,
                       threads: ctx.options.threads, meansByLabel: means, heatmap: heatmap, boxes: boxes)
     }
 

@@ -23,8 +23,8 @@ public enum LadderProtocol: String, Codable, Sendable, CaseIterable {
     /// What the rung removes, for the report.
     public var removes: String {
         switch self {
-        case .random: return "nothing: every test word is also in training, spoken by the same two voices"
-        case .wordDisjoint: return "the words: no test word was heard in training (both voices on both sides)"
+        case .random: return "nothing: every test word (or text) is also in training, spoken by the same voices"
+        case .wordDisjoint: return "the words (texts): no test word was heard in training (every voice on both sides)"
         case .speakerIndependent: return "the voice: the test speaker was never heard in training (the words were)"
         case .speakerWordDisjoint: return "voice and words: a new speaker saying words never heard in training"
         case .labelShuffle: return "the labels themselves (control): nothing is left to learn, so it must land at chance"

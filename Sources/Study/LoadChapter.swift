@@ -27,6 +27,9 @@ public enum LoadChapter: Chapter {
         public var kind: Kind
         /// The corpus as a value: labels, speakers, words and every usable clip.
         public var corpus: CorpusScan
+        /// The other `--data` corpora, in order, for the cross-corpus chapter (scanned on every
+        /// run like the first, but not part of this chapter's key: see `CrossCorpusChapter`).
+        public var others: [CorpusScan] = []
     }
 
     public static func keyComponents(_ o: StudyOptions) -> [String] {
@@ -55,7 +58,21 @@ public enum LoadChapter: Chapter {
         try ctx.write(CSV.encode(header: ["path", "reason"], rows: corpus.skipped.map { [$0.path, $0.reason] }), to: "skipped.csv")
         try ctx.write(CSV.encode(header: ["kept", "duplicate"], rows: corpus.duplicates.map { [$0.kept, $0.dropped] }),
                       to: "duplicates.csv")
-        return Output(kind: o.dataDirectory == nil ? .synthetic : .folder, corpus: corpus)
+        var others: [CorpusScan] = []
+        for (i, folder) in o.otherCorpora.enumerated() {
+            ctx.progress.line("\(id): corpus \(i + 2) of \(o.dataDirectories.count): \(folder.path)")
+            let other = try EmotionCorpus.scan(root: folder)
+            let slug = otherSlug(i + 2, other)
+            try ctx.write(other.csv(), to: "files_\(slug).csv")
+            try ctx.write(CSV.encode(header: ["path", "reason"], rows: other.skipped.map { [$0.path, $0.reason] }), to: "skipped_\(slug).csv")
+            others.append(other)
+        }
+        return Output(kind: o.dataDirectory == nil ? .synthetic : .folder, corpus: corpus, others: others)
+    }
+
+    /// File-name part for corpus `n` of the run (`2-ravdess`).
+    static func otherSlug(_ n: Int, _ corpus: CorpusScan) -> String {
+        "\(n)-" + corpus.name.lowercased().map { $0.isLetter || $0.isNumber ? String($0) : "-" }.joined()
     }
 
     public struct Section {
@@ -72,6 +89,8 @@ public enum LoadChapter: Chapter {
         var fingerprint: String
         var emotionTable: String
         var mappingTable: String
+        var hasOthers: Bool
+        var othersTable: String
     }
 
     public static func section(_ output: Output, _ report: ReportContext) -> Section {
@@ -91,6 +110,14 @@ public enum LoadChapter: Chapter {
                        formatTable: formatTable, fingerprint: corpus.fingerprint,
                        emotionTable: EmotionTable.markdownTable(),
                        mappingTable: Markdown.table(["label", "name", "common vocabulary (for cross-corpus comparison)"],
-                                                    corpus.labelMapping.map { [Markdown.code($0.code), $0.displayName, $0.common.rawValue] }))
+                                                    corpus.labelMapping.map { [Markdown.code($0.code), $0.displayName, $0.common.rawValue] }),
+                       hasOthers: !output.others.isEmpty,
+                       othersTable: Markdown.table(["", "corpus", "folder", "clips", "skipped", "speakers", "labels", "files"],
+                                                   output.others.enumerated().map { i, c in
+                                                       [String(i + 2), c.name, Markdown.code(c.root.lastPathComponent), String(c.clips.count),
+                                                        String(c.skipped.count), String(c.speakers.count),
+                                                        c.labelCodes.joined(separator: ", "),
+                                                        "`01-load/files_\(otherSlug(i + 2, c)).csv`, `skipped_\(otherSlug(i + 2, c)).csv`"]
+                                                   }, align: ["r", "l", "l", "r", "r", "r", "l", "l"]))
     }
 }

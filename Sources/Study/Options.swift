@@ -5,8 +5,20 @@ import NeuralNet
 /// Everything a study run depends on. Defaults reproduce the notebook on the embedded
 /// synthetic corpus: the notebook's feature recipe, seed 42, up to 50 epochs, raw MFCC means.
 public struct StudyOptions: Sendable {
-    /// A copy of TESS (any layout); nil uses the synthetic TESS-shaped corpus.
-    public var dataDirectory: URL?
+    /// The corpora given with `--data`, in order: chapters 1–7 run on the first; the cross-corpus
+    /// chapter (8) trains on each and tests on every other when there are two or more. Empty uses
+    /// the synthetic TESS-shaped corpus.
+    public var dataDirectories: [URL] = []
+    /// The corpus chapters 1–7 study: the first `--data` folder (any recognised corpus, or a
+    /// folder with a manifest); nil for the synthetic TESS-shaped corpus.
+    public var dataDirectory: URL? {
+        get { dataDirectories.first }
+        set {
+            if let newValue { dataDirectories = [newValue] + dataDirectories.dropFirst() } else { dataDirectories = [] }
+        }
+    }
+    /// The corpora after the first: the cross-corpus chapter's other corpora.
+    public var otherCorpora: [URL] { Array(dataDirectories.dropFirst()) }
     public var outputDirectory: URL = URL(fileURLWithPath: "output")
     /// Where the synthetic corpus is cached; default `<output>/corpus-synthetic`.
     public var corpusCache: URL?
@@ -76,4 +88,4 @@ public struct StudyOptions: Sendable {
 
 /// Bumped when a chapter's computation or its record's shape changes: a record written by
 /// another version of the code is stale.
-let studyCodeVersion = "5"
+let studyCodeVersion = "6"

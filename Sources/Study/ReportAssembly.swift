@@ -26,6 +26,11 @@ extension StudyRunner {
         for type in Chapters.all {
             let id = type.id
             let outcome = outcomes.first { $0.id == id }?.outcome
+            if case .notApplicable(let why) = outcome {
+                status[id.rawValue] = "not applicable: \(why)"
+                sections.append("## \(Int(id.number) ?? 0). \(type.title)\n\n*Not part of this run: \(why).*\n")
+                continue
+            }
             guard let text = try section(type), let seconds = recordSeconds(id) else {
                 status[id.rawValue] = "not run"
                 sections.append("## \(type.title)\n\n*Not up to date: `study run --from \(id.rawValue)` runs it.*\n")
@@ -58,8 +63,12 @@ extension StudyRunner {
             ["UAR", metrics.map { Markdown.fixed($0.uar, 4) } ?? "n/a"],
             ["epochs (best)", training.map { "\($0.history.count) (\($0.bestEpoch))" } ?? "? (?)"],
         ])
+        // The study's name says which corpus it ran on when that is not TESS.
+        let studied = load.flatMap { l in l.kind == .synthetic || l.corpus.convention == .tess ? nil : l.corpus.name }
+        let heading = studied.map { "# Speech emotion recognition on \($0) — the TESS study's recipe, re-run" }
+            ?? "# Speech emotion recognition on TESS — the study, re-run"
         let header = """
-        # Speech emotion recognition on TESS — the study, re-run
+        \(heading)
 
         This report re-runs, chapter by chapter, a well-known notebook that classifies the Toronto
         Emotional Speech Set from 40 MFCC means with a 1-D CNN, and adds what a careful reader would ask

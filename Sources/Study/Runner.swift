@@ -24,6 +24,8 @@ public final class StudyRunner {
         case upToDate
         case ran(reason: String)
         case skipped
+        /// The chapter does not apply to this run (the reason: chapter 8 with one corpus).
+        case notApplicable(String)
     }
 
     public private(set) var outcomes: [(id: ChapterID, outcome: Outcome)] = []
@@ -41,6 +43,7 @@ public final class StudyRunner {
             parts.append(k)
         }
         parts += C.keyComponents(options)
+        parts += C.upstreamKeyComponents(reportContext)
         if let output { parts += C.outputKeyComponents(output) }
         var hash = FNV1a64()
         hash.update(parts.joined(separator: "|"))
@@ -75,6 +78,10 @@ public final class StudyRunner {
     }
 
     private func step<C: Chapter>(_ type: C.Type, selected: Bool) throws {
+        if let why = C.notApplicable(options) {
+            outcomes.append((C.id, .notApplicable(why)))
+            return
+        }
         let folder = options.chapterFolder(C.id)
         let stored = RecordStore.read(C.self, from: folder)
         let expected = key(C.self)

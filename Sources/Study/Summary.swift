@@ -20,9 +20,13 @@ public struct StudySummary: Codable, Sendable {
     public var speakerIndependent: [String: SpeakerSummary]
     /// Chapter 7's ladder runs, one row per protocol, direction, recipe and seed.
     public var ladder: [LadderRowSummary]
+    /// The speaker protocols' folds pooled (corpora with more than two speakers).
+    public var ladderPooled: [PooledSummary]
     public var mcnemar: [McNemarSummary]
     /// Calibration of chapter 6's model.
     public var calibration: CalibrationSummary?
+    /// Chapter 8, when `--data` was given more than once.
+    public var crossCorpus: CrossCorpusSummary?
     /// What this run did with each chapter: "up to date", "ran: <why>", "not run".
     public var chapters: [String: String]
     public var timingsS: [String: Double]
@@ -30,7 +34,7 @@ public struct StudySummary: Codable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version", corpus, recipe, preset, seed, standardize, features, training, evaluation
-        case speakerIndependent = "speaker_independent", ladder, mcnemar, calibration, chapters, timingsS = "timings_s", environment
+        case speakerIndependent = "speaker_independent", ladder, ladderPooled = "ladder_pooled", mcnemar, calibration, crossCorpus = "cross_corpus", chapters, timingsS = "timings_s", environment
     }
 
     public struct CorpusSummary: Codable, Sendable {
@@ -156,6 +160,25 @@ public struct StudySummary: Codable, Sendable {
         }
     }
 
+    public struct PooledSummary: Codable, Sendable {
+        public var protocolName: String
+        public var recipe: String
+        public var seed: UInt64
+        public var folds: Int
+        public var nTest: Int
+        public var nSpeakers: Int
+        public var accuracy: Double
+        /// Speaker-cluster bootstrap; absent with fewer than 10 speakers.
+        public var accuracyCI95: [Double]?
+        public var uar: Double
+        public var uarCI95: [Double]?
+        public var collapsedFolds: Int
+        enum CodingKeys: String, CodingKey {
+            case protocolName = "protocol", recipe, seed, folds, nTest = "n_test", nSpeakers = "n_speakers", accuracy
+            case accuracyCI95 = "accuracy_ci95", uar, uarCI95 = "uar_ci95", collapsedFolds = "collapsed_folds"
+        }
+    }
+
     public struct McNemarSummary: Codable, Sendable {
         public var protocolName: String
         public var direction: String?
@@ -168,6 +191,34 @@ public struct StudySummary: Codable, Sendable {
         public var diffCI95: [Double]?
         enum CodingKeys: String, CodingKey {
             case protocolName = "protocol", direction, a, b, seed, n01, n10, pValue = "p_value", diffCI95 = "diff_ci95"
+        }
+    }
+
+    public struct CrossCorpusSummary: Codable, Sendable {
+        /// Corpus names in `--data` order: the matrices' rows (train) and columns (test).
+        public var corpora: [String]
+        /// Common labels shared by every corpus: the diagonal's classes.
+        public var labels: [String]
+        public var pairs: [CrossPairSummary]
+        /// accuracy[train][test] on that pair's own shared labels; null where the cell is missing.
+        public var accuracy: [[Double?]]
+        public var uar: [[Double?]]
+    }
+
+    public struct CrossPairSummary: Codable, Sendable {
+        public var train: String
+        public var test: String
+        public var labels: [String]
+        public var accuracy: Double
+        public var accuracyCI95: [Double]?
+        public var uar: Double
+        public var uarCI95: [Double]?
+        public var nTrain: Int
+        public var nTest: Int
+        public var collapsed: Bool
+        enum CodingKeys: String, CodingKey {
+            case train, test, labels, accuracy, accuracyCI95 = "accuracy_ci95", uar, uarCI95 = "uar_ci95"
+            case nTrain = "n_train", nTest = "n_test", collapsed
         }
     }
 
@@ -231,6 +282,7 @@ extension StudySummary {
         }
         speakerIndependent = [:]
         ladder = []
+        ladderPooled = []
         mcnemar = []
         if let e = report.output(of: EvaluationChapter.self) {
             calibration = CalibrationSummary(ece: e.ece, bins: e.calibrationBins)
@@ -242,6 +294,12 @@ extension StudySummary {
                                  accuracy: r.accuracy, accuracyCI95: r.accuracyCI.bounds.map { [$0.lo, $0.hi] },
                                  uar: r.uar, uarCI95: r.uarCI.bounds.map { [$0.lo, $0.hi] }, collapsed: r.collapsed, seconds: r.seconds)
             }
+            ladderPooled = b.pooled.map { q in
+                PooledSummary(protocolName: q.protocolName.rawValue, recipe: q.recipe.rawValue, seed: q.seed, folds: q.folds,
+                              nTest: q.nTest, nSpeakers: q.nSpeakers, accuracy: q.accuracy,
+                              accuracyCI95: q.accuracyCI.bounds.map { [$0.lo, $0.hi] }, uar: q.uar,
+                              uarCI95: q.uarCI.bounds.map { [$0.lo, $0.hi] }, collapsedFolds: q.collapsedFolds)
+            }
             mcnemar = b.comparisons.map { c in
                 McNemarSummary(protocolName: c.protocolName.rawValue, direction: c.direction, a: c.a.rawValue, b: c.b.rawValue,
                                seed: c.seed, n01: c.n01, n10: c.n10, pValue: c.pValue,
@@ -252,6 +310,18 @@ extension StudySummary {
                 speakerIndependent[r.direction ?? "?"] = SpeakerSummary(accuracy: r.accuracy, uar: r.uar, collapsed: r.collapsed,
                                                                         nTrain: r.nTrain, nTest: r.nTest)
             }
+        }
+        if let x = report.output(of: CrossCorpusChapter.self) {
+            let names = x.corpora.map(\.name)
+            crossCorpus = CrossCorpusSummary(
+                corpora: names, labels: x.shared,
+                pairs: x.pairs.map { p in
+                    CrossPairSummary(train: names[p.train], test: names[p.test], labels: p.labels, accuracy: p.accuracy,
+                                     accuracyCI95: p.accuracyCI.bounds.map { [$0.lo, $0.hi] }, uar: p.uar,
+                                     uarCI95: p.uarCI.bounds.map { [$0.lo, $0.hi] }, nTrain: p.nTrain, nTest: p.nTest,
+                                     collapsed: p.collapsed)
+                },
+                accuracy: x.matrix(\.accuracy), uar: x.matrix(\.uar))
         }
     }
 }

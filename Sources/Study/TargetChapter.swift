@@ -25,7 +25,7 @@ public enum TargetChapter: Chapter {
     public static func run(_ ctx: ChapterContext) throws -> Output {
         let corpus = try ctx.output(of: LoadChapter.self).corpus
         let counts = corpus.countsByLabel.map(\.count)
-        let figure = try ctx.write(Charts.countPlot(categories: corpus.labelCodes, counts: counts, xLabel: "label", yLabel: "count"),
+        let figure = try ctx.write(Charts.countPlot(categories: corpus.figureLabels, counts: counts, xLabel: "label", yLabel: "count"),
                                    to: "target_dist.png")
         return Output(labels: corpus.labels, counts: counts, figure: figure)
     }

@@ -101,6 +101,8 @@ public enum TrainingChapter: Chapter {
         var secondsPerEpoch: String
         var standardize: Bool
         var collapsed: Bool
+        var nClasses: Int
+        var lnClasses: String
     }
 
     public static func section(_ output: Output, _ report: ReportContext) throws -> Section {
@@ -132,7 +134,8 @@ public enum TrainingChapter: Chapter {
                        bestValAccuracy: Markdown.fixed(Double(best?.valAccuracy ?? .nan), 4), stopText: stopText,
                        seconds: Markdown.fixed(output.seconds, 1),
                        secondsPerEpoch: Markdown.fixed(output.seconds / Double(max(output.history.count, 1)), 3),
-                       standardize: output.standardized, collapsed: output.collapsed)
+                       standardize: output.standardized, collapsed: output.collapsed,
+                       nClasses: data.labels.count, lnClasses: Markdown.fixed(Foundation.log(Double(data.labels.count)), 3))
     }
 
     static func shapeText(_ shape: [Int?]) -> String {
@@ -165,11 +168,14 @@ struct LabelledData {
     var x: [Float]          // (N, F) row-major
     var y: [Int]            // (N,) class index into `labels`
     var labels: [String]
+    /// The labels as figures show them.
+    var figureLabels: [String]
     var features: Int
     var count: Int { y.count }
 
     init(_ f: FeaturesChapter.Output) {
         labels = f.labels.map(\.code)
+        figureLabels = f.figureLabels
         features = f.recipe.nMFCC
         let index = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($0.element, $0.offset) })
         paths = f.rows.map(\.path)

@@ -20,8 +20,8 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Output folder (chapters, report.md, report.html, summary.json).")
     var output: String = "output"
 
-    @Option(help: "A copy of TESS (any layout). Default: the synthetic TESS-shaped corpus.")
-    var data: String?
+    @Option(help: "A corpus folder: TESS (any layout), RAVDESS, CREMA-D, SAVEE or EmoDB, recognised by its file names, or any folder with a manifest.csv (path,label,speaker[,text]). Repeat it for the cross-corpus chapter: chapters 1–7 study the first, chapter 8 trains on each and tests on every other. Default: the synthetic TESS-shaped corpus.")
+    var data: [String] = []
 
     @Option(help: "Feature preset: notebook (resampy kaiser_best, reflect padding) or librosa (soxr HQ, zero padding).")
     var preset: String = "notebook"
@@ -62,15 +62,20 @@ struct CommonOptions: ParsableArguments {
     func studyOptions() throws -> StudyOptions {
         var o = StudyOptions()
         o.outputDirectory = URL(fileURLWithPath: output)
-        if let data {
+        var seen: Set<String> = []
+        for folder in data {
             var isDir: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: data, isDirectory: &isDir) else {
-                throw ValidationError("--data \(data): no such folder")
+            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir) else {
+                throw ValidationError("--data \(folder): no such folder")
             }
             guard isDir.boolValue else {
-                throw ValidationError("--data \(data): is a file, not a folder; pass the folder that holds the clips")
+                throw ValidationError("--data \(folder): is a file, not a folder; pass the folder that holds the clips")
             }
-            o.dataDirectory = URL(fileURLWithPath: data)
+            let url = URL(fileURLWithPath: folder).standardizedFileURL.resolvingSymlinksInPath()
+            guard seen.insert(url.path).inserted else {
+                throw ValidationError("--data \(folder): given twice; each corpus once (the cross-corpus chapter tests every corpus on every other)")
+            }
+            o.dataDirectories.append(URL(fileURLWithPath: folder))
         }
         guard ["notebook", "librosa"].contains(preset) else { throw ValidationError("--preset must be notebook or librosa") }
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
