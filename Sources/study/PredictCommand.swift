@@ -25,7 +25,7 @@ extension StudyCommand {
                 let predictor = try Predictor(modelURL: URL(fileURLWithPath: model))
                 var results: [[String: Any]] = []
                 if !json {
-                    print(["clip", "label"].joined(separator: "\t") + "\t" + predictor.labels.joined(separator: "\t"))
+                    print(["clip", "label", "name"].joined(separator: "\t") + "\t" + predictor.labels.joined(separator: "\t"))
                 }
                 for clip in clips {
                     do {
@@ -34,10 +34,10 @@ extension StudyCommand {
                         }
                         let p = try predictor.predict(URL(fileURLWithPath: clip))
                         if json {
-                            results.append(["clip": clip, "label": p.label,
+                            results.append(["clip": clip, "label": p.label, "name": predictor.classes.displayName(p.label),
                                             "probabilities": Dictionary(uniqueKeysWithValues: zip(predictor.labels, p.probabilities.map(Double.init)))])
                         } else {
-                            print("\(clip)\t\(p.label)\t" + p.probabilities.map { String(format: "%.4f", $0) }.joined(separator: "\t"))
+                            print("\(clip)\t\(p.label)\t\(predictor.classes.displayName(p.label))\t" + p.probabilities.map { String(format: "%.4f", $0) }.joined(separator: "\t"))
                         }
                     } catch {
                         failed = true

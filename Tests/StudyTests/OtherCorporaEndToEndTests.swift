@@ -36,6 +36,18 @@ extension EndToEndTests {
             XCTAssertTrue(ladder.contains { $0["protocol"] as? String == "speaker_independent" }, "\(e.name)")
             let md = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
             XCTAssertTrue(md.contains("common vocabulary"), "the label mapping table")
+
+            // The model carries the corpus's classes: predict gives one probability per label
+            // and the label's own name.
+            let clip = try XCTUnwrap(try csvRows(out.appendingPathComponent("01-load/files.csv")).dropFirst().first?.first)
+            let (json, _) = try study(["predict", "--model", out.appendingPathComponent("05-training/model.safetensors").path, "--json",
+                                       data.appendingPathComponent(clip).path])
+            let preds = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]])
+            let probs = try XCTUnwrap(preds.first?["probabilities"] as? [String: Double])
+            XCTAssertEqual(Set(probs.keys), Set(e.labels))
+            let label = try XCTUnwrap(preds.first?["label"] as? String)
+            XCTAssertTrue(e.labels.contains(label))
+            XCTAssertNotEqual(preds.first?["name"] as? String, label, "\(e.name)'s codes have names (05 → angry, W → anger)")
         }
     }
 }
@@ -83,7 +95,7 @@ extension EndToEndTests {
             n += 1
             let name = String(format: "clips/take%03d.wav", n)
             try fm.copyItem(at: url, to: listed.appendingPathComponent(name))
-            manifest += "\(name),\(r.word),\(speaker == speakers[0] ? "older" : "younger"),\(word)\n"
+            manifest += "\(name),\(r.word),\(speaker == speakers[0] ? "older" : "younger")-\(w % 2 + 1),\(word)\n"
         }
         try manifest.write(to: listed.appendingPathComponent("manifest.csv"), atomically: true, encoding: .utf8)
         return (crema, savee, listed)
@@ -97,8 +109,9 @@ extension EndToEndTests {
         let expected: [(folder: URL, name: String, clips: Int, labels: [String], speakers: [String], textHoldout: String?)] = [
             (crema, "CREMA-D", 2 * 6 * words, ["ANG", "DIS", "FEA", "HAP", "NEU", "SAD"], ["1001", "1002"], nil),
             (savee, "SAVEE", 2 * 7 * words, ["a", "d", "f", "h", "n", "sa", "su"], ["DC", "JE"], "not applicable to SAVEE"),
+            // Four speakers (each of the two voices split by text): leave-one-speaker-out folds.
             (listed, "manifest", 2 * 7 * words, ["anger", "disgust", "fearful", "happy", "neutral", "sad", "surprised"],
-             ["older", "younger"], nil),
+             ["older-1", "older-2", "younger-1", "younger-2"], nil),
         ]
         for e in expected {
             let out = dir.appendingPathComponent("out-\(e.folder.lastPathComponent)")
@@ -131,6 +144,21 @@ extension EndToEndTests {
             XCTAssertTrue(md.contains("### Runs this corpus cannot support"), e.name)
             XCTAssertTrue(md.contains(e.textHoldout ?? "only \(words) words; holding out 20 % needs at least 5"), e.name)
             XCTAssertTrue(md.contains("*Not part of this run: it needs two corpora"), e.name)
+            // More than two speakers: the folds are pooled, each clip tested once.
+            let pooled = try XCTUnwrap(summary["ladder_pooled"] as? [[String: Any]])
+            if e.speakers.count > 2 {
+                XCTAssertEqual(pooled.count, 2, "speaker_independent with standardized and speaker_normalized")
+                for q in pooled {
+                    XCTAssertEqual(q["folds"] as? Int, e.speakers.count)
+                    XCTAssertEqual(q["n_test"] as? Int, e.clips)
+                    XCTAssertEqual(q["n_speakers"] as? Int, e.speakers.count)
+                }
+                let folds = ladder.filter { $0["protocol"] as? String == "speaker_independent" }.compactMap { $0["direction"] as? String }
+                XCTAssertTrue(folds.contains("fold 1/4 (older-1)"), "\(folds)")
+                XCTAssertTrue(md.contains("### Speaker folds pooled"))
+            } else {
+                XCTAssertTrue(pooled.isEmpty, "two speakers: the two directions are the result")
+            }
         }
     }
 
