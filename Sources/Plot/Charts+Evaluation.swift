@@ -108,7 +108,7 @@ extension Charts {
         precondition(n > 0 && values.count == n && values.allSatisfy { $0.count == n } && notes.count == n && notes.allSatisfy { $0.count == n },
                      "Charts.crossCorpusMatrix: values and notes must be \(n)×\(n) for \(n) corpora")
         let side = 150 * n
-        let fig = Figure(width: width ?? max(520, side + 260), height: height ?? max(440, side + 170))
+        let fig = Figure(width: width ?? max(640, side + 280), height: height ?? max(460, side + 170))
         let ax = fig.addAxes()
         // Missing cells are drawn at the bottom of the scale and say why in their note.
         let flat = values.flatMap { $0.map { Float($0 ?? .nan) } }

@@ -212,7 +212,7 @@ public enum Gallery {
                 values: [[0.95, 0.21, nil], [0.18, 0.62, 0.25], [0.22, 0.31, 0.71]], names: ["TESS", "RAVDESS", "EmoDB"],
                 notes: [["6 labels, n=480", "6 labels, n=1056", "not run"], ["6 labels, n=2400", "6 labels, n=211", "6 labels, n=408"],
                         ["6 labels, n=2400", "6 labels, n=1056", "6 labels, n=82"]],
-                title: "Cross-corpus accuracy\nrow: trained on, column: tested on (dashed: held out within the corpus)")),
+                title: "Cross-corpus accuracy\nrows trained on, columns tested on; dashed: within the corpus")),
         ]
     }
 

@@ -260,10 +260,10 @@ public enum CrossCorpusChapter: Chapter {
         }()
         partial.accuracyFigure = try ctx.write(Charts.crossCorpusMatrix(values: partial.matrix(\.accuracy), names: shown,
                                                                         notes: notes,
-                                                                        title: "Cross-corpus accuracy\nrow: trained on, column: tested on (dashed: held out within the corpus)"),
+                                                                        title: "Cross-corpus accuracy\nrows trained on, columns tested on; dashed: within the corpus"),
                                                to: "cross_corpus_accuracy.png")
         partial.uarFigure = try ctx.write(Charts.crossCorpusMatrix(values: partial.matrix(\.uar), names: shown, notes: notes,
-                                                                   title: "Cross-corpus unweighted average recall (UAR)\nrow: trained on, column: tested on (dashed: held out within the corpus)",
+                                                                   title: "Cross-corpus unweighted average recall (UAR)\nrows trained on, columns tested on; dashed: within the corpus",
                                                                    colorbarLabel: "UAR"),
                                           to: "cross_corpus_uar.png")
         try ctx.write(CSV.encode(header: ["train", "test", "labels", "n_train", "n_test", "accuracy", "accuracy_lo", "accuracy_hi", "uar", "collapsed"],
