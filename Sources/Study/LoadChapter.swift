@@ -89,6 +89,9 @@ public enum LoadChapter: Chapter {
         var fingerprint: String
         var emotionTable: String
         var mappingTable: String
+        var tessNamed: Bool
+        var convention: String
+        var conventionPattern: String
         var hasOthers: Bool
         var othersTable: String
     }
@@ -111,6 +114,9 @@ public enum LoadChapter: Chapter {
                        emotionTable: EmotionTable.markdownTable(),
                        mappingTable: Markdown.table(["label", "name", "common vocabulary (for cross-corpus comparison)"],
                                                     corpus.labelMapping.map { [Markdown.code($0.code), $0.displayName, $0.common.rawValue] }),
+                       tessNamed: corpus.convention == .tess || output.kind == .synthetic,
+                       convention: corpus.convention?.name ?? "a manifest",
+                       conventionPattern: corpus.convention?.pattern ?? "`manifest.csv`: path,label,speaker[,text]",
                        hasOthers: !output.others.isEmpty,
                        othersTable: Markdown.table(["", "corpus", "folder", "clips", "skipped", "speakers", "labels", "files"],
                                                    output.others.enumerated().map { i, c in
