@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 
 /// `DispatchQueue.concurrentPerform` for a body that is not `@Sendable`: the numeric loops that
 /// split one output over threads by raw pointers (each iteration writes its own rows, columns or
@@ -19,5 +20,51 @@ public enum ConcurrentLoop {
     /// `concurrentPerform` guarantees by returning only after every iteration.
     private struct Body: @unchecked Sendable {
         let call: (Int) -> Void
+    }
+}
+
+/// One slot per iteration of a `ConcurrentLoop.perform`, each written by exactly one iteration
+/// and read after the loop: the results of independent jobs in their input order, whatever
+/// order the threads finish in.
+public final class ResultSlots<T>: @unchecked Sendable {
+    private let storage: UnsafeMutablePointer<T?>
+    public let count: Int
+
+    public init(count: Int) {
+        self.count = count
+        storage = .allocate(capacity: max(count, 1))
+        storage.initialize(repeating: nil, count: max(count, 1))
+    }
+
+    deinit {
+        storage.deinitialize(count: max(count, 1))
+        storage.deallocate()
+    }
+
+    /// Slot `i`: set by iteration i only (the slots are distinct memory, so no lock is needed).
+    public subscript(i: Int) -> T? {
+        get { precondition(i >= 0 && i < count, "ResultSlots: index \(i) outside 0..<\(count)"); return storage[i] }
+        set { precondition(i >= 0 && i < count, "ResultSlots: index \(i) outside 0..<\(count)"); storage[i] = newValue }
+    }
+
+    /// Every slot's value, in order; call after the loop, when every slot is set.
+    public var values: [T] {
+        (0..<count).map { i in
+            guard let v = storage[i] else { preconditionFailure("ResultSlots: slot \(i) was never set") }
+            return v
+        }
+    }
+}
+
+/// A counter several threads increment (progress: how many jobs are done).
+public final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    public init() {}
+    /// Adds one; returns the new value.
+    public func increment() -> Int {
+        lock.lock(); defer { lock.unlock() }
+        value += 1
+        return value
     }
 }

@@ -3,6 +3,7 @@ import Base
 import Corpus
 import Features
 import Foundation
+import Inference
 import Plot
 import Report
 
@@ -90,30 +91,43 @@ public enum EDAChapter: Chapter {
                 jobs.append((label, sp, clip))
             }
         }
-        var examples: [Example] = []
         ctx.progress.start("drawing example clips", total: jobs.count)
-        for (i, job) in jobs.enumerated() {
-            let stem = "\(job.label)_\(job.speaker)"
-            let title = "\(corpus.displayName(job.label)) — \(job.speaker)"
-            // The notebook loads the whole clip at librosa's default rate for both figures.
-            let signal = try Audio.load(job.clip.url, sampleRate: recipe.sampleRate, resampler: .soxrHQ)
-            let wave = try ctx.write(Charts.envelope(values: signal.samples, sampleRate: Double(signal.sampleRate), title: title),
-                                     to: "figures/\(stem)_wave.png")
-            let spec = spectrogramDB(signal.samples, sampleRate: signal.sampleRate)
-            let spectrogram = try ctx.write(Charts.spectrogram(db: spec.db, rows: spec.rows, cols: spec.cols,
-                                                               xMax: spec.seconds, yMax: Double(signal.sampleRate) / 2, title: title),
-                                            to: "figures/\(stem)_spectrogram.png")
-            // A browser-playable copy of what the figures show (some TESS clips are AIFF, which
-            // browsers do not play), from the samples already decoded.
-            try AudioFile.writeWAV16(signal.samples, sampleRate: signal.sampleRate, to: ctx.url("audio/\(stem).wav"))
-            examples.append(Example(label: job.label, speaker: job.speaker, path: job.clip.path, duration: job.clip.duration,
-                                    wave: wave, spectrogram: spectrogram, audio: ctx.link("audio/\(stem).wav")))
-            ctx.progress.update("drawing example clips", done: i + 1, total: jobs.count)
+        // The figures are independent: drawn on `threads` workers (worker w takes jobs w, w + n, …),
+        // each result stored at its job's index, so the output is the same for any thread count.
+        let results = ResultSlots<Result<Example, any Error>>(count: jobs.count)
+        let done = Counter()
+        let workers = max(1, min(ctx.options.threads, jobs.count))
+        ConcurrentLoop.perform(iterations: workers) { w in
+            for i in stride(from: w, to: jobs.count, by: workers) {
+                results[i] = Result { try drawExample(jobs[i], corpus: corpus, recipe: recipe, ctx: ctx) }
+                ctx.progress.update("drawing example clips", done: done.increment(), total: jobs.count)
+            }
         }
+        let examples = try results.values.map { try $0.get() }
         return Output(speakers: speakers, counts: counts, durationGroups: groups, all: stats(allDurations),
                       exampleWord: word, examples: examples,
                       nShorterThanOffset: allDurations.filter { $0 <= recipe.offset }.count,
                       nLongerThanWindow: allDurations.filter { $0 > recipe.offset + recipe.duration }.count)
+    }
+
+    /// One example's waveform, spectrogram and playable copy.
+    static func drawExample(_ job: (label: String, speaker: String, clip: Clip), corpus: CorpusScan, recipe: FeatureRecipe,
+                            ctx: ChapterContext) throws -> Example {
+        let stem = "\(job.label)_\(job.speaker)"
+        let title = "\(corpus.displayName(job.label)) — \(job.speaker)"
+        // The notebook loads the whole clip at librosa's default rate for both figures.
+        let signal = try Audio.load(job.clip.url, sampleRate: recipe.sampleRate, resampler: .soxrHQ)
+        let wave = try ctx.write(Charts.envelope(values: signal.samples, sampleRate: Double(signal.sampleRate), title: title),
+                                 to: "figures/\(stem)_wave.png")
+        let spec = spectrogramDB(signal.samples, sampleRate: signal.sampleRate)
+        let spectrogram = try ctx.write(Charts.spectrogram(db: spec.db, rows: spec.rows, cols: spec.cols,
+                                                           xMax: spec.seconds, yMax: Double(signal.sampleRate) / 2, title: title),
+                                        to: "figures/\(stem)_spectrogram.png")
+        // A browser-playable copy of what the figures show (some TESS clips are AIFF, which
+        // browsers do not play), from the samples already decoded.
+        try AudioFile.writeWAV16(signal.samples, sampleRate: signal.sampleRate, to: ctx.url("audio/\(stem).wav"))
+        return Example(label: job.label, speaker: job.speaker, path: job.clip.path, duration: job.clip.duration,
+                       wave: wave, spectrogram: spectrogram, audio: ctx.link("audio/\(stem).wav"))
     }
 
     public struct ExampleView {
