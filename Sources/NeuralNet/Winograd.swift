@@ -282,17 +282,78 @@ public enum WinogradKernel {
         }
     }
 
+    // F(4,5), the path the table uses, written out: the same matrices (WinogradTransform.f4k5,
+    // points 0, ±1, ±2, ±½, ∞) with their ± symmetry factored, a third of the multiplies of the
+    // sparse loops and no index loads. Each reads its inputs from `i` and writes `o` (8 blocks).
+    // WinogradTests checks them against the sparse loops (`unrolled: false`).
+
+    /// o[ξ] = Σ_s Bᵀ[ξ, s] i[s].
+    @inline(__always)
+    static func inputF45<T: BLASScalar>(_ d: UnsafeMutablePointer<Block<T>>, _ o: UnsafeMutablePointer<Block<T>>) {
+        let d0 = d[0], d1 = d[1], d2 = d[2], d3 = d[3], d4 = d[4], d5 = d[5], d6 = d[6], d7 = d[7]
+        o[0] = (d6 - d0) * 4 + (d2 - d4) * 21
+        let a1 = (d2 + d6) * 4 - d4 * 17, b1 = (d1 + d5) * 4 - d3 * 17
+        o[1] = a1 + b1; o[2] = a1 - b1
+        let a3 = d2 + d6 * 4 - d4 * 5, b3 = d1 * 2 + d5 * 8 - d3 * 10
+        o[3] = a3 + b3; o[4] = a3 - b3
+        let a5 = d2 * 8 + d6 * 2 - d4 * 10, b5 = d1 * 4 + d5 - d3 * 5
+        o[5] = a5 + b5; o[6] = a5 - b5
+        o[7] = (d7 - d1) * 4 + (d3 - d5) * 21
+    }
+
+    /// o[s] = Σ_ξ Bᵀ[ξ, s] g[ξ] (the adjoint of `inputF45`).
+    @inline(__always)
+    static func inputAdjointF45<T: BLASScalar>(_ g: UnsafeMutablePointer<Block<T>>, _ o: UnsafeMutablePointer<Block<T>>) {
+        let g0 = g[0], g7 = g[7]
+        let p1 = g[1] + g[2], m1 = g[1] - g[2], p3 = g[3] + g[4], m3 = g[3] - g[4], p5 = g[5] + g[6], m5 = g[5] - g[6]
+        o[0] = g0 * -4
+        o[1] = (m1 + m5 - g7) * 4 + m3 * 2
+        o[2] = g0 * 21 + p1 * 4 + p3 + p5 * 8
+        o[3] = g7 * 21 - m1 * 17 - m3 * 10 - m5 * 5
+        o[4] = -(g0 * 21 + p1 * 17 + p3 * 5 + p5 * 10)
+        o[5] = m1 * 4 + m3 * 8 + m5 - g7 * 21
+        o[6] = (g0 + p1 + p3) * 4 + p5 * 2
+        o[7] = g7 * 4
+    }
+
+    /// y[t] = Σ_ξ Aᵀ[t, ξ] M[ξ], t < 4.
+    @inline(__always)
+    static func outputF45<T: BLASScalar>(_ mv: UnsafeMutablePointer<Block<T>>, _ y: UnsafeMutablePointer<Block<T>>) {
+        let p1 = mv[1] + mv[2], m1 = mv[1] - mv[2], p3 = mv[3] + mv[4], m3 = mv[3] - mv[4], p5 = mv[5] + mv[6], m5 = mv[5] - mv[6]
+        y[0] = mv[0] + p1 + p3 + p5
+        y[1] = m1 + m3 * 2 + m5 * 0.5
+        y[2] = p1 + p3 * 4 + p5 * 0.25
+        y[3] = m1 + m3 * 8 + m5 * 0.125 + mv[7]
+    }
+
+    /// o[ξ] = Σ_t Aᵀ[t, ξ] e[t] (the adjoint of `outputF45`).
+    @inline(__always)
+    static func outputAdjointF45<T: BLASScalar>(_ e: UnsafeMutablePointer<Block<T>>, _ o: UnsafeMutablePointer<Block<T>>) {
+        let e0 = e[0], e1 = e[1], e2 = e[2], e3 = e[3]
+        o[0] = e0
+        let p = e0 + e2, q = e1 + e3
+        o[1] = p + q; o[2] = p - q
+        let p4 = e0 + e2 * 4, q4 = e1 * 2 + e3 * 8
+        o[3] = p4 + q4; o[4] = p4 - q4
+        let ph = e0 + e2 * 0.25, qh = e1 * 0.5 + e3 * 0.125
+        o[5] = ph + qh; o[6] = ph - qh
+        o[7] = e3
+    }
+
     /// V[ξ, b·nT + i, c] = Σ_s Bᵀ[ξ, s] x[b, i·m − padLeft + s, c], zero outside [0, L).
+    /// `unrolled: false` takes the sparse loops for F(4,5) too (the tests compare the two).
     @_specialize(where T == Float)
     public static func inputTransform<T: BLASScalar>(x: UnsafePointer<T>, v: UnsafeMutablePointer<T>, batch: Int,
-                                                     length L: Int, inChannels cin: Int, transform tr: WinogradTransform) {
-        let alpha = tr.alpha, m = tr.outputTile
+                                                     length L: Int, inChannels cin: Int, transform tr: WinogradTransform,
+                                                     unrolled: Bool = true) {
+        let alpha = tr.alpha, m = tr.outputTile, f45 = unrolled && tr == .f4k5
         let pl = Conv1DKernel.padLeft(kernelSize: tr.kernelSize)
         let nT = tiles(length: L, outputTile: m), rows = batch * nT
         let bt = Sparse<T>(tr.BT, rows: alpha, cols: alpha)
         Parallel.ranges(batch, work: batch * nT * alpha * cin * 4) { b0, b1 in
             bt.withPointers { st, ix, va in
-                withUnsafeTemporaryAllocation(of: Block<T>.self, capacity: alpha) { d in
+                withUnsafeTemporaryAllocation(of: Block<T>.self, capacity: 2 * alpha) { buffer in
+                    let d = buffer.baseAddress!, out = d + alpha
                     for b in b0..<b1 {
                         for i in 0..<nT {
                             let row = b * nT + i, p0 = i * m - pl
@@ -303,11 +364,16 @@ public enum WinogradKernel {
                                     let p = p0 + s
                                     d[s] = p >= 0 && p < L ? load(x + (b * L + p) * cin + c, len) : Block<T>()
                                 }
-                                for xi in 0..<alpha {
-                                    var acc = Block<T>()
-                                    for k in st[xi]..<st[xi + 1] { acc += d[ix[k]] * va[k] }
-                                    store(acc, v + (xi * rows + row) * cin + c, len)
+                                if f45 {
+                                    inputF45(d, out)
+                                } else {
+                                    for xi in 0..<alpha {
+                                        var acc = Block<T>()
+                                        for k in st[xi]..<st[xi + 1] { acc += d[ix[k]] * va[k] }
+                                        out[xi] = acc
+                                    }
                                 }
+                                for xi in 0..<alpha { store(out[xi], v + (xi * rows + row) * cin + c, len) }
                                 c += len
                             }
                         }
@@ -322,27 +388,37 @@ public enum WinogradKernel {
     /// tiles in order.
     @_specialize(where T == Float)
     public static func inputTransformAdjoint<T: BLASScalar>(dv: UnsafePointer<T>, dx: UnsafeMutablePointer<T>, batch: Int,
-                                                            length L: Int, inChannels cin: Int, transform tr: WinogradTransform) {
-        let alpha = tr.alpha, m = tr.outputTile
+                                                            length L: Int, inChannels cin: Int, transform tr: WinogradTransform,
+                                                            unrolled: Bool = true) {
+        let alpha = tr.alpha, m = tr.outputTile, f45 = unrolled && tr == .f4k5
         let pl = Conv1DKernel.padLeft(kernelSize: tr.kernelSize)
         let nT = tiles(length: L, outputTile: m), rows = batch * nT
         let b = Sparse<T>(tr.BT, rows: alpha, cols: alpha, transposed: true)   // row s: (ξ, Bᵀ[ξ, s])
         Parallel.ranges(batch, work: batch * nT * alpha * cin * 4) { b0, b1 in
             (dx + b0 * L * cin).update(repeating: 0, count: (b1 - b0) * L * cin)
             b.withPointers { st, ix, va in
-                withUnsafeTemporaryAllocation(of: Block<T>.self, capacity: alpha) { g in
+                withUnsafeTemporaryAllocation(of: Block<T>.self, capacity: 2 * alpha) { buffer in
+                    let g = buffer.baseAddress!, out = g + alpha
                     for bb in b0..<b1 {
                         for i in 0..<nT {
                             let row = bb * nT + i, p0 = i * m - pl
+                            let s0 = max(0, -p0), s1 = min(alpha, L - p0)   // positions inside [0, L)
                             var c = 0
                             while c < cin {
                                 let len = min(8, cin - c)
                                 for xi in 0..<alpha { g[xi] = load(dv + (xi * rows + row) * cin + c, len) }
-                                for s in 0..<alpha where p0 + s >= 0 && p0 + s < L {
+                                if f45 {
+                                    inputAdjointF45(g, out)
+                                } else {
+                                    for s in s0..<s1 {
+                                        var acc = Block<T>()
+                                        for k in st[s]..<st[s + 1] { acc += g[ix[k]] * va[k] }
+                                        out[s] = acc
+                                    }
+                                }
+                                for s in s0..<s1 {
                                     let dst = dx + (bb * L + p0 + s) * cin + c
-                                    var acc = load(dst, len)
-                                    for k in st[s]..<st[s + 1] { acc += g[ix[k]] * va[k] }
-                                    store(acc, dst, len)
+                                    store(load(dst, len) + out[s], dst, len)
                                 }
                                 c += len
                             }
@@ -358,14 +434,16 @@ public enum WinogradKernel {
     @_specialize(where T == Float)
     public static func outputTransform<T: BLASScalar>(mt: UnsafePointer<T>, bias: UnsafePointer<T>, pre: UnsafeMutablePointer<T>,
                                                       act: UnsafeMutablePointer<T>, activation: Activation, batch: Int,
-                                                      length L: Int, outChannels cout: Int, transform tr: WinogradTransform) {
-        let m = tr.outputTile, alpha = tr.alpha
+                                                      length L: Int, outChannels cout: Int, transform tr: WinogradTransform,
+                                                      unrolled: Bool = true) {
+        let m = tr.outputTile, alpha = tr.alpha, f45 = unrolled && tr == .f4k5
         let nT = tiles(length: L, outputTile: m), rows = batch * nT
         let at = Sparse<T>(tr.AT, rows: m, cols: alpha)
         let relu = activation == .relu
         Parallel.ranges(batch, work: batch * L * alpha * cout * 2) { b0, b1 in
             at.withPointers { st, ix, va in
-                withUnsafeTemporaryAllocation(of: Block<T>.self, capacity: alpha) { mv in
+                withUnsafeTemporaryAllocation(of: Block<T>.self, capacity: alpha + m) { buffer in
+                    let mv = buffer.baseAddress!, y = mv + alpha
                     for b in b0..<b1 {
                         for i in 0..<nT {
                             let row = b * nT + i, valid = min(m, L - i * m)
@@ -373,12 +451,17 @@ public enum WinogradKernel {
                             while o < cout {
                                 let len = min(8, cout - o)
                                 for xi in 0..<alpha { mv[xi] = load(mt + (xi * rows + row) * cout + o, len) }
-                                let bv = load(bias + o, len)
-                                for t in 0..<valid {
-                                    var acc = bv
-                                    for k in st[t]..<st[t + 1] { acc += mv[ix[k]] * va[k] }
-                                    store(acc, pre + (b * L + i * m + t) * cout + o, len)
+                                if f45 {
+                                    outputF45(mv, y)
+                                } else {
+                                    for t in 0..<valid {
+                                        var acc = Block<T>()
+                                        for k in st[t]..<st[t + 1] { acc += mv[ix[k]] * va[k] }
+                                        y[t] = acc
+                                    }
                                 }
+                                let bv = load(bias + o, len)
+                                for t in 0..<valid { store(bv + y[t], pre + (b * L + i * m + t) * cout + o, len) }
                                 o += len
                             }
                             // The tile's rows are contiguous: activation in one pass, still in L1.
@@ -395,13 +478,15 @@ public enum WinogradKernel {
     /// `outputTransform` (outputs beyond L were discarded, so their gradient is zero).
     @_specialize(where T == Float)
     public static func outputTransformAdjoint<T: BLASScalar>(dpre: UnsafePointer<T>, dm: UnsafeMutablePointer<T>, batch: Int,
-                                                             length L: Int, outChannels cout: Int, transform tr: WinogradTransform) {
-        let m = tr.outputTile, alpha = tr.alpha
+                                                             length L: Int, outChannels cout: Int, transform tr: WinogradTransform,
+                                                             unrolled: Bool = true) {
+        let m = tr.outputTile, alpha = tr.alpha, f45 = unrolled && tr == .f4k5
         let nT = tiles(length: L, outputTile: m), rows = batch * nT
         let a = Sparse<T>(tr.AT, rows: m, cols: alpha, transposed: true)   // row ξ: (t, Aᵀ[t, ξ])
         Parallel.ranges(batch, work: batch * L * alpha * cout * 2) { b0, b1 in
             a.withPointers { st, ix, va in
-                withUnsafeTemporaryAllocation(of: Block<T>.self, capacity: m) { g in
+                withUnsafeTemporaryAllocation(of: Block<T>.self, capacity: m + alpha) { buffer in
+                    let g = buffer.baseAddress!, out = g + m
                     for b in b0..<b1 {
                         for i in 0..<nT {
                             let row = b * nT + i, valid = min(m, L - i * m)
@@ -409,11 +494,16 @@ public enum WinogradKernel {
                             while o < cout {
                                 let len = min(8, cout - o)
                                 for t in 0..<m { g[t] = t < valid ? load(dpre + (b * L + i * m + t) * cout + o, len) : Block<T>() }
-                                for xi in 0..<alpha {
-                                    var acc = Block<T>()
-                                    for k in st[xi]..<st[xi + 1] { acc += g[ix[k]] * va[k] }
-                                    store(acc, dm + (xi * rows + row) * cout + o, len)
+                                if f45 {
+                                    outputAdjointF45(g, out)
+                                } else {
+                                    for xi in 0..<alpha {
+                                        var acc = Block<T>()
+                                        for k in st[xi]..<st[xi + 1] { acc += g[ix[k]] * va[k] }
+                                        out[xi] = acc
+                                    }
                                 }
+                                for xi in 0..<alpha { store(out[xi], dm + (xi * rows + row) * cout + o, len) }
                                 o += len
                             }
                         }

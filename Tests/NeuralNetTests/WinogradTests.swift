@@ -46,6 +46,36 @@ final class WinogradTests: XCTestCase {
         }
     }
 
+    /// The written-out F(4,5) transforms (the path the table uses) against the sparse loops
+    /// over WinogradTransform.f4k5's matrices, Float64, on lengths that end mid-tile.
+    func testUnrolledF45MatchesTheMatrices() {
+        let tr = WinogradTransform.f4k5
+        for (L, cin, cout) in [(20, 11, 9), (10, 8, 16), (3, 5, 3), (1, 2, 2)] {
+            let batch = 2
+            var rng = Xoshiro256(seed: UInt64(L))
+            func random(_ n: Int) -> [Double] { (0..<n).map { _ in Double(rng.uniform(-1, 1)) } }
+            let x = random(batch * L * cin), dpre = random(batch * L * cout), bias = random(cout)
+            let n = WinogradKernel.scratch(batch: batch, length: L, inChannels: cin, outChannels: cout, transform: tr)
+            let mt = random(n.m), dv = random(n.v)
+            var results: [[Double]] = []
+            for unrolled in [true, false] {
+                var v = [Double](repeating: 0, count: n.v), dm = [Double](repeating: 0, count: n.m)
+                var pre = [Double](repeating: 0, count: batch * L * cout), act = pre
+                var dx = [Double](repeating: 0, count: x.count)
+                WinogradKernel.inputTransform(x: x, v: &v, batch: batch, length: L, inChannels: cin, transform: tr, unrolled: unrolled)
+                WinogradKernel.inputTransformAdjoint(dv: dv, dx: &dx, batch: batch, length: L, inChannels: cin, transform: tr,
+                                                     unrolled: unrolled)
+                WinogradKernel.outputTransform(mt: mt, bias: bias, pre: &pre, act: &act, activation: .linear, batch: batch,
+                                               length: L, outChannels: cout, transform: tr, unrolled: unrolled)
+                WinogradKernel.outputTransformAdjoint(dpre: dpre, dm: &dm, batch: batch, length: L, outChannels: cout,
+                                                      transform: tr, unrolled: unrolled)
+                results.append(v + dx + pre + dm)
+            }
+            let e = relativeError(results[0], results[1])
+            XCTAssertLessThan(e, 1e-14, "L=\(L) \(cin)→\(cout): unrolled vs sparse F(4,5) transforms")
+        }
+    }
+
     /// The documented F(2,5) matrices (0, ±1, ±2, ∞), as derived by hand from Lagrange's formula.
     func testF25MatricesAreTheToomCookOnes() {
         let tr = WinogradTransform.f2k5
