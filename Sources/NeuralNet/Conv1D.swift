@@ -12,6 +12,10 @@
 //   backward  dK  (k·Cin, Cout) += colsᵀ · dpre
 //             db  (Cout)        += column sums of dpre
 //             dcols (B·L, k·Cin) = dpre · Kᵀ, then col2im scatters dcols back into dx (B, L, Cin)
+//
+// That is the reference path. The layer can also take Winograd F(2,5) or F(4,5) (Winograd.swift:
+// α GEMMs on transformed tiles, 2.5× fewer multiplies for F(4,5)); which one is `Conv1D.path`,
+// fixed per layer shape by `Conv1DPath.table` under `ConvAlgorithm.winograd`, the default.
 import Base
 
 /// The layer math, generic so that the tests can run it in Float64.
@@ -125,7 +129,23 @@ public final class Conv1D: Layer {
     public let bias: Parameter     // (Cout)
     public var parameters: [Parameter] { [kernel, bias] }
 
-    // Scratch, allocated once for maxBatch samples.
+    /// `.winograd` (the default) takes the path `Conv1DPath.table` fixes for this layer's shape;
+    /// `.im2col` forces the reference path. Set by `Sequential.convAlgorithm` (and `fit`).
+    public var algorithm: ConvAlgorithm = .winograd
+    /// A path that wins over `algorithm` (tests and the benchmark's per-layer table).
+    public var pathOverride: Conv1DPath? = nil
+    /// The path the next forward takes.
+    public var path: Conv1DPath {
+        if let p = pathOverride { return p }
+        return Conv1DPath.choose(algorithm, for: shape)
+    }
+    public var shape: Conv1DPath.Shape {
+        Conv1DPath.Shape(length: length, inChannels: inChannels, outChannels: outChannels, kernelSize: kernelSize)
+    }
+    /// The path of the last forward, which backward follows (its scratch holds that forward's data).
+    public private(set) var lastPath: Conv1DPath = .im2col
+
+    // Scratch, allocated once for maxBatch samples, for the path in use (see `ensureScratch`).
     public private(set) var cols = Buffer<Float>(count: 0)    // (B·L, k·Cin)  im2col of the input
     /// Keep the pre-activation in `pre` (tests, diagnostics). Otherwise the GEMM writes straight
     /// into the output buffer, ReLU runs in place, and backward takes its mask from the output
@@ -134,6 +154,13 @@ public final class Conv1D: Layer {
     public private(set) var pre = Buffer<Float>(count: 0)     // (B, L, Cout)  pre-activation, if kept
     public private(set) var dpre = Buffer<Float>(count: 0)    // (B, L, Cout)  d loss / d pre
     private var dcols = Buffer<Float>(count: 0)               // (B·L, k·Cin)  d loss / d cols
+    // Winograd F(m, k) (see Winograd.swift; T = B·ceil(L/m) tiles, α = m + k − 1):
+    private var wU = Buffer<Float>(count: 0)                  // (α, Cin, Cout)  filter transform
+    private var wdU = Buffer<Float>(count: 0)                 // (α, Cin, Cout)  d loss / d U
+    private var wV = Buffer<Float>(count: 0)                  // (α, T, Cin)     input transform, kept for backward
+    private var wdV = Buffer<Float>(count: 0)                 // (α, T, Cin)     d loss / d V
+    private var wM = Buffer<Float>(count: 0)                  // (α, T, Cout)    products, then d loss / d products
+    private var scratchPath: Conv1DPath? = nil
     private var maxBatch = 0
 
     public convenience init(inputShape: [Int], filters: Int, kernelSize: Int, activation: Activation, key: String) {
@@ -144,6 +171,7 @@ public final class Conv1D: Layer {
         let r = Conv1D(inputShape: inputShape, filters: outChannels, kernelSize: kernelSize, activation: activation,
                        key: "", sharing: self)
         r.name = name; r.tag = tag
+        r.algorithm = algorithm; r.pathOverride = pathOverride
         return r
     }
 
@@ -174,25 +202,68 @@ public final class Conv1D: Layer {
     public func allocate(maxBatch: Int) {
         guard maxBatch > self.maxBatch else { return }
         self.maxBatch = maxBatch
-        let rows = maxBatch * length
-        cols = Buffer(count: rows * kernelSize * inChannels)
-        dcols = Buffer(count: rows * kernelSize * inChannels)
-        dpre = Buffer(count: rows * outChannels)
+        dpre = Buffer(count: maxBatch * length * outChannels)
+        scratchPath = nil
+        ensureScratch(for: path)
+    }
+
+    /// The scratch of `path` for maxBatch samples; the other path's is released.
+    private func ensureScratch(for path: Conv1DPath) {
+        guard path != scratchPath else { return }
+        scratchPath = path
+        let empty = Buffer<Float>(count: 0)
+        switch path {
+        case .im2col:
+            let n = maxBatch * length * kernelSize * inChannels
+            cols = Buffer(count: n); dcols = Buffer(count: n)
+            wU = empty; wdU = empty; wV = empty; wdV = empty; wM = empty
+        case .winograd(let m):
+            guard let tr = WinogradTransform.forTile(m, kernelSize: kernelSize) else {
+                preconditionFailure("Conv1D: no Winograd transform F(\(m),\(kernelSize))")
+            }
+            let n = WinogradKernel.scratch(batch: maxBatch, length: length, inChannels: inChannels, outChannels: outChannels,
+                                           transform: tr)
+            wU = Buffer(count: n.u); wdU = Buffer(count: n.u)
+            wV = Buffer(count: n.v); wdV = Buffer(count: n.v); wM = Buffer(count: n.m)
+            cols = empty; dcols = empty
+        }
     }
 
     public func forward(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, batch: Int, training: Bool) {
         precondition(batch <= maxBatch, "Conv1D: batch \(batch) > allocated \(maxBatch)")
         if keepsPreActivation && pre.count < maxBatch * length * outChannels { pre = Buffer(count: maxBatch * length * outChannels) }
-        Conv1DKernel.forward(x: x, kernel: kernel.value.pointer, bias: bias.value.pointer, cols: cols.pointer,
-                             pre: keepsPreActivation ? pre.pointer : y, act: y, activation: activation, batch: batch, length: length,
-                             inChannels: inChannels, outChannels: outChannels, kernelSize: kernelSize)
+        let path = self.path
+        ensureScratch(for: path)
+        lastPath = path
+        let preOut = keepsPreActivation ? pre.pointer : y
+        switch path {
+        case .im2col:
+            Conv1DKernel.forward(x: x, kernel: kernel.value.pointer, bias: bias.value.pointer, cols: cols.pointer,
+                                 pre: preOut, act: y, activation: activation, batch: batch, length: length,
+                                 inChannels: inChannels, outChannels: outChannels, kernelSize: kernelSize)
+        case .winograd(let m):
+            WinogradKernel.forward(x: x, kernel: kernel.value.pointer, bias: bias.value.pointer, u: wU.pointer, v: wV.pointer,
+                                   mt: wM.pointer, pre: preOut, act: y, activation: activation, batch: batch, length: length,
+                                   inChannels: inChannels, outChannels: outChannels,
+                                   transform: WinogradTransform.forTile(m, kernelSize: kernelSize)!)
+        }
     }
 
     public func backward(x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,
                          dx: UnsafeMutablePointer<Float>?, batch: Int) {
-        Conv1DKernel.backward(dact: dy, pre: keepsPreActivation ? UnsafePointer(pre.pointer) : y, cols: cols.pointer, kernel: kernel.value.pointer,
-                              dKernel: kernel.grad.pointer, dBias: bias.grad.pointer, dpre: dpre.pointer,
-                              dcols: dcols.pointer, dx: dx, activation: activation, batch: batch, length: length,
-                              inChannels: inChannels, outChannels: outChannels, kernelSize: kernelSize)
+        let mask = keepsPreActivation ? UnsafePointer(pre.pointer) : y
+        switch lastPath {
+        case .im2col:
+            Conv1DKernel.backward(dact: dy, pre: mask, cols: cols.pointer, kernel: kernel.value.pointer,
+                                  dKernel: kernel.grad.pointer, dBias: bias.grad.pointer, dpre: dpre.pointer,
+                                  dcols: dcols.pointer, dx: dx, activation: activation, batch: batch, length: length,
+                                  inChannels: inChannels, outChannels: outChannels, kernelSize: kernelSize)
+        case .winograd(let m):
+            WinogradKernel.backward(dact: dy, pre: mask, u: wU.pointer, v: wV.pointer, mt: wM.pointer, du: wdU.pointer,
+                                    dv: wdV.pointer, dKernel: kernel.grad.pointer, dBias: bias.grad.pointer,
+                                    dpre: dpre.pointer, dx: dx, activation: activation, batch: batch, length: length,
+                                    inChannels: inChannels, outChannels: outChannels,
+                                    transform: WinogradTransform.forTile(m, kernelSize: kernelSize)!)
+        }
     }
 }

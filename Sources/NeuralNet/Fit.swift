@@ -34,12 +34,17 @@ public struct FitOptions: Sendable {
     public var parallelism: Parallelism = .dataParallel
 
     public enum Parallelism: String, Sendable { case dataParallel = "data-parallel", blas = "blas" }
+    /// How the Conv1D layers compute: Winograd where `Conv1DPath.table` says so (default), or
+    /// im2col everywhere. `fit` sets the model's `convAlgorithm` to it, so the model keeps it for
+    /// evaluation and prediction afterwards. Part of what makes the history reproducible.
+    public var convAlgorithm: ConvAlgorithm = .winograd
 
     public init(seed: UInt64, batchSize: Int = 64, epochs: Int = 50, patience: Int? = 5, learningRate: Double = 1e-3,
-                restoreBestWeights: Bool = true, threads: Int? = nil, parallelism: Parallelism = .dataParallel) {
+                restoreBestWeights: Bool = true, threads: Int? = nil, parallelism: Parallelism = .dataParallel,
+                convAlgorithm: ConvAlgorithm = .winograd) {
         self.seed = seed; self.batchSize = batchSize; self.epochs = epochs; self.patience = patience
         self.learningRate = learningRate; self.restoreBestWeights = restoreBestWeights; self.threads = threads
-        self.parallelism = parallelism
+        self.parallelism = parallelism; self.convAlgorithm = convAlgorithm
     }
 }
 
@@ -133,6 +138,7 @@ private func fitLoop(_ model: Sequential, x: [Float], y: [Int], xVal: [Float], y
                      options: FitOptions, threads: Int, workers: Int, progress: (EpochLog) -> Void) -> History {
     let start = DispatchTime.now().uptimeNanoseconds
     let bs = options.batchSize
+    model.convAlgorithm = options.convAlgorithm
     model.reserve(batch: bs)
     _ = model.workers(workers)
     model.seedDropout(options.seed)

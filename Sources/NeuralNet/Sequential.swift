@@ -100,12 +100,32 @@ public final class Sequential {
         name = master.name
     }
 
-    /// Data-parallel workers: [self] followed by replicas created on first use.
+    /// Data-parallel workers: [self] followed by replicas created on first use. The replicas'
+    /// Conv1D layers follow this model's paths (set again on every call: cheap, and a change of
+    /// `convAlgorithm` between trainings reaches replicas made before it).
     private var replicaModels: [Sequential] = []
     func workers(_ n: Int) -> [Sequential] {
         while replicaModels.count < n - 1 { replicaModels.append(Sequential(replicaOf: self)) }
-        return [self] + replicaModels.prefix(max(0, n - 1))
+        let models = [self] + replicaModels.prefix(max(0, n - 1))
+        for (i, l) in layers.enumerated() {
+            guard let c = l as? Conv1D else { continue }
+            for r in models.dropFirst() {
+                let rc = r.layers[i] as! Conv1D
+                rc.algorithm = c.algorithm; rc.pathOverride = c.pathOverride
+            }
+        }
+        return models
     }
+
+    /// How the Conv1D layers compute (`ConvAlgorithm`; default `.winograd`, each layer the path
+    /// `Conv1DPath.table` fixes for its shape). The bits of a training depend on it; `fit` sets
+    /// it from `FitOptions.convAlgorithm`. A layer's own `Conv1D.pathOverride` wins over it.
+    public var convAlgorithm: ConvAlgorithm = .winograd {
+        didSet { for l in layers { (l as? Conv1D)?.algorithm = convAlgorithm } }
+    }
+
+    /// The path each Conv1D layer takes now (in layer order), e.g. for the benchmark's printout.
+    public var convPaths: [Conv1DPath] { layers.compactMap { ($0 as? Conv1D)?.path } }
 
     // MARK: - Description
 

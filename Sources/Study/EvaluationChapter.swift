@@ -59,6 +59,7 @@ public enum EvaluationChapter: Chapter {
         let data = LabelledData(features)
         let modelURL = ctx.options.chapterFolder(.training).appendingPathComponent(TrainingChapter.modelFile)
         let loaded = try ModelFile.load(from: modelURL)
+        loaded.model.convAlgorithm = ctx.options.conv
         // In feature-row order, as the notebook's evaluation of X_test sees no order at all.
         let test = training.test.sorted()
         guard !test.isEmpty, test.allSatisfy({ $0 < data.count }) else {

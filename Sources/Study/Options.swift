@@ -46,6 +46,9 @@ public struct StudyOptions: Sendable {
     /// Threads for feature extraction and training (part of the training chapters' keys: the
     /// same seed and thread count give the same bits).
     public var threads: Int = 2
+    /// How the network's Conv1D layers compute (`--conv`): Winograd where NeuralNet's path table
+    /// says so, or im2col everywhere. Part of the training chapters' keys: it changes the bits.
+    public var conv: ConvAlgorithm = .winograd
 
     public init() {}
 
@@ -82,7 +85,7 @@ public struct StudyOptions: Sendable {
     /// The training options shared by every chapter that trains, for cache keys.
     var trainingKey: [String] {
         ["seed=\(seed)", "epochs=\(epochs)", "batch=\(batchSize)", "patience=\(patience)",
-         "standardization=\(recipe.standardization.rawValue)", "threads=\(threads)"]
+         "standardization=\(recipe.standardization.rawValue)", "threads=\(threads)", "conv=\(conv.rawValue)"]
     }
 }
 

@@ -237,6 +237,7 @@ struct TrainingRun {
         // Data-parallel workers sum gradients in a fixed order per thread count: the same seed
         // and thread count give the same history bit for bit.
         fitOptions.threads = o.threads
+        fitOptions.convAlgorithm = o.conv
         let history = NeuralNet.fit(model, x: xTrain, y: yTrain, xVal: xValidation, yVal: yValidation, features: features,
                                     options: fitOptions) { log in
             progress.line(String(format: "%@: epoch %d/%d  loss %.4f  accuracy %.4f  val_loss %.4f  val_accuracy %.4f  (%.2f s)%@",

@@ -1,15 +1,49 @@
 // `study-bench nn`: one epoch of the notebook's training (2240 training + 560 validation samples
 // of 40 features, batch 64, Adam, dropout on, validation in inference mode) on random data, for
-// 1 and 2 OpenBLAS threads. Prints seconds per epoch, GFLOP/s and peak RSS.
+// 1 and 2 OpenBLAS threads and each Conv1D algorithm (im2col, the Winograd table, or F(2,5) /
+// F(4,5) forced on every conv layer), side by side in one run. Prints seconds per epoch, GFLOP/s
+// and peak RSS; `--conv-table` times every conv layer shape alone on each path (the measurements
+// behind `Conv1DPath.table`).
 //
-// FLOPs counted: 2·M·N·K per GEMM. Per training sample: forward + backward (dW and dx) of every
-// conv/dense layer (no dx for the first layer); per validation sample: forward only.
+// FLOPs counted: 2·M·N·K per GEMM of the im2col formulation (direct convolution). Per training
+// sample: forward + backward (dW and dx) of every conv/dense layer (no dx for the first layer);
+// per validation sample: forward only. Winograd does fewer multiplies for the same work, so its
+// GFLOP/s are "direct-convolution equivalent" and can exceed the sgemm peak.
+import ArgumentParser
 import Base
 import Foundation
 import NeuralNet
 
+/// The Conv1D setting of one benchmark row.
+enum BenchConv: String, CaseIterable, ExpressibleByArgument {
+    case im2col, winograd, f2, f4
+
+    var label: String {
+        switch self {
+        case .im2col: return "im2col"
+        case .winograd: return "winograd"
+        case .f2: return "F(2,5) all"
+        case .f4: return "F(4,5) all"
+        }
+    }
+
+    /// Applies the setting to a fresh model; returns the FitOptions' algorithm.
+    func apply(to model: Sequential) -> ConvAlgorithm {
+        for l in model.layers {
+            guard let c = l as? Conv1D else { continue }
+            switch self {
+            case .im2col, .winograd: c.pathOverride = nil
+            case .f2: c.pathOverride = .winograd(outputTile: 2)
+            case .f4: c.pathOverride = .winograd(outputTile: 4)
+            }
+        }
+        return self == .im2col ? .im2col : .winograd
+    }
+}
+
 enum NeuralNetBench {
-    static func run(threads: [Int], modes: [FitOptions.Parallelism], epochs: Int, profile: Bool) {
+    static func run(threads: [Int], modes: [FitOptions.Parallelism], convs: [BenchConv], epochs: Int, profile: Bool,
+                    convTable: Bool) {
         let nTrain = 2240, nVal = 560, features = 40, classes = 7
         var rng = Xoshiro256(seed: 2024)
         // Raw-MFCC-like scale (means of c0 around −500, higher coefficients within ±50).
@@ -24,28 +58,41 @@ enum NeuralNetBench {
         print("OpenBLAS: \(BLASThreads.configuration) (core \(BLASThreads.coreName)); machine: \(ProcessInfo.processInfo.activeProcessorCount) CPUs")
         print(String(format: "work per epoch: %.1f GFLOP (%.2f MFLOP forward, %.2f MFLOP backward per sample)",
                      flopsEpoch / 1e9, fwd / 1e6, bwd / 1e6))
+        for conv in convs {
+            let probe = NotebookCNN.make(inputLength: features, classes: classes, seed: 1)
+            probe.convAlgorithm = conv.apply(to: probe)
+            print("conv \(conv.label): layer paths " + probe.convPaths.map(\.description).joined(separator: ", "))
+        }
         for mode in modes {
             for t in threads where !(mode == .blas && t == 1 && modes.contains(.dataParallel)) {
-                let m = NotebookCNN.make(inputLength: features, classes: classes, seed: 1)
-                let cpu0 = cpuSeconds(), machine0 = machineBusy()
-                // Epoch 1 is a warm-up (allocation, page faults, thread start); report the rest.
-                let h = fit(m, x: x, y: y, xVal: xVal, yVal: yVal, features: features,
-                            options: FitOptions(seed: 7, epochs: epochs + 1, patience: nil, threads: t, parallelism: mode))
-                let cpu = cpuSeconds() - cpu0
-                let machine = machineBusy().flatMap { m1 in machine0.map { m1 - $0 } }
-                let secs = h.rows.dropFirst().map(\.seconds)
-                let mean = secs.reduce(0, +) / Double(secs.count), best = secs.min()!
-                let label = t == 1 ? "1 thread" : "\(t) threads, \(mode.rawValue)"
-                let padded = label.padding(toLength: 26, withPad: " ", startingAt: 0)
-                print(padded + String(format: " %.3f s/epoch mean, %.3f best (%d epochs after a %.3f s warm-up) — %.1f GFLOP/s mean, %.1f best",
-                             mean, best, secs.count, h.rows[0].seconds, flopsEpoch / mean / 1e9, flopsEpoch / best / 1e9))
-                if let machine {
-                    print(String(repeating: " ", count: 27) + String(format: "CPU: this process %.2f s, whole machine %.2f s busy over %.2f s wall → others used ~%.0f%% of a core",
-                                 cpu, machine, h.seconds, max(0, (machine - cpu) / h.seconds * 100)))
+                // The algorithms side by side for each thread count, so that they share the load.
+                for conv in convs {
+                    let m = NotebookCNN.make(inputLength: features, classes: classes, seed: 1)
+                    let algorithm = conv.apply(to: m)
+                    let cpu0 = cpuSeconds(), machine0 = machineBusy()
+                    // Epoch 1 is a warm-up (allocation, page faults, thread start); report the rest.
+                    let h = fit(m, x: x, y: y, xVal: xVal, yVal: yVal, features: features,
+                                options: FitOptions(seed: 7, epochs: epochs + 1, patience: nil, threads: t, parallelism: mode,
+                                                    convAlgorithm: algorithm))
+                    let cpu = cpuSeconds() - cpu0
+                    let machine = machineBusy().flatMap { m1 in machine0.map { m1 - $0 } }
+                    let secs = h.rows.dropFirst().map(\.seconds)
+                    let mean = secs.reduce(0, +) / Double(secs.count), best = secs.min()!
+                    let label = (t == 1 ? "1 thread" : "\(t) threads, \(mode.rawValue)") + ", " + conv.label
+                    let padded = label.padding(toLength: 38, withPad: " ", startingAt: 0)
+                    print(padded + String(format: " %.3f s/epoch mean, %.3f best (%d epochs after a %.3f s warm-up) — %.1f GFLOP/s mean, %.1f best",
+                                 mean, best, secs.count, h.rows[0].seconds, flopsEpoch / mean / 1e9, flopsEpoch / best / 1e9))
+                    if let machine {
+                        print(String(repeating: " ", count: 39) + String(format: "CPU: this process %.2f s, whole machine %.2f s busy over %.2f s wall → others used ~%.0f%% of a core",
+                                     cpu, machine, h.seconds, max(0, (machine - cpu) / h.seconds * 100)))
+                    }
                 }
             }
         }
-        if profile { profileLayers(model, x: x, y: y, xVal: xVal, yVal: yVal, features: features, threads: threads.last ?? 2) }
+        if profile {
+            for conv in convs { profileLayers(conv: conv, x: x, y: y, xVal: xVal, yVal: yVal, features: features) }
+        }
+        if convTable { printConvTable() }
         print("peak RSS (VmHWM) of the training runs: \(peakRSS())")
         let peak1 = sgemmPeak(threads: 1), peak2 = sgemmPeak(threads: 2)
         print(String(format: "reference: OpenBLAS sgemm 2048³ reaches %.1f GFLOP/s on 1 thread, %.1f on 2 (the practical peak now)", peak1, peak2))
@@ -66,25 +113,81 @@ enum NeuralNetBench {
 
     /// Wall time per layer inside real training epochs (forward in training and validation,
     /// backward), and what is left for the loss, Adam and batch assembly.
-    static func profileLayers(_ model: Sequential, x: [Float], y: [Int], xVal: [Float], yVal: [Int], features: Int, threads: Int) {
+    static func profileLayers(conv: BenchConv, x: [Float], y: [Int], xVal: [Float], yVal: [Int], features: Int) {
         let m = NotebookCNN.make(inputLength: features, classes: 7, seed: 1)
-        let opts = FitOptions(seed: 7, epochs: 1, patience: nil, threads: 1)
+        let algorithm = conv.apply(to: m)
+        let opts = FitOptions(seed: 7, epochs: 1, patience: nil, threads: 1, convAlgorithm: algorithm)
         fit(m, x: x, y: y, xVal: xVal, yVal: yVal, features: features, options: opts)   // warm-up
         m.profiling = true
         let epochs = 2
-        let h = fit(m, x: x, y: y, xVal: xVal, yVal: yVal, features: features,
-                    options: FitOptions(seed: 7, epochs: epochs, patience: nil, threads: 1))
+        var timed = opts
+        timed.epochs = epochs
+        let h = fit(m, x: x, y: y, xVal: xVal, yVal: yVal, features: features, options: timed)
         let perEpoch = h.rows.map(\.seconds).reduce(0, +) / Double(epochs)
-        print("profile (1 thread, master model only), seconds per epoch by layer (forward includes validation):")
+        print("profile (1 thread, master model only, conv \(conv.label)), seconds per epoch by layer (forward includes validation):")
         var total = 0.0
         for (i, l) in m.layers.enumerated() {
             let f = m.forwardSeconds[i] / Double(epochs), b = m.backwardSeconds[i] / Double(epochs)
             total += f + b
+            let path = (l as? Conv1D).map { "  " + $0.path.description } ?? ""
             print("  " + l.name.padding(toLength: 16, withPad: " ", startingAt: 0)
-                  + String(format: " forward %6.1f ms  backward %6.1f ms", f * 1e3, b * 1e3))
+                  + String(format: " forward %6.1f ms  backward %6.1f ms", f * 1e3, b * 1e3) + path)
         }
         print(String(format: "  layers %.1f ms of %.1f ms per epoch; loss, Adam, zeroing and batch assembly %.1f ms",
                      total * 1e3, perEpoch * 1e3, (perEpoch - total) * 1e3))
+    }
+
+    /// Every Conv1D shape of the notebook model alone, on each path: forward (training) +
+    /// backward (dx except for the first layer), 1 thread, at the data-parallel worker's batch
+    /// (32 of 64 on 2 threads) and the whole batch (64); the best of `reps` after a warm-up (the
+    /// machine may be shared: the minimum is the least disturbed). The fastest path at batch 32
+    /// is what `Conv1DPath.table` should hold.
+    static func printConvTable(reps: Int = 30) {
+        let model = NotebookCNN.make(inputLength: 40, classes: 7, seed: 1)
+        let convs = model.layers.compactMap { $0 as? Conv1D }
+        let paths: [Conv1DPath] = [.im2col, .winograd(outputTile: 2), .winograd(outputTile: 4)]
+        let saved = BLASThreads.count
+        BLASThreads.count = 1
+        defer { BLASThreads.count = saved }
+        print("per-layer conv table: forward + backward ms per batch, 1 thread, best of \(reps) (× = speed-up over im2col)")
+        print("  layer     (L, Cin→Cout)   batch   im2col        F(2,5)              F(4,5)              fastest")
+        var rng = Xoshiro256(seed: 5)
+        for (index, c) in convs.enumerated() {
+            for batch in [32, 64] {
+                let kernel = (0..<c.kernel.count).map { _ in rng.uniform(-0.05, 0.05) }
+                let layers = paths.map { p -> Conv1D in
+                    let layer = Conv1D(inputShape: [c.length, c.inChannels], filters: c.outChannels, kernelSize: c.kernelSize,
+                                       activation: .relu, key: "bench")
+                    layer.kernel.value.copy(from: kernel)
+                    layer.pathOverride = p
+                    layer.allocate(maxBatch: batch)
+                    return layer
+                }
+                let x = Buffer<Float>((0..<(batch * c.length * c.inChannels)).map { _ in max(0, rng.uniform(-1, 2)) })
+                let dy = Buffer<Float>((0..<(batch * c.length * c.outChannels)).map { _ in rng.uniform(-1, 1) })
+                let y = Buffer<Float>(count: batch * c.length * c.outChannels)
+                let dx = Buffer<Float>(count: batch * c.length * c.inChannels)
+                // The paths take turns, so that a change in the machine's load hits all of them.
+                var times = [[Double]](repeating: [], count: paths.count)
+                Parallel.withThreads(1) {
+                    for r in 0...reps {
+                        for (k, layer) in layers.enumerated() {
+                            let t0 = DispatchTime.now().uptimeNanoseconds
+                            layer.forward(x: x.pointer, y: y.pointer, batch: batch, training: true)
+                            layer.backward(x: x.pointer, y: y.pointer, dy: dy.pointer, dx: index == 0 ? nil : dx.pointer, batch: batch)
+                            if r > 0 { times[k].append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6) }
+                        }
+                    }
+                }
+                let ms = times.map { $0.min()! }
+                let best = ms.indices.min { ms[$0] < ms[$1] }!
+                let shape = "(\(c.length), \(c.inChannels)→\(c.outChannels))".padding(toLength: 15, withPad: " ", startingAt: 0)
+                var line = "  " + c.name.padding(toLength: 9, withPad: " ", startingAt: 0) + " " + shape + String(format: " %5d", batch)
+                line += String(format: "   %7.3f", ms[0])
+                for k in 1..<ms.count { line += String(format: "   %7.3f (%4.2f×)", ms[k], ms[0] / ms[k]) }
+                print(line + "   " + paths[best].description)
+            }
+        }
     }
 
     /// GFLOP/s of a 2048×2048×2048 sgemm (best of 3), restoring the thread count.

@@ -78,8 +78,14 @@ struct NN: ParsableCommand {
     @Option(help: "Timed epochs per configuration (after one warm-up epoch).")
     var epochs = 3
 
-    @Flag(help: "Also time every layer, forward and backward.")
+    @Option(help: "Comma-separated Conv1D settings, timed side by side: im2col, winograd (the per-shape table), f2, f4 (F(2,5) / F(4,5) on every conv layer).")
+    var conv = CommaList<BenchConv>([.im2col, .winograd])
+
+    @Flag(help: "Also time every layer, forward and backward (for each --conv setting).")
     var profile = false
+
+    @Flag(name: .customLong("conv-table"), help: "Also time every conv layer shape alone on im2col, F(2,5) and F(4,5) (the measurements behind Conv1DPath.table).")
+    var convTable = false
 
     func validate() throws {
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
@@ -87,7 +93,8 @@ struct NN: ParsableCommand {
     }
 
     func run() throws {
-        NeuralNetBench.run(threads: threads.values, modes: mode.values, epochs: epochs, profile: profile)
+        NeuralNetBench.run(threads: threads.values, modes: mode.values, convs: conv.values, epochs: epochs, profile: profile,
+                           convTable: convTable)
     }
 }
 

@@ -59,6 +59,9 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Threads for feature extraction and training (the same seed and thread count reproduce a run bit for bit).")
     var threads: Int = 2
 
+    @Option(help: "How the network's Conv1D layers compute: winograd (Winograd F(4,5) where it is faster, the default) or im2col (the reference path everywhere). Changes the bits of a training, not its meaning.")
+    var conv: String = "winograd"
+
     func studyOptions() throws -> StudyOptions {
         var o = StudyOptions()
         o.outputDirectory = URL(fileURLWithPath: output)
@@ -106,6 +109,8 @@ struct CommonOptions: ParsableArguments {
         // any machine, and each thread holds its own copy of the network's buffers.
         guard (1...64).contains(threads) else { throw ValidationError("--threads \(threads): use 1…64 threads") }
         o.threads = threads
+        guard let algorithm = ConvAlgorithm(rawValue: conv) else { throw ValidationError("--conv \(conv): use winograd or im2col") }
+        o.conv = algorithm
         return o
     }
 }

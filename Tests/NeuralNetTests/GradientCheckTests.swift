@@ -77,6 +77,40 @@ final class GradientCheckTests: XCTestCase {
         }
     }
 
+    /// The Winograd path (WinogradKernel, the code the Float32 layer runs) against finite
+    /// differences: F(2,5) and F(4,5), lengths below, at and above the tile and kernel sizes,
+    /// not multiples of the tile; relu and linear.
+    func testConv1DWinograd() {
+        for tr in [WinogradTransform.f2k5, .f4k5] {
+            for (L, act) in [(7, Activation.relu), (8, .linear), (9, .relu), (5, .relu), (4, .linear), (3, .relu), (2, .linear), (1, .relu)] {
+                let B = 2, cin = 3, cout = 4, k = 5
+                var r = DRNG(UInt64(L * 100 + tr.outputTile))
+                var x = r.array(B * L * cin), kernel = r.array(k * cin * cout, scale: 0.7), bias = r.array(cout, scale: 0.3)
+                let w = r.array(B * L * cout)
+                let n = WinogradKernel.scratch(batch: B, length: L, inChannels: cin, outChannels: cout, transform: tr)
+                func zeros(_ c: Int) -> [Double] { [Double](repeating: 0, count: c) }
+                func f(_ x: [Double], _ kernel: [Double], _ bias: [Double]) -> Double {
+                    var u = zeros(n.u), v = zeros(n.v), mt = zeros(n.m), pre = zeros(B * L * cout), out = pre
+                    WinogradKernel.forward(x: x, kernel: kernel, bias: bias, u: &u, v: &v, mt: &mt, pre: &pre, act: &out,
+                                           activation: act, batch: B, length: L, inChannels: cin, outChannels: cout, transform: tr)
+                    return dot(out, w)
+                }
+                var u = zeros(n.u), v = zeros(n.v), mt = zeros(n.m), du = zeros(n.u), dv = zeros(n.v)
+                var pre = zeros(B * L * cout), out = pre, dpre = pre
+                var dk = zeros(kernel.count), db = zeros(cout), dx = zeros(x.count)
+                WinogradKernel.forward(x: x, kernel: kernel, bias: bias, u: &u, v: &v, mt: &mt, pre: &pre, act: &out,
+                                       activation: act, batch: B, length: L, inChannels: cin, outChannels: cout, transform: tr)
+                WinogradKernel.backward(dact: w, pre: pre, u: u, v: v, mt: &mt, du: &du, dv: &dv, dKernel: &dk, dBias: &db,
+                                        dpre: &dpre, dx: &dx, activation: act, batch: B, length: L, inChannels: cin,
+                                        outChannels: cout, transform: tr)
+                let tag = "Conv1D \(tr) L=\(L) \(act.rawValue)"
+                compare(tag + " dx", analytic: dx, numeric: numericGradient(&x) { f($0, kernel, bias) })
+                compare(tag + " dK", analytic: dk, numeric: numericGradient(&kernel) { f(x, $0, bias) })
+                compare(tag + " db", analytic: db, numeric: numericGradient(&bias) { f(x, kernel, $0) })
+            }
+        }
+    }
+
     func testMaxPool1D() {
         for L in [2, 3, 5, 8, 11, 40] {
             let B = 2, C = 3, lout = MaxPool1DKernel.outputLength(L, pool: 5, stride: 2)

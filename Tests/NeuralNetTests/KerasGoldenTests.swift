@@ -15,9 +15,23 @@ enum Golden {
         try cached.get()
     }
 
+    /// How the golden tests run the Conv1D layers: im2col everywhere, the Winograd table (the
+    /// default), or one Winograd tile size forced on every conv layer (the table leaves some
+    /// layers on im2col; these cover every layer shape, the first one with Cin = 1 included).
+    struct Conv: CustomStringConvertible {
+        var algorithm: ConvAlgorithm
+        var override: Conv1DPath?
+        var description: String { override.map { "\($0) on every conv layer" } ?? algorithm.rawValue }
+        static let all = [Conv(algorithm: .im2col), Conv(algorithm: .winograd),
+                          Conv(algorithm: .winograd, override: .winograd(outputTile: 2)),
+                          Conv(algorithm: .winograd, override: .winograd(outputTile: 4))]
+    }
+
     /// The notebook model with Keras' initial weights, buffers for the batch of 8.
-    static func model(_ t: [String: Tensor]) throws -> Sequential {
+    static func model(_ t: [String: Tensor], conv: Conv = Conv(algorithm: .im2col)) throws -> Sequential {
         let model = NotebookCNN.make(seed: 1)
+        model.convAlgorithm = conv.algorithm
+        for l in model.layers { (l as? Conv1D)?.pathOverride = conv.override }
         try model.setWeights(t)
         model.reserve(batch: 8)
         model.keepsPreActivations = true   // the pre.* tensors are checked too
@@ -40,11 +54,16 @@ final class KerasGoldenTests: XCTestCase {
         }
     }
 
+    /// Every tensor within 1e-4 · max|ref| (see the header), for im2col and through Winograd.
     func testForwardBackwardMatchesKeras() throws {
+        for conv in Golden.Conv.all { try checkForwardBackward(conv) }
+    }
+
+    private func checkForwardBackward(_ conv: Golden.Conv) throws {
         let (t, _) = try Golden.load()
-        let model = try Golden.model(t)
+        let model = try Golden.model(t, conv: conv)
         let y = Golden.labels(t)
-        print("keras-golden forward (dropout off), batch of 8:")
+        print("keras-golden forward (dropout off), batch of 8, conv \(conv) (\(model.convPaths.map(\.description).joined(separator: ", "))):")
         model.forward(t["x"]!.data, batch: 8, training: false)
         for (i, layer) in model.layers.enumerated() {
             if let c = layer as? Conv1D { checkTensor("pre." + layer.tag, c.pre.prefix(8 * c.outputSize), t["pre." + layer.tag]!) }
@@ -80,11 +99,15 @@ final class KerasGoldenTests: XCTestCase {
 
     /// Training mode keeps no pre-activations (ReLU in place, mask from the output): same bits.
     func testInPlaceActivationGivesTheSameBits() throws {
+        for conv in Golden.Conv.all { try checkInPlaceActivation(conv) }
+    }
+
+    private func checkInPlaceActivation(_ conv: Golden.Conv) throws {
         let (t, _) = try Golden.load()
         let y = Golden.labels(t)
         var results: [[UInt32]] = []
         for keep in [true, false] {
-            let model = try Golden.model(t)
+            let model = try Golden.model(t, conv: conv)
             model.keepsPreActivations = keep
             model.forward(t["x"]!.data, batch: 8, training: false)
             let loss = model.loss(labels: y)
@@ -98,7 +121,7 @@ final class KerasGoldenTests: XCTestCase {
             for p in model.parameters { bits += p.grad.array.map(\.bitPattern) }
             results.append(bits)
         }
-        XCTAssertEqual(results[0], results[1])
+        XCTAssertEqual(results[0], results[1], "conv \(conv)")
     }
 
     func testMaxPoolEdgeCasesExactly() throws {
