@@ -31,6 +31,7 @@ final class StudyUnitTests: XCTestCase {
         XCTAssertEqual(ChapterID(argument: "05"), .training)
         XCTAssertEqual(ChapterID(argument: "training"), .training)
         XCTAssertEqual(ChapterID(argument: "03-target-distribution"), .targets)
-        XCTAssertNil(ChapterID(argument: "8"))
+        XCTAssertEqual(ChapterID(argument: "8"), .crossCorpus)
+        XCTAssertNil(ChapterID(argument: "9"))
     }
 }
