@@ -150,8 +150,25 @@ public enum Conv1DPath: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The paths `.winograd` uses, fixed per shape from measurements (never chosen by timing at
-    /// run time, so the bits never depend on the machine's load). Filled in with the measured
-    /// table below.
+    /// run time, so the bits never depend on the machine's load); shapes not listed stay on
+    /// im2col. Chosen at batch 32, what each of the 2 data-parallel workers runs by default.
+    ///
+    /// `study-bench nn --conv-table` (forward + backward, dx except for the first layer, 1 thread,
+    /// best of 30, paths interleaved), AMD EPYC (family 25, AVX2, OpenBLAS Zen kernels), quiet
+    /// machine, two runs, ms per batch (speed-up over im2col):
+    ///
+    ///     layer     (L, Cin→Cout)  batch  im2col         F(2,5)                F(4,5)
+    ///     conv1d    (40, 1→256)      32   0.53 / 0.46    3.97 / 2.20 (0.2×)    2.36 / 1.33 (0.2–0.35×)
+    ///     conv1d_1  (20, 256→256)    32   20.3 / 17.1    16.6 / 13.6 (1.2×)    12.5 / 9.8  (1.6–1.7×)
+    ///     conv1d_1  (20, 256→256)    64   34.6 / 34.2    25.9 / 25.1 (1.3×)    17.4 / 17.3 (2.0×)
+    ///     conv1d_2  (10, 256→128)    32   5.26 / 4.38    5.08 / 3.64 (1.0–1.2×) 4.20 / 3.04 (1.25–1.45×)
+    ///     conv1d_2  (10, 256→128)    64   9.50 / 8.76    7.31 / 6.97 (1.3×)    6.25 / 5.64 (1.5×)
+    ///     conv1d_3  (5, 128→64)      32   0.70 / 0.57    0.91 / 0.68 (0.8×)    0.81 / 0.63 (0.9×)
+    ///     conv1d_4  (3, 64→64)       32   0.20 / 0.17    0.35 / 0.26 (0.6×)    0.28 / 0.21 (0.75×)
+    ///
+    /// Hence F(4,5) for the two long, wide layers and im2col for the rest: with Cin = 1 the
+    /// α GEMMs are rank-1 and the transforms dominate; at L = 5 and 3 most of a tile is padding.
+    /// (F(4,5) on the short layers would also round further from Keras: AdamTests.)
     public static let table: [Shape: Conv1DPath] = [
         Shape(length: 20, inChannels: 256, outChannels: 256, kernelSize: 5): .winograd(outputTile: 4),
         Shape(length: 10, inChannels: 256, outChannels: 128, kernelSize: 5): .winograd(outputTile: 4),

@@ -66,6 +66,15 @@ enum NeuralNetBench {
         for mode in modes {
             for t in threads where !(mode == .blas && t == 1 && modes.contains(.dataParallel)) {
                 // The algorithms side by side for each thread count, so that they share the load.
+                var means: [BenchConv: Double] = [:]
+                defer {
+                    if let base = means[.im2col], means.count > 1 {
+                        let others = convs.filter { $0 != .im2col }.compactMap { c in means[c].map { (c, $0) } }
+                        print(String(repeating: " ", count: 39) + "vs im2col: "
+                              + others.map { String(format: "%@ %.2f×", $0.0.label, $0.1 / base) }.joined(separator: ", ")
+                              + " the epoch time")
+                    }
+                }
                 for conv in convs {
                     let m = NotebookCNN.make(inputLength: features, classes: classes, seed: 1)
                     let algorithm = conv.apply(to: m)
@@ -78,6 +87,7 @@ enum NeuralNetBench {
                     let machine = machineBusy().flatMap { m1 in machine0.map { m1 - $0 } }
                     let secs = h.rows.dropFirst().map(\.seconds)
                     let mean = secs.reduce(0, +) / Double(secs.count), best = secs.min()!
+                    means[conv] = mean
                     let label = (t == 1 ? "1 thread" : "\(t) threads, \(mode.rawValue)") + ", " + conv.label
                     let padded = label.padding(toLength: 38, withPad: " ", startingAt: 0)
                     print(padded + String(format: " %.3f s/epoch mean, %.3f best (%d epochs after a %.3f s warm-up) — %.1f GFLOP/s mean, %.1f best",

@@ -81,8 +81,8 @@ struct NN: ParsableCommand {
     @Option(help: "Comma-separated Conv1D settings, timed side by side: im2col, winograd (the per-shape table), f2, f4 (F(2,5) / F(4,5) on every conv layer).")
     var conv = CommaList<BenchConv>([.im2col, .winograd])
 
-    @Flag(help: "Also time every layer, forward and backward (for each --conv setting).")
-    var profile = false
+    @Flag(inversion: .prefixedNo, help: "Time every layer, forward and backward, for each --conv setting.")
+    var profile = true
 
     @Flag(name: .customLong("conv-table"), help: "Also time every conv layer shape alone on im2col, F(2,5) and F(4,5) (the measurements behind Conv1DPath.table).")
     var convTable = false

@@ -194,6 +194,8 @@ final class EndToEndTests: XCTestCase {
             let (_, e) = try study(["run", "--threads", threads, "--output", dir.appendingPathComponent("o4").path], expectStatus: 64)
             XCTAssertTrue(e.contains("1…64"), e)
         }
+        let (_, e7) = try study(["run", "--conv", "fft", "--output", dir.appendingPathComponent("o6").path], expectStatus: 64)
+        XCTAssertTrue(e7.contains("winograd or im2col"), e7)
         let (_, e6) = try study(["run", "--from", "5", "--only", "6", "--output", dir.appendingPathComponent("o5").path], expectStatus: 64)
         XCTAssertTrue(e6.contains("cannot be combined"), e6)
 

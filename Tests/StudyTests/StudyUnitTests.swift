@@ -13,6 +13,18 @@ final class StudyUnitTests: XCTestCase {
         XCTAssertEqual(Split.shuffled(count: 2799, testSize: 0.2, seed: 1).test.count, 560, "ceil(0.2 * 2799)")
     }
 
+    /// `--conv` changes a training's bits, so it is part of every training chapter's key.
+    func testConvAlgorithmIsInTheTrainingKeys() {
+        var a = StudyOptions(), b = StudyOptions()
+        XCTAssertEqual(a.conv, .winograd)
+        b.conv = .im2col
+        XCTAssertNotEqual(TrainingChapter.keyComponents(a), TrainingChapter.keyComponents(b))
+        XCTAssertNotEqual(EvaluationChapter.keyComponents(a), EvaluationChapter.keyComponents(b))
+        XCTAssertNotEqual(BeyondChapter.keyComponents(a), BeyondChapter.keyComponents(b))
+        a.conv = .im2col
+        XCTAssertEqual(TrainingChapter.keyComponents(a), TrainingChapter.keyComponents(b))
+    }
+
     /// A hand-made confusion matrix: precision, recall, F1 and UAR by hand.
     func testMetricsByHand() {
         // truth:     a a a b b c
