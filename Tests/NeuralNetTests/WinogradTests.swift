@@ -157,24 +157,24 @@ final class WinogradTests: XCTestCase {
     }
 
     /// Same seed and thread count → the same history bit for bit through Winograd (F(2,5) and
-    /// F(4,5) forced on every conv layer of the small model), on 1 and 2 data-parallel threads;
-    /// and it is not the im2col history (the path really changed).
+    /// F(4,5) forced on every conv layer of the small model), on 1 and 2 data-parallel threads
+    /// and with 2 BLAS threads; and it is not the im2col history (the path really changed).
     func testWinogradTrainingIsReproducible() {
         let (x, y) = toyData(count: 90, seed: 1)
         let (xv, yv) = toyData(count: 30, seed: 2)
-        func run(_ path: Conv1DPath, threads: Int) -> [UInt32] {
+        func run(_ path: Conv1DPath, threads: Int, _ p: FitOptions.Parallelism) -> [UInt32] {
             let model = smallModel(seed: 9)
             for l in model.layers { (l as? Conv1D)?.pathOverride = path }
             let h = fit(model, x: x, y: y, xVal: xv, yVal: yv, features: 12,
-                        options: FitOptions(seed: 3, batchSize: 16, epochs: 3, threads: threads))
+                        options: FitOptions(seed: 3, batchSize: 16, epochs: 3, threads: threads, parallelism: p))
             XCTAssertEqual(model.convPaths, [path, path])
             return h.rows.flatMap { [$0.loss, $0.accuracy, $0.valLoss, $0.valAccuracy].map(\.bitPattern) }
         }
-        for threads in [1, 2] {
-            let reference = run(.im2col, threads: threads)
+        for (threads, p) in [(1, FitOptions.Parallelism.dataParallel), (2, .dataParallel), (2, .blas)] {
+            let reference = run(.im2col, threads: threads, p)
             for m in [2, 4] {
-                let a = run(.winograd(outputTile: m), threads: threads), b = run(.winograd(outputTile: m), threads: threads)
-                XCTAssertEqual(a, b, "F(\(m),5), \(threads) thread(s): same seed → same history bit for bit")
+                let a = run(.winograd(outputTile: m), threads: threads, p), b = run(.winograd(outputTile: m), threads: threads, p)
+                XCTAssertEqual(a, b, "F(\(m),5), \(threads) thread(s) \(p.rawValue): same seed → same history bit for bit")
                 XCTAssertNotEqual(a, reference, "F(\(m),5) gives other bits than im2col")
             }
         }
