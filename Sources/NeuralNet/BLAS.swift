@@ -13,6 +13,10 @@ public protocol BLASScalar: BinaryFloatingPoint, SIMDScalar, BitwiseCopyable {
                      beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
     static func exp(_ x: Self) -> Self
     static func log(_ x: Self) -> Self
+    /// y[i] = y[i] + x[i] · a for i < count: one multiply and one add, never fused (so not
+    /// BLAS's axpy, whose kernels use FMA). A concrete loop for each type: generic code runs
+    /// an order of magnitude slower in debug builds, and this one vectorises in release.
+    static func addScaled(count: Int, _ a: Self, _ x: UnsafePointer<Self>, into y: UnsafeMutablePointer<Self>)
 }
 
 extension Float: BLASScalar {
@@ -26,6 +30,11 @@ extension Float: BLASScalar {
     }
     @inline(__always) public static func exp(_ x: Float) -> Float { Foundation.expf(x) }
     @inline(__always) public static func log(_ x: Float) -> Float { Foundation.logf(x) }
+    @inline(__always)
+    public static func addScaled(count: Int, _ a: Float, _ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>) {
+        var i = 0
+        while i < count { y[i] = y[i] + x[i] * a; i += 1 }
+    }
 }
 
 extension Double: BLASScalar {
@@ -39,6 +48,11 @@ extension Double: BLASScalar {
     }
     @inline(__always) public static func exp(_ x: Double) -> Double { Foundation.exp(x) }
     @inline(__always) public static func log(_ x: Double) -> Double { Foundation.log(x) }
+    @inline(__always)
+    public static func addScaled(count: Int, _ a: Double, _ x: UnsafePointer<Double>, into y: UnsafeMutablePointer<Double>) {
+        var i = 0
+        while i < count { y[i] = y[i] + x[i] * a; i += 1 }
+    }
 }
 
 /// OpenBLAS's thread pool. Results are reproducible for a fixed thread count; set it once before

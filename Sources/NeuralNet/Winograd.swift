@@ -252,28 +252,27 @@ public enum WinogradKernel {
         }
     }
 
-    /// Elements lo..<hi of n-element planes in blocks: out[p] = Σ_q A[p, q] in[q] for p < outCount,
-    /// with in[q] = src + q·n and out[p] = dst + p·n; `accumulate` adds into dst instead.
-    @inline(__always)
-    static func planes<T: BLASScalar>(_ a: Sparse<T>, src: UnsafePointer<T>, inCount: Int, dst: UnsafeMutablePointer<T>,
+    /// Elements lo..<hi of n-element planes: out[p] = Σ_q A[p, q] in[q] for p < outCount, with
+    /// in[q] = src + q·n and out[p] = dst + p·n; `accumulate` adds into dst instead. Chunk by
+    /// chunk (the chunk of every plane stays in L1), each output row is a sum of `addScaled`
+    /// rows in q order: the same IEEE operations in the same order as a per-element loop, and a
+    /// concrete loop per scalar type that vectorises in release and stays fast in debug builds.
+    static func planes<T: BLASScalar>(_ a: Sparse<T>, src: UnsafePointer<T>, dst: UnsafeMutablePointer<T>,
                                       outCount: Int, n: Int, lo: Int, hi: Int, accumulate: Bool) {
         a.withPointers { st, ix, va in
-            withUnsafeTemporaryAllocation(of: Block<T>.self, capacity: inCount) { tmp in
-                let w = Block<T>.scalarCount
-                var e = lo
-                while e < hi {
-                    let len = min(w, hi - e)
-                    for q in 0..<inCount { tmp[q] = load(src + q * n + e, len) }
-                    for p in 0..<outCount {
-                        var acc = accumulate ? load(dst + p * n + e, len) : Block<T>()
-                        for k in st[p]..<st[p + 1] { acc += tmp[ix[k]] * va[k] }
-                        store(acc, dst + p * n + e, len)
-                    }
-                    e += len
+            var e = lo
+            while e < hi {
+                let len = min(planeChunk, hi - e)
+                for p in 0..<outCount {
+                    let out = dst + p * n + e
+                    if !accumulate { out.update(repeating: 0, count: len) }
+                    for k in st[p]..<st[p + 1] { T.addScaled(count: len, va[k], src + ix[k] * n + e, into: out) }
                 }
+                e += len
             }
         }
     }
+    static let planeChunk = 1024
 
     /// U[ξ, c, o] = Σ_j G[ξ, j] K[j, c, o] (K: the Keras kernel (r, Cin, Cout)).
     @_specialize(where T == Float)
@@ -282,7 +281,7 @@ public enum WinogradKernel {
         let g = Sparse<T>(tr.G, rows: tr.alpha, cols: tr.kernelSize)
         let n = cin * cout, blocks = (n + 7) / 8
         Parallel.ranges(blocks, work: tr.alpha * n * 2) { b0, b1 in
-            planes(g, src: kernel, inCount: tr.kernelSize, dst: u, outCount: tr.alpha, n: n, lo: b0 * 8, hi: min(n, b1 * 8),
+            planes(g, src: kernel, dst: u, outCount: tr.alpha, n: n, lo: b0 * 8, hi: min(n, b1 * 8),
                    accumulate: false)
         }
     }
@@ -294,7 +293,7 @@ public enum WinogradKernel {
         let gt = Sparse<T>(tr.G, rows: tr.alpha, cols: tr.kernelSize, transposed: true)
         let n = cin * cout, blocks = (n + 7) / 8
         Parallel.ranges(blocks, work: tr.alpha * n * 2) { b0, b1 in
-            planes(gt, src: du, inCount: tr.alpha, dst: dKernel, outCount: tr.kernelSize, n: n, lo: b0 * 8, hi: min(n, b1 * 8),
+            planes(gt, src: du, dst: dKernel, outCount: tr.kernelSize, n: n, lo: b0 * 8, hi: min(n, b1 * 8),
                    accumulate: true)
         }
     }

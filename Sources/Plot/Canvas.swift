@@ -15,9 +15,10 @@ public final class Canvas {
         let a = background.a
         let px: [Float] = [background.r * a, background.g * a, background.b * a, a]
         pixels = [Float](unsafeUninitializedCapacity: 4 * width * height) { buf, count in
-            for i in 0..<(width * height) {
-                buf[4 * i] = px[0]; buf[4 * i + 1] = px[1]; buf[4 * i + 2] = px[2]; buf[4 * i + 3] = px[3]
-            }
+            guard let p = buf.baseAddress else { return }
+            let (r, g, b) = (px[0], px[1], px[2])
+            var i = 0
+            while i < width * height { p[4 * i] = r; p[4 * i + 1] = g; p[4 * i + 2] = b; p[4 * i + 3] = a; i += 1 }
             count = 4 * width * height
         }
     }
@@ -204,19 +205,22 @@ public final class Canvas {
         let n = width * height
         let ch = alpha ? 4 : 3
         return [UInt8](unsafeUninitializedCapacity: n * ch) { out, count in
-            pixels.withUnsafeBufferPointer { px in
-                for i in 0..<n {
-                    let a = px[4 * i + 3]
+            pixels.withUnsafeBufferPointer { buffer in
+                // While loops over raw pointers: this runs once per pixel of every figure, and
+                // debug builds (the tests) would spend most of their plotting time in range iterators.
+                guard let px = buffer.baseAddress, let o = out.baseAddress else { return }
+                @inline(__always) func byte(_ v: Float) -> UInt8 { v <= 0 ? 0 : (v >= 255 ? 255 : UInt8(v)) }
+                var i = 0
+                while i < n {
+                    let p = px + 4 * i, q = o + ch * i
+                    let a = p[3]
                     // Premultiplied → straight; an opaque canvas (the usual case) needs no division.
                     let inv: Float = a >= 1 ? 1 : (a > 0 ? 1 / a : 0)
-                    for c in 0..<3 {
-                        let v = px[4 * i + c] * inv * 255 + 0.5
-                        out[ch * i + c] = v <= 0 ? 0 : (v >= 255 ? 255 : UInt8(v))
-                    }
-                    if alpha {
-                        let v = a * 255 + 0.5
-                        out[ch * i + 3] = v <= 0 ? 0 : (v >= 255 ? 255 : UInt8(v))
-                    }
+                    q[0] = byte(p[0] * inv * 255 + 0.5)
+                    q[1] = byte(p[1] * inv * 255 + 0.5)
+                    q[2] = byte(p[2] * inv * 255 + 0.5)
+                    if alpha { q[3] = byte(a * 255 + 0.5) }
+                    i += 1
                 }
             }
             count = n * ch
