@@ -162,6 +162,13 @@ public final class Conv1D: Layer {
     private var wM = Buffer<Float>(count: 0)                  // (α, T, Cout)    products, then d loss / d products
     private var scratchPath: Conv1DPath? = nil
     private var maxBatch = 0
+    private var lastBatch = 0
+
+    // Data-parallel sharing on the Winograd path (set by `Sequential.step` for one batch):
+    /// U computed once for every worker (`prepareSharedFilter`), read instead of this layer's own.
+    var sharedFilter: UnsafePointer<Float>? = nil
+    /// Backward leaves dK to the master's `kernelGradient(over:)`, which sums the workers' parts.
+    var defersKernelGradient = false
 
     public convenience init(inputShape: [Int], filters: Int, kernelSize: Int, activation: Activation, key: String) {
         self.init(inputShape: inputShape, filters: filters, kernelSize: kernelSize, activation: activation, key: key, sharing: nil)
@@ -242,11 +249,14 @@ public final class Conv1D: Layer {
                                  pre: preOut, act: y, activation: activation, batch: batch, length: length,
                                  inChannels: inChannels, outChannels: outChannels, kernelSize: kernelSize)
         case .winograd(let m):
-            WinogradKernel.forward(x: x, kernel: kernel.value.pointer, bias: bias.value.pointer, u: wU.pointer, v: wV.pointer,
+            let u = sharedFilter.map { UnsafeMutablePointer(mutating: $0) } ?? wU.pointer
+            WinogradKernel.forward(x: x, kernel: kernel.value.pointer, bias: bias.value.pointer, u: u, v: wV.pointer,
                                    mt: wM.pointer, pre: preOut, act: y, activation: activation, batch: batch, length: length,
                                    inChannels: inChannels, outChannels: outChannels,
-                                   transform: WinogradTransform.forTile(m, kernelSize: kernelSize)!)
+                                   transform: WinogradTransform.forTile(m, kernelSize: kernelSize)!,
+                                   filterReady: sharedFilter != nil)
         }
+        lastBatch = batch
     }
 
     public func backward(x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,
@@ -259,11 +269,43 @@ public final class Conv1D: Layer {
                                   dcols: dcols.pointer, dx: dx, activation: activation, batch: batch, length: length,
                                   inChannels: inChannels, outChannels: outChannels, kernelSize: kernelSize)
         case .winograd(let m):
-            WinogradKernel.backward(dact: dy, pre: mask, u: wU.pointer, v: wV.pointer, mt: wM.pointer, du: wdU.pointer,
+            WinogradKernel.backward(dact: dy, pre: mask, u: sharedFilter ?? UnsafePointer(wU.pointer), v: wV.pointer,
+                                    mt: wM.pointer, du: wdU.pointer,
                                     dv: wdV.pointer, dKernel: kernel.grad.pointer, dBias: bias.grad.pointer,
                                     dpre: dpre.pointer, dx: dx, activation: activation, batch: batch, length: length,
                                     inChannels: inChannels, outChannels: outChannels,
-                                    transform: WinogradTransform.forTile(m, kernelSize: kernelSize)!)
+                                    transform: WinogradTransform.forTile(m, kernelSize: kernelSize)!,
+                                    kernelGradient: !defersKernelGradient)
         }
+    }
+
+    // MARK: - Data-parallel sharing (Winograd path)
+
+    /// Whether the last forward (and so the next backward) took a Winograd path.
+    var isWinograd: Bool { if case .winograd = path { return true } else { return false } }
+
+    /// U of the current kernel in this (the master's) buffer, for the workers' `sharedFilter`:
+    /// computed over NeuralNet's threads, or, without `recompute`, the U of this layer's last
+    /// forward, which is still valid when the kernel has not changed since (the batches of one
+    /// evaluation). U depends on the kernel only, so one batch's workers can share it.
+    func prepareSharedFilter(recompute: Bool) -> UnsafePointer<Float> {
+        guard case .winograd(let m) = path else { preconditionFailure("Conv1D: shared filter on the im2col path") }
+        if recompute || scratchPath != path {
+            ensureScratch(for: path)
+            WinogradKernel.filterTransform(kernel: kernel.value.pointer, u: wU.pointer, inChannels: inChannels,
+                                           outChannels: outChannels, transform: WinogradTransform.forTile(m, kernelSize: kernelSize)!)
+        }
+        return UnsafePointer(wU.pointer)
+    }
+
+    /// dK += Gᵀ · Σ_w V_wᵀ · dM_w over the workers' layers (this one first) after a backward
+    /// with `defersKernelGradient`: the workers' V and dM are still in their buffers.
+    func kernelGradient(over workers: [Conv1D]) {
+        guard case .winograd(let m) = lastPath else { preconditionFailure("Conv1D: deferred gradient on the im2col path") }
+        let tr = WinogradTransform.forTile(m, kernelSize: kernelSize)!
+        let nT = WinogradKernel.tiles(length: length, outputTile: m)
+        let parts = workers.map { (v: UnsafePointer($0.wV.pointer), dm: UnsafePointer($0.wM.pointer), rows: $0.lastBatch * nT) }
+        WinogradKernel.kernelGradient(parts: parts, du: wdU.pointer, dKernel: kernel.grad.pointer, inChannels: inChannels,
+                                      outChannels: outChannels, transform: tr)
     }
 }

@@ -209,7 +209,7 @@ public func evaluate(_ model: Sequential, x: [Float], y: [Int], features: Int, b
         let r = x.withUnsafeBufferPointer { xs in
             y.withUnsafeBufferPointer { ys in
                 model.step(x: xs.baseAddress!, labels: ys.baseAddress!, indices: nil, first: b0, n: n,
-                           training: false, backward: false, threads: threads)
+                           training: false, backward: false, threads: threads, filtersUnchanged: b0 > 0)
             }
         }
         total += r.lossSum / Float(n) * Float(n)   // Keras' Mean tracker: batch mean × batch size

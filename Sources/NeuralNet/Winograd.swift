@@ -529,16 +529,40 @@ public enum WinogradKernel {
         }
     }
 
+    /// dK += Gᵀ·dU with dU[ξ] = Σ_parts V[ξ]ᵀ·dM[ξ], the parts' GEMMs summed in order (K = the
+    /// part's tile rows). One part is one backward; several are the data-parallel workers of one
+    /// batch, whose V and dM stay in their own buffers: the sum over workers then happens here,
+    /// once, instead of one transform per worker and a sum of their dK. With single-threaded
+    /// BLAS (data-parallel training) the ξ planes are split over NeuralNet's threads, each
+    /// computing whole planes, so the split does not change the bits; with multi-threaded BLAS
+    /// each GEMM is BLAS's to split.
+    public static func kernelGradient<T: BLASScalar>(parts: [(v: UnsafePointer<T>, dm: UnsafePointer<T>, rows: Int)],
+                                                     du: UnsafeMutablePointer<T>, dKernel: UnsafeMutablePointer<T>,
+                                                     inChannels cin: Int, outChannels cout: Int, transform tr: WinogradTransform) {
+        let work = BLASThreads.count == 1 ? tr.alpha * cin * cout * parts.reduce(0) { $0 + $1.rows } : 0
+        Parallel.ranges(tr.alpha, work: work) { x0, x1 in
+            for xi in x0..<x1 {
+                for (p, part) in parts.enumerated() {
+                    T.gemm(transA: true, transB: false, m: cin, n: cout, k: part.rows, alpha: 1,
+                           a: part.v + xi * part.rows * cin, lda: cin, b: part.dm + xi * part.rows * cout, ldb: cout,
+                           beta: p == 0 ? 0 : 1, c: du + xi * cin * cout, ldc: cout)
+                }
+            }
+        }
+        filterTransformAdjoint(du: du, dKernel: dKernel, inChannels: cin, outChannels: cout, transform: tr)
+    }
+
     /// pre = conv(x, K) + bias through F(m, r); act = activation(pre). Fills U (the filter
-    /// transform), V (kept for backward) and M (scratch). `pre` may be `act`.
+    /// transform; with `filterReady`, U already holds it and is only read), V (kept for
+    /// backward) and M (scratch). `pre` may be `act`.
     @_specialize(where T == Float)
     public static func forward<T: BLASScalar>(x: UnsafePointer<T>, kernel: UnsafePointer<T>, bias: UnsafePointer<T>,
                                               u: UnsafeMutablePointer<T>, v: UnsafeMutablePointer<T>, mt: UnsafeMutablePointer<T>,
                                               pre: UnsafeMutablePointer<T>, act: UnsafeMutablePointer<T>, activation: Activation,
                                               batch: Int, length L: Int, inChannels cin: Int, outChannels cout: Int,
-                                              transform tr: WinogradTransform) {
+                                              transform tr: WinogradTransform, filterReady: Bool = false) {
         let rows = batch * tiles(length: L, outputTile: tr.outputTile)
-        filterTransform(kernel: kernel, u: u, inChannels: cin, outChannels: cout, transform: tr)
+        if !filterReady { filterTransform(kernel: kernel, u: u, inChannels: cin, outChannels: cout, transform: tr) }
         inputTransform(x: x, v: v, batch: batch, length: L, inChannels: cin, transform: tr)
         for xi in 0..<tr.alpha {
             T.gemm(transA: false, transB: false, m: rows, n: cout, k: cin, alpha: 1, a: v + xi * rows * cin, lda: cin,
@@ -549,8 +573,9 @@ public enum WinogradKernel {
     }
 
     /// Given dact (B·L, Cout) and the U, V of the last forward: dpre = dact masked by ReLU (mask
-    /// from `pre` or the ReLU output); db += Σ dpre; dK += Gᵀ·(Vᵀ·dM); if dx != nil:
-    /// dx = the adjoint input transform of dM·Uᵀ. `mt` (M's buffer) receives dM; `du`, `dv` are scratch.
+    /// from `pre` or the ReLU output); db += Σ dpre; dK += Gᵀ·(Vᵀ·dM) (unless `kernelGradient`
+    /// is false: then dM stays in `mt` for `kernelGradient(parts:)`); if dx != nil: dx = the
+    /// adjoint input transform of dM·Uᵀ. `mt` (M's buffer) receives dM; `du`, `dv` are scratch.
     @_specialize(where T == Float)
     public static func backward<T: BLASScalar>(dact: UnsafePointer<T>, pre: UnsafePointer<T>, u: UnsafePointer<T>,
                                                v: UnsafePointer<T>, mt: UnsafeMutablePointer<T>, du: UnsafeMutablePointer<T>,
@@ -558,15 +583,14 @@ public enum WinogradKernel {
                                                dBias: UnsafeMutablePointer<T>, dpre: UnsafeMutablePointer<T>,
                                                dx: UnsafeMutablePointer<T>?, activation: Activation,
                                                batch: Int, length L: Int, inChannels cin: Int, outChannels cout: Int,
-                                               transform tr: WinogradTransform) {
+                                               transform tr: WinogradTransform, kernelGradient: Bool = true) {
         let rows = batch * tiles(length: L, outputTile: tr.outputTile)
         maskAndSumColumns(dact: dact, pre: pre, dpre: dpre, dBias: dBias, m: batch * L, n: cout, activation: activation)
         outputTransformAdjoint(dpre: dpre, dm: mt, batch: batch, length: L, outChannels: cout, transform: tr)
-        for xi in 0..<tr.alpha {
-            T.gemm(transA: true, transB: false, m: cin, n: cout, k: rows, alpha: 1, a: v + xi * rows * cin, lda: cin,
-                   b: mt + xi * rows * cout, ldb: cout, beta: 0, c: du + xi * cin * cout, ldc: cout)
+        if kernelGradient {
+            Self.kernelGradient(parts: [(v: UnsafePointer(v), dm: UnsafePointer(mt), rows: rows)], du: du, dKernel: dKernel,
+                                inChannels: cin, outChannels: cout, transform: tr)
         }
-        filterTransformAdjoint(du: du, dKernel: dKernel, inChannels: cin, outChannels: cout, transform: tr)
         if let dx {
             for xi in 0..<tr.alpha {
                 T.gemm(transA: false, transB: true, m: rows, n: cin, k: cout, alpha: 1, a: mt + xi * rows * cout, lda: cout,
