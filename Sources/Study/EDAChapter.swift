@@ -153,6 +153,8 @@ public enum EDAChapter: Chapter {
         var speakers: String
         var nSpeakers: Int
         var exampleWord: String
+        /// "word" (TESS and its synthetic twin) or "text" (the other corpora's sentences or statements).
+        var wordNoun: String
         var emotions: [EmotionView]
         var nShorterThanOffset: Int
         var nLongerThanWindow: Int
@@ -166,8 +168,13 @@ public enum EDAChapter: Chapter {
         guard let corpus = report.output(of: LoadChapter.self)?.corpus else { throw StudyError.missingOutput(path: LoadChapter.id.rawValue) }
         let labels = corpus.labelCodes
         let speakers = output.speakers
+        // Codes that are not words (RAVDESS `05`, EmoDB `W`) get their name beside them.
+        func labelCell(_ code: String) -> String {
+            let name = corpus.displayName(code)
+            return name == code ? code : "\(code) (\(name))"
+        }
         let countRows = labels.map { l in
-            [l] + speakers.map { String(output.counts[l]?[$0] ?? 0) } + [String(output.counts[l]?.values.reduce(0, +) ?? 0)]
+            [labelCell(l)] + speakers.map { String(output.counts[l]?[$0] ?? 0) } + [String(output.counts[l]?.values.reduce(0, +) ?? 0)]
         }
         let countTable = Markdown.table(["label"] + speakers + ["total"], countRows, align: ["l"] + speakers.map { _ in "r" } + ["r"])
         func row(_ group: String, _ s: Stats) -> [String] {
@@ -175,7 +182,7 @@ public enum EDAChapter: Chapter {
             return [group, String(s.count), Markdown.fixed(s.min, 2), Markdown.fixed(s.median, 2), Markdown.fixed(s.mean, 2), Markdown.fixed(s.max, 2)]
         }
         let durationTable = Markdown.table(["group", "clips", "min (s)", "median (s)", "mean (s)", "max (s)"],
-                                           output.durationGroups.map { row($0.group, $0.stats) } + [row("all", output.all)],
+                                           output.durationGroups.map { row(labels.contains($0.group) ? labelCell($0.group) : $0.group, $0.stats) } + [row("all", output.all)],
                                            align: ["l", "r", "r", "r", "r", "r"])
         var order: [String] = []
         for e in output.examples where !order.contains(e.label) { order.append(e.label) }
@@ -188,7 +195,8 @@ public enum EDAChapter: Chapter {
         }
         let r = report.options.recipe
         return Section(countTable: countTable, durationTable: durationTable, speakers: speakers.joined(separator: ", "),
-                       nSpeakers: speakers.count, exampleWord: output.exampleWord ?? "(varies)", emotions: emotions,
+                       nSpeakers: speakers.count, exampleWord: output.exampleWord ?? "(varies)",
+                       wordNoun: corpus.convention == nil || corpus.convention == .tess ? "word" : "text", emotions: emotions,
                        nShorterThanOffset: output.nShorterThanOffset, nLongerThanWindow: output.nLongerThanWindow,
                        medianDuration: Markdown.fixed(output.all.median, 2), windowOffset: number(r.offset),
                        windowDuration: number(r.duration), windowEnd: number(r.offset + r.duration))
