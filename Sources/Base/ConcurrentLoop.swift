@@ -14,6 +14,22 @@ public enum ConcurrentLoop {
         }
     }
 
+    /// Calls `body(job)` once for every job of `order` on `workers` threads, each worker taking
+    /// the next job not yet taken: independent jobs of unequal length (trainings) keep every
+    /// worker busy. `order` says which jobs start first (put the longest first). Which worker
+    /// runs a job depends on timing, so a job's result must not depend on its worker; store it
+    /// at its own index (`ResultSlots`) to get the results in job order.
+    public static func queue(_ order: [Int], workers: Int, _ body: (Int) -> Void) {
+        let next = Counter()
+        perform(iterations: max(1, min(workers, order.count))) { _ in
+            while true {
+                let i = next.increment() - 1
+                guard i < order.count else { return }
+                body(order[i])
+            }
+        }
+    }
+
     /// `@unchecked Sendable` because the closure is called from several threads at once without
     /// the compiler's checks: safe only under `perform`'s contract (iterations touch disjoint
     /// memory, or synchronise themselves), and the closure never outlives `perform`, which

@@ -124,8 +124,13 @@ public enum BeyondChapter: Chapter {
         let seeds = [o.seed] + (o.repeats > 0 ? (1...o.repeats).map { repeatSeed(o.seed, $0) } : [])
         let classes = data.labels.count
 
-        var runs: [Run] = [], skipped: [Skipped] = []
-        var predictionRows: [[String]] = []
+        // 1. Plan every run (and say which cannot run), in the ladder's order.
+        struct Job {
+            var protocolName: LadderProtocol, recipe: LadderRecipe, seed: UInt64, direction: String?
+            var plan: LadderPlan
+            var label: String
+        }
+        var jobs: [Job] = [], skipped: [Skipped] = []
         let plannedPerSeed = o.ladder.runs.reduce(0) { n, pr in n + max(1, directions(pr.0, speakers: speakers, seed: o.seed).count) }
         var index = 0
         for seed in seeds {
@@ -147,45 +152,76 @@ public enum BeyondChapter: Chapter {
                 for d in dirs {
                     index += 1
                     let direction = d?.name
-                    let plan: LadderPlan
                     switch LadderPlan.make(p, speakers: data.speakers, words: data.words, labels: data.y, fold: d, seed: seed) {
                     case .failure(let why):
                         if seed == o.seed { skipped.append(Skipped(protocolName: p, direction: direction, recipe: recipe, reason: why.reason)) }
-                        continue
-                    case .success(let made): plan = made
+                    case .success(let plan):
+                        let label = "ladder \(index)/\(plannedPerSeed * seeds.count): \([p.rawValue, direction, recipe.rawValue].compactMap { $0 }.joined(separator: " ")) seed \(seed)"
+                        jobs.append(Job(protocolName: p, recipe: recipe, seed: seed, direction: direction, plan: plan, label: label))
                     }
-                    let label = "ladder \(index)/\(plannedPerSeed * seeds.count): \([p.rawValue, direction, recipe.rawValue].compactMap { $0 }.joined(separator: " ")) seed \(seed)"
-                    let start = Date()
-                    let x = recipe.inputs(data, plan, scope: o.ladderScope)
-                    let trained = try TrainingRun.fit(xTrain: x.train, yTrain: plan.train.map { plan.labels[$0] },
-                                                      xValidation: x.validation, yValidation: plan.validation.map { plan.labels[$0] },
-                                                      features: data.features, classes: classes, options: o, seed: seed,
-                                                      label: label, progress: ctx.progress)
-                    let truth = plan.test.map { data.y[$0] }
-                    let probs = trained.model.predictProbabilities(x.test, count: truth.count)
-                    let predicted = truth.indices.map { argmax(probs, row: $0, classes: classes) }
-                    let m = Metrics(labels: data.labels, truth: truth, predicted: predicted)
-                    let ci = Statistics.clusterBootstrap(truth: truth, predicted: predicted, cluster: plan.test.map { data.words[$0] },
-                                                         classes: classes, seed: seed)
-                    let slug = [p.rawValue, direction?.replacingOccurrences(of: "→", with: "_to_"), recipe.rawValue,
-                                seed == o.seed ? nil : "seed\(seed)"].compactMap { $0 }.joined(separator: "_")
-                    let figure = try ctx.write(Charts.confusionMatrix(
-                        counts: m.confusion, labels: data.figureLabels,
-                        title: "\([p.rawValue, direction, recipe.rawValue].compactMap { $0 }.joined(separator: " · "))\naccuracy \(Markdown.fixed(m.accuracy, 3)), UAR \(Markdown.fixed(m.uar, 3))"),
-                        to: "confusion_\(slug).png")
-                    for (i, row) in plan.test.enumerated() {
-                        predictionRows.append([data.paths[row], p.rawValue, direction ?? "", recipe.rawValue, String(seed),
-                                               data.labels[truth[i]], data.labels[predicted[i]]]
-                                              + (0..<classes).map { String(probs[i * classes + $0]) })
-                    }
-                    runs.append(Run(protocolName: p, direction: direction, recipe: recipe, seed: seed,
-                                    nTrain: plan.train.count, nValidation: plan.validation.count, nTest: plan.test.count,
-                                    epochs: trained.history.rows.count, bestEpoch: trained.history.bestEpoch,
-                                    accuracy: m.accuracy, uar: m.uar, accuracyCI: ci.accuracy, uarCI: ci.uar,
-                                    collapsed: trained.collapsed, seconds: Date().timeIntervalSince(start),
-                                    confusion: m.confusion, test: plan.test, predicted: predicted, figure: figure))
                 }
             }
+        }
+
+        // 2. Train and test them, `--threads` at a time, each on one thread. A run's result does
+        // not depend on which runs share the machine with it (nor on --threads), so the output is
+        // the same bits however the runs are scheduled. The largest training sides go first and
+        // the label-shuffle control (it stops early: nothing to learn) last, so that the runs
+        // left when one thread runs out of work are short ones.
+        // What a run leaves for step 3 (not its model: nine of them would hold ~300 MB).
+        struct Trained {
+            var history: History, collapsed: Bool, probs: [Float], seconds: Double
+        }
+        let results = ResultSlots<Result<Trained, any Error>>(count: jobs.count)
+        func size(_ j: Job) -> Int { j.protocolName == .labelShuffle ? 0 : j.plan.train.count }
+        let order = jobs.indices.sorted { size(jobs[$0]) > size(jobs[$1]) }
+        let savedBLAS = BLASThreads.count
+        BLASThreads.count = 1   // before any run starts: every fit saves and restores this same value
+        ConcurrentLoop.queue(order, workers: o.threads) { i in
+            let job = jobs[i]
+            results[i] = Result {
+                let start = Date()
+                let x = job.recipe.inputs(data, job.plan, scope: o.ladderScope)
+                let trained = try TrainingRun.fit(xTrain: x.train, yTrain: job.plan.train.map { job.plan.labels[$0] },
+                                                  xValidation: x.validation, yValidation: job.plan.validation.map { job.plan.labels[$0] },
+                                                  features: data.features, classes: classes, options: o, seed: job.seed,
+                                                  label: job.label, progress: ctx.progress, threads: 1)
+                let probs = trained.model.predictProbabilities(x.test, count: job.plan.test.count)
+                return Trained(history: trained.history, collapsed: trained.collapsed, probs: probs,
+                               seconds: Date().timeIntervalSince(start))
+            }
+        }
+        BLASThreads.count = savedBLAS
+
+        // 3. Metrics, intervals, figures and predictions, in the ladder's order.
+        var runs: [Run] = []
+        var predictionRows: [[String]] = []
+        for (job, result) in zip(jobs, results.values) {
+            let trained = try result.get()
+            let (probs, seconds) = (trained.probs, trained.seconds)
+            let (p, recipe, seed, direction, plan) = (job.protocolName, job.recipe, job.seed, job.direction, job.plan)
+            let truth = plan.test.map { data.y[$0] }
+            let predicted = truth.indices.map { argmax(probs, row: $0, classes: classes) }
+            let m = Metrics(labels: data.labels, truth: truth, predicted: predicted)
+            let ci = Statistics.clusterBootstrap(truth: truth, predicted: predicted, cluster: plan.test.map { data.words[$0] },
+                                                 classes: classes, seed: seed)
+            let slug = [p.rawValue, direction?.replacingOccurrences(of: "→", with: "_to_"), recipe.rawValue,
+                        seed == o.seed ? nil : "seed\(seed)"].compactMap { $0 }.joined(separator: "_")
+            let figure = try ctx.write(Charts.confusionMatrix(
+                counts: m.confusion, labels: data.figureLabels,
+                title: "\([p.rawValue, direction, recipe.rawValue].compactMap { $0 }.joined(separator: " · "))\naccuracy \(Markdown.fixed(m.accuracy, 3)), UAR \(Markdown.fixed(m.uar, 3))"),
+                to: "confusion_\(slug).png")
+            for (i, row) in plan.test.enumerated() {
+                predictionRows.append([data.paths[row], p.rawValue, direction ?? "", recipe.rawValue, String(seed),
+                                       data.labels[truth[i]], data.labels[predicted[i]]]
+                                      + (0..<classes).map { String(probs[i * classes + $0]) })
+            }
+            runs.append(Run(protocolName: p, direction: direction, recipe: recipe, seed: seed,
+                            nTrain: plan.train.count, nValidation: plan.validation.count, nTest: plan.test.count,
+                            epochs: trained.history.rows.count, bestEpoch: trained.history.bestEpoch,
+                            accuracy: m.accuracy, uar: m.uar, accuracyCI: ci.accuracy, uarCI: ci.uar,
+                            collapsed: trained.collapsed, seconds: seconds,
+                            confusion: m.confusion, test: plan.test, predicted: predicted, figure: figure))
         }
         try ctx.write(CSV.encode(header: ["clip", "protocol", "direction", "recipe", "seed", "true", "predicted"] + data.labels.map { "p_\($0)" },
                                  rows: predictionRows),

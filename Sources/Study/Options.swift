@@ -91,4 +91,4 @@ public struct StudyOptions: Sendable {
 
 /// Bumped when a chapter's computation or its record's shape changes: a record written by
 /// another version of the code is stale.
-let studyCodeVersion = "6"
+let studyCodeVersion = "7"

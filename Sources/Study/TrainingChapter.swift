@@ -223,9 +223,11 @@ struct TrainingRun {
 
     /// The notebook's network and fit on ready-made inputs (rows of `features` values):
     /// Adam, batch, epochs and patience from `o`, early stopping and the checkpoint on the
-    /// validation rows. The ladder calls this with its own recipes' inputs.
+    /// validation rows. The ladder calls this with its own recipes' inputs, and `threads` 1 (it
+    /// runs several trainings at once; default: `o.threads`).
     static func fit(xTrain: [Float], yTrain: [Int], xValidation: [Float], yValidation: [Int], features: Int, classes: Int,
-                    options o: StudyOptions, seed: UInt64, label: String, progress: StudyProgress) throws -> TrainingRun {
+                    options o: StudyOptions, seed: UInt64, label: String, progress: StudyProgress,
+                    threads: Int? = nil) throws -> TrainingRun {
         guard yTrain.count >= 2, !yValidation.isEmpty else {
             throw StudyError.tooFewClips(what: label, train: yTrain.count, validation: yValidation.count)
         }
@@ -236,7 +238,7 @@ struct TrainingRun {
         fitOptions.patience = o.patience
         // Data-parallel workers sum gradients in a fixed order per thread count: the same seed
         // and thread count give the same history bit for bit.
-        fitOptions.threads = o.threads
+        fitOptions.threads = threads ?? o.threads
         fitOptions.convAlgorithm = o.conv
         let history = NeuralNet.fit(model, x: xTrain, y: yTrain, xVal: xValidation, yVal: yValidation, features: features,
                                     options: fitOptions) { log in

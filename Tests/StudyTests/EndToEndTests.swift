@@ -138,6 +138,18 @@ final class EndToEndTests: XCTestCase {
         let preds = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]])
         let probs = try XCTUnwrap(preds.first?["probabilities"] as? [String: Double])
         XCTAssertEqual(probs.values.reduce(0, +), 1, accuracy: 1e-4)
+
+        // The ladder trains its runs --threads at a time, each on one thread: a run's predictions
+        // are the same bits with one thread (the runs one after another, seed 42 only) as with
+        // two at once (and seed 43's runs in the queue too).
+        let ladderPredictions = out.appendingPathComponent("07-beyond/predictions.csv")
+        let seed42 = { (text: String) in text.split(separator: "\n").filter { $0.split(separator: ",")[4] == "42" } }
+        let withTwoThreads = seed42(try String(contentsOf: ladderPredictions, encoding: .utf8))
+        try study(["run", "--output", out.path, "--words", "\(words)", "--epochs", "3", "--repeats", "0",
+                   "--preset", "librosa", "--threads", "1", "--only", "07-beyond", "-q"])
+        let withOneThread = seed42(try String(contentsOf: ladderPredictions, encoding: .utf8))
+        XCTAssertEqual(withOneThread.count, withTwoThreads.count)
+        XCTAssertEqual(withOneThread, withTwoThreads, "chapter 7's predictions with --threads 1 equal those with --threads 2")
     }
 
     /// A 16-bit mono PCM WAV of a 220 Hz sine, header written by hand (RIFF/WAVE, 44 bytes).
