@@ -185,6 +185,14 @@ public enum CrossCorpusChapter: Chapter {
 
         var models: [String: Model] = [:]
         func key(_ r: Int, _ labels: [CommonEmotion]) -> String { "\(r):" + labels.map(\.rawValue).joined(separator: ",") }
+        struct Job {
+            var wanted: (train: Int, labels: [CommonEmotion])
+            var train: [Int], validation: [Int], heldOut: [Int]
+            var standardizer: Standardizer
+            var xTrain: [Float]
+            var label: String
+        }
+        var jobs: [Job] = []
         for (n, w) in wanted.enumerated() {
             let d = data[w.train]
             let rows = d.indices(of: w.labels)
@@ -201,15 +209,31 @@ public enum CrossCorpusChapter: Chapter {
             var raw = [Float](); raw.reserveCapacity(train.count * d.features)
             for i in train { raw += d.rows[i].values }
             let standardizer = Standardizer.fit(x: raw, count: train.count, features: d.features, scope: o.ladderScope)
-            let classIndex = Dictionary(uniqueKeysWithValues: w.labels.enumerated().map { ($0.element, $0.offset) })
-            let run = try TrainingRun.fit(xTrain: standardizer.apply(raw), yTrain: train.map { classIndex[d.common[$0]]! },
-                                          xValidation: d.matrix(validation, standardizer: standardizer),
-                                          yValidation: validation.map { classIndex[d.common[$0]]! },
-                                          features: d.features, classes: w.labels.count, options: o, seed: o.seed,
-                                          label: "cross-corpus \(n + 1)/\(wanted.count): \(d.name) on \(w.labels.count) labels",
-                                          progress: ctx.progress)
-            models[key(w.train, w.labels)] = Model(labels: w.labels, run: run, standardizer: standardizer,
-                                                   nTrain: train.count, nValidation: validation.count, heldOut: heldOut)
+            jobs.append(Job(wanted: w, train: train, validation: validation, heldOut: heldOut,
+                            standardizer: standardizer, xTrain: standardizer.apply(raw),
+                            label: "cross-corpus \(n + 1)/\(wanted.count): \(d.name) on \(w.labels.count) labels"))
+        }
+        // As the ladder's runs: `--threads` trainings at a time, each on one thread, so that a
+        // model's bits depend neither on the thread count nor on the trainings beside it.
+        let trained = ResultSlots<Result<TrainingRun, any Error>>(count: jobs.count)
+        let savedBLAS = BLASThreads.count
+        BLASThreads.count = 1
+        ConcurrentLoop.queue(jobs.indices.sorted { jobs[$0].train.count > jobs[$1].train.count }, workers: o.threads) { i in
+            let job = jobs[i], d = data[job.wanted.train]
+            let classIndex = Dictionary(uniqueKeysWithValues: job.wanted.labels.enumerated().map { ($0.element, $0.offset) })
+            trained[i] = Result {
+                try TrainingRun.fit(xTrain: job.xTrain, yTrain: job.train.map { classIndex[d.common[$0]]! },
+                                    xValidation: d.matrix(job.validation, standardizer: job.standardizer),
+                                    yValidation: job.validation.map { classIndex[d.common[$0]]! },
+                                    features: d.features, classes: job.wanted.labels.count, options: o, seed: o.seed,
+                                    label: job.label, progress: ctx.progress, threads: 1)
+            }
+        }
+        BLASThreads.count = savedBLAS
+        for (job, run) in zip(jobs, trained.values) {
+            models[key(job.wanted.train, job.wanted.labels)] = Model(labels: job.wanted.labels, run: try run.get(),
+                                                                     standardizer: job.standardizer, nTrain: job.train.count,
+                                                                     nValidation: job.validation.count, heldOut: job.heldOut)
         }
 
         var pairs: [Pair] = []
