@@ -306,30 +306,38 @@ public enum WinogradKernel {
     /// o[ξ] = Σ_s Bᵀ[ξ, s] i[s].
     @inline(__always)
     static func inputF45<T: BLASScalar>(_ d: UnsafeMutablePointer<Block<T>>, _ o: UnsafeMutablePointer<Block<T>>) {
-        let d0 = d[0], d1 = d[1], d2 = d[2], d3 = d[3], d4 = d[4], d5 = d[5], d6 = d[6], d7 = d[7]
-        o[0] = (d6 - d0) * 4 + (d2 - d4) * 21
-        let a1 = (d2 + d6) * 4 - d4 * 17, b1 = (d1 + d5) * 4 - d3 * 17
+        let c2 = T(2), c4 = T(4), c5 = T(5), c8 = T(8), c10 = T(10), c17 = T(17), c21 = T(21)   // see inputAdjointF45
+        let d0: Block<T> = d[0], d1: Block<T> = d[1], d2: Block<T> = d[2], d3: Block<T> = d[3]
+        let d4: Block<T> = d[4], d5: Block<T> = d[5], d6: Block<T> = d[6], d7: Block<T> = d[7]
+        o[0] = (d6 - d0) * c4 + (d2 - d4) * c21
+        let a1: Block<T> = (d2 + d6) * c4 - d4 * c17, b1: Block<T> = (d1 + d5) * c4 - d3 * c17
         o[1] = a1 + b1; o[2] = a1 - b1
-        let a3 = d2 + d6 * 4 - d4 * 5, b3 = d1 * 2 + d5 * 8 - d3 * 10
+        let a3: Block<T> = d2 + d6 * c4 - d4 * c5, b3: Block<T> = d1 * c2 + d5 * c8 - d3 * c10
         o[3] = a3 + b3; o[4] = a3 - b3
-        let a5 = d2 * 8 + d6 * 2 - d4 * 10, b5 = d1 * 4 + d5 - d3 * 5
+        let a5: Block<T> = d2 * c8 + d6 * c2 - d4 * c10, b5: Block<T> = d1 * c4 + d5 - d3 * c5
         o[5] = a5 + b5; o[6] = a5 - b5
-        o[7] = (d7 - d1) * 4 + (d3 - d5) * 21
+        o[7] = (d7 - d1) * c4 + (d3 - d5) * c21
     }
 
     /// o[s] = Σ_ξ Bᵀ[ξ, s] g[ξ] (the adjoint of `inputF45`).
     @inline(__always)
     static func inputAdjointF45<T: BLASScalar>(_ g: UnsafeMutablePointer<Block<T>>, _ o: UnsafeMutablePointer<Block<T>>) {
-        let g0 = g[0], g7 = g[7]
-        let p1 = g[1] + g[2], m1 = g[1] - g[2], p3 = g[3] + g[4], m3 = g[3] - g[4], p5 = g[5] + g[6], m5 = g[5] - g[6]
-        o[0] = g0 * -4
-        o[1] = (m1 + m5 - g7) * 4 + m3 * 2
-        o[2] = g0 * 21 + p1 * 4 + p3 + p5 * 8
-        o[3] = g7 * 21 - m1 * 17 - m3 * 10 - m5 * 5
-        o[4] = -(g0 * 21 + p1 * 17 + p3 * 5 + p5 * 10)
-        o[5] = m1 * 4 + m3 * 8 + m5 - g7 * 21
-        o[6] = (g0 + p1 + p3) * 4 + p5 * 2
-        o[7] = g7 * 4
+        // Typed constants: literals in these long SIMD sums cost seconds of type checking.
+        let c2 = T(2), c4 = T(4), c5 = T(5), c8 = T(8), c10 = T(10), c17 = T(17), c21 = T(21)
+        let g0: Block<T> = g[0], g7: Block<T> = g[7]
+        let p1: Block<T> = g[1] + g[2], m1: Block<T> = g[1] - g[2]
+        let p3: Block<T> = g[3] + g[4], m3: Block<T> = g[3] - g[4]
+        let p5: Block<T> = g[5] + g[6], m5: Block<T> = g[5] - g[6]
+        let g0x21: Block<T> = g0 * c21, g7x21: Block<T> = g7 * c21
+        o[0] = g0 * -c4
+        o[1] = (m1 + m5 - g7) * c4 + m3 * c2
+        o[2] = g0x21 + p1 * c4 + p3 + p5 * c8
+        o[3] = g7x21 - m1 * c17 - m3 * c10 - m5 * c5
+        let sum4: Block<T> = g0x21 + p1 * c17 + p3 * c5 + p5 * c10
+        o[4] = -sum4
+        o[5] = m1 * c4 + m3 * c8 + m5 - g7x21
+        o[6] = (g0 + p1 + p3) * c4 + p5 * c2
+        o[7] = g7 * c4
     }
 
     /// y[t] = Σ_ξ Aᵀ[t, ξ] M[ξ], t < 4.

@@ -372,10 +372,12 @@ public enum BeyondChapter: Chapter {
         let showSeed = output.seeds.count > 1
         let comparisonTable = Markdown.table(
             ["protocol", "a vs b"] + (showSeed ? ["seed"] : []) + ["n01", "n10", "McNemar p", "a − b [95 % CI]"],
-            output.comparisons.map { c in
-                [[c.protocolName.rawValue, c.direction].compactMap { $0 }.joined(separator: " "), "\(c.a.rawValue) vs \(c.b.rawValue)"] + (showSeed ? [String(c.seed)] : [])
-                    + [String(c.n01), String(c.n10), String(format: "%.2g", c.pValue),
-                       c.differenceCI.bounds.map { "[\(Markdown.fixed($0.lo, 3)), \(Markdown.fixed($0.hi, 3))]" } ?? "too few clusters"]
+            output.comparisons.map { c -> [String] in
+                let name: String = [c.protocolName.rawValue, c.direction].compactMap { $0 }.joined(separator: " ")
+                let difference: String = c.differenceCI.bounds.map { "[\(Markdown.fixed($0.lo, 3)), \(Markdown.fixed($0.hi, 3))]" } ?? "too few clusters"
+                let seed: [String] = showSeed ? [String(c.seed)] : []
+                return [name, "\(c.a.rawValue) vs \(c.b.rawValue)"] + seed
+                    + [String(c.n01), String(c.n10), String(format: "%.2g", c.pValue), difference]
             },
             align: ["l", "l"] + (showSeed ? ["r"] : []) + ["r", "r", "r", "l"])
         // The spread over seeds, per rung and recipe.

@@ -20,7 +20,10 @@ final class ReadableClipTests: XCTestCase {
         u32(36 + UInt32(frames)); d.append(contentsOf: Array("WAVEfmt ".utf8))
         u32(16); u16(1); u16(1); u32(rate); u32(rate); u16(1); u16(8)
         d.append(contentsOf: Array("data".utf8)); u32(declared ?? UInt32(frames))
-        d.append(contentsOf: (0..<frames).map { UInt8(128 + Int(60 * sin(Double($0) * 0.1))) })
+        d.append(contentsOf: (0..<frames).map { (i: Int) -> UInt8 in
+            let v: Double = 60 * sin(Double(i) * 0.1)
+            return UInt8(128 + Int(v))
+        })
         return d
     }
 

@@ -35,7 +35,13 @@ final class InferenceTests: XCTestCase {
     func writeClip(_ name: String, f0: Double = 180, seconds: Double = 1.5, rate: Int = 24414) throws -> URL {
         let samples = (0..<Int(seconds * Double(rate))).map { i -> Float in
             let t = Double(i) / Double(rate)
-            return Float((1...4).reduce(0.0) { $0 + 0.2 * sin(2 * .pi * f0 * Double($1) * t) / Double($1) })
+            var sum = 0.0
+            for h in 1...4 {
+                let harmonic = Double(h)
+                let phase: Double = 2 * Double.pi * f0 * harmonic * t
+                sum += 0.2 * sin(phase) / harmonic
+            }
+            return Float(sum)
         }
         let url = folder.appendingPathComponent(name)
         try AudioFile.writeWAV16(samples, sampleRate: rate, to: url)
