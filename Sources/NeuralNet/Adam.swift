@@ -53,15 +53,16 @@ public final class Adam {
                                v: UnsafeMutablePointer<Float>, lo: Int, hi: Int,
                                alpha: Float, oneMinusB1: Float, oneMinusB2: Float, eps: Float) {
         // SIMD lanes compute exactly the scalar IEEE operations of the tail loop, in the same order.
+        // The moments in SIMD16 arithmetic; the step, whose square root a SIMD16 would take lane by
+        // lane anyway (and through generic calls in debug builds), from the moments just stored.
         var j = lo
-        let a16 = F16(repeating: alpha), e16 = F16(repeating: eps)
         let c1 = F16(repeating: oneMinusB1), c2 = F16(repeating: oneMinusB2)
         while j + 16 <= hi {
             let gj = load16(g + j), m0 = load16(m + j), v0 = load16(v + j)
-            let mj = m0 + (gj - m0) * c1
-            let vj = v0 + (gj * gj - v0) * c2
-            store16(mj, m + j); store16(vj, v + j)
-            store16(load16(theta + j) - (mj * a16) / (vj.squareRoot() + e16), theta + j)
+            store16(m0 + (gj - m0) * c1, m + j)
+            store16(v0 + (gj * gj - v0) * c2, v + j)
+            var k = j
+            while k < j + 16 { theta[k] = theta[k] - (m[k] * alpha) / (v[k].squareRoot() + eps); k += 1 }
             j += 16
         }
         while j < hi {
