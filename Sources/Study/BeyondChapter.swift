@@ -340,6 +340,9 @@ public enum BeyondChapter: Chapter {
         var nCollapsed: Int
         var hasCollapsed: Bool
         var seconds: String
+        var nRuns: Int
+        /// Runs trained at once (`--threads`, at most the number of runs).
+        var lanes: Int
         var figures: [Figure]
         var tessLike: Bool
         var corpusName: String
@@ -417,6 +420,7 @@ public enum BeyondChapter: Chapter {
                        nCollapsed: output.runs.filter { $0.collapsed && $0.protocolName != .labelShuffle }.count,
                        hasCollapsed: output.runs.contains { $0.collapsed && $0.protocolName != .labelShuffle },
                        seconds: Markdown.fixed(output.runs.map(\.seconds).reduce(0, +), 1),
+                       nRuns: output.runs.count, lanes: max(1, min(report.options.threads, output.runs.count)),
                        figures: main.map { Figure(name: $0.name, figure: $0.figure) },
                        tessLike: tessLike, corpusName: corpus?.name ?? "the corpus", nSpeakers: corpus?.speakers.count ?? 0,
                        nTexts: corpus?.words.count ?? 0, nClasses: output.labels.count,
