@@ -172,31 +172,25 @@ public enum BeyondChapter: Chapter {
         struct Trained {
             var history: History, collapsed: Bool, probs: [Float], seconds: Double
         }
-        let results = ResultSlots<Result<Trained, any Error>>(count: jobs.count)
         func size(_ j: Job) -> Int { j.protocolName == .labelShuffle ? 0 : j.plan.train.count }
-        let order = jobs.indices.sorted { size(jobs[$0]) > size(jobs[$1]) }
-        let savedBLAS = BLASThreads.count
-        BLASThreads.count = 1   // before any run starts: every fit saves and restores this same value
-        ConcurrentLoop.queue(order, workers: o.threads) { i in
+        let results = TrainingRun.concurrently(jobs.count, order: jobs.indices.sorted { size(jobs[$0]) > size(jobs[$1]) },
+                                               threads: o.threads) { i -> Trained in
             let job = jobs[i]
-            results[i] = Result {
-                let start = Date()
-                let x = job.recipe.inputs(data, job.plan, scope: o.ladderScope)
-                let trained = try TrainingRun.fit(xTrain: x.train, yTrain: job.plan.train.map { job.plan.labels[$0] },
-                                                  xValidation: x.validation, yValidation: job.plan.validation.map { job.plan.labels[$0] },
-                                                  features: data.features, classes: classes, options: o, seed: job.seed,
-                                                  label: job.label, progress: ctx.progress, threads: 1)
-                let probs = trained.model.predictProbabilities(x.test, count: job.plan.test.count)
-                return Trained(history: trained.history, collapsed: trained.collapsed, probs: probs,
-                               seconds: Date().timeIntervalSince(start))
-            }
+            let start = Date()
+            let x = job.recipe.inputs(data, job.plan, scope: o.ladderScope)
+            let trained = try TrainingRun.fit(xTrain: x.train, yTrain: job.plan.train.map { job.plan.labels[$0] },
+                                              xValidation: x.validation, yValidation: job.plan.validation.map { job.plan.labels[$0] },
+                                              features: data.features, classes: classes, options: o, seed: job.seed,
+                                              label: job.label, progress: ctx.progress, threads: 1)
+            let probs = trained.model.predictProbabilities(x.test, count: job.plan.test.count)
+            return Trained(history: trained.history, collapsed: trained.collapsed, probs: probs,
+                           seconds: Date().timeIntervalSince(start))
         }
-        BLASThreads.count = savedBLAS
 
         // 3. Metrics, intervals, figures and predictions, in the ladder's order.
         var runs: [Run] = []
         var predictionRows: [[String]] = []
-        for (job, result) in zip(jobs, results.values) {
+        for (job, result) in zip(jobs, results) {
             let trained = try result.get()
             let (probs, seconds) = (trained.probs, trained.seconds)
             let (p, recipe, seed, direction, plan) = (job.protocolName, job.recipe, job.seed, job.direction, job.plan)

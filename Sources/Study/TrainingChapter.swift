@@ -252,6 +252,21 @@ struct TrainingRun {
         return TrainingRun(model: model, history: history, standardizer: nil, collapsed: collapsed)
     }
 
+    /// Independent trainings (chapters 7 and 8), `threads` at a time, each calling
+    /// `fit(…, threads: 1)`: a result's bits depend neither on `threads` nor on the trainings
+    /// beside it, however the jobs are scheduled. `order` says which jobs start first (the longest,
+    /// so that the last ones left running are short). Returns each job's result in job order.
+    static func concurrently<T>(_ count: Int, order: [Int], threads: Int,
+                                _ job: (Int) throws -> T) -> [Result<T, any Error>] {
+        let results = ResultSlots<Result<T, any Error>>(count: count)
+        // Before any job starts: every fit saves and restores this same process-wide value.
+        let savedBLAS = BLASThreads.count
+        BLASThreads.count = 1
+        defer { BLASThreads.count = savedBLAS }
+        ConcurrentLoop.queue(order, workers: threads) { i in results[i] = Result { try job(i) } }
+        return results.values
+    }
+
     /// The model file's metadata: the feature recipe and the classes (what `predict` and the
     /// demo need), and the run that wrote it (informative).
     static func metadata(options o: StudyOptions, features: FeaturesChapter.Output) -> [String: String] {
