@@ -54,7 +54,8 @@ public final class FileLock: Sendable {
         var buffer = [CChar](repeating: 0, count: 64)
         let n = pread(fd, &buffer, 63, 0)
         guard n > 0 else { return "another process" }
-        return String(cString: buffer).trimmingCharacters(in: .whitespacesAndNewlines)
+        let bytes = buffer.prefix(n).prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+        return String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     deinit {

@@ -6,7 +6,7 @@ import Foundation
 
 /// A floating-point type with a BLAS GEMM (Float → `cblas_sgemm`, Double → `cblas_dgemm`), and
 /// SIMD vectors of it (the Winograd transforms work on channel blocks).
-public protocol BLASScalar: BinaryFloatingPoint, SIMDScalar, BitwiseCopyable {
+public protocol BLASScalar: BinaryFloatingPoint, SIMDScalar, BitwiseCopyable, Codable {
     /// Row-major `C = alpha * op(A) * op(B) + beta * C`, op(A) is M×K, op(B) is K×N, C is M×N.
     static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Self,
                      a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,

@@ -41,7 +41,7 @@ public struct ChapterID: RawRepresentable, Hashable, Codable, Sendable, CustomSt
 /// Adding a chapter: one Swift file conforming to `Chapter`, one template
 /// `study/chapters/<id>.md` whose keys are the stored properties of `Section`, and one line in
 /// `Chapters.all`.
-public protocol Chapter {
+public protocol Chapter: SendableMetatype {
     associatedtype Output: Codable & Sendable
     associatedtype Section
 
