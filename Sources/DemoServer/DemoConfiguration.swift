@@ -22,6 +22,13 @@ public struct DemoConfiguration: Sendable {
     /// Each worker holds a copy of the network; more than a few per core only adds waiting.
     public static let workersRange = 1...256
 
+    /// The example clips of the run that saved `model`: `study run` writes the model to
+    /// `<output>/05-training/` and one playable clip per emotion and speaker of its corpus to
+    /// `<output>/02-eda/audio/`, so a model trained on RAVDESS offers RAVDESS clips.
+    public static func examplesDirectory(forModel model: URL) -> URL {
+        model.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("02-eda/audio")
+    }
+
     public init(modelURL: URL = URL(fileURLWithPath: "output/05-training/model.safetensors"),
                 examplesDirectory: URL? = URL(fileURLWithPath: "output/02-eda/audio"),
                 host: String = "127.0.0.1", port: Int = 8080, maxUploadBytes: Int = 10 * 1024 * 1024,

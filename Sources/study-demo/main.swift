@@ -18,8 +18,8 @@ struct StudyDemo: AsyncParsableCommand {
 struct ServerOptions: ParsableArguments {
     @Option(help: "The model file saved by `study run`.")
     var model = "output/05-training/model.safetensors"
-    @Option(help: "Folder whose .wav files are offered as examples.")
-    var examples = "output/02-eda/audio"
+    @Option(help: "Folder whose .wav files are offered as examples (default: the 02-eda/audio folder of the run that saved the model, e.g. output/02-eda/audio).")
+    var examples: String?
     @Option(help: "Largest accepted upload, in MB (\(range(DemoConfiguration.maxUploadMBRange))).")
     var maxUploadMb = 10
     @Option(help: "Clips analysed at once (\(range(DemoConfiguration.workersRange)); default: one per core).")
@@ -36,7 +36,9 @@ struct ServerOptions: ParsableArguments {
         guard FileManager.default.fileExists(atPath: model) else {
             throw ValidationError("no model at \(model): run `study run` (or `make study`) first, or pass --model")
         }
-        var config = DemoConfiguration(modelURL: URL(fileURLWithPath: model), examplesDirectory: URL(fileURLWithPath: examples),
+        let modelURL = URL(fileURLWithPath: model)
+        let examplesURL = examples.map { URL(fileURLWithPath: $0) } ?? DemoConfiguration.examplesDirectory(forModel: modelURL)
+        var config = DemoConfiguration(modelURL: modelURL, examplesDirectory: examplesURL,
                                        host: host, port: port, maxUploadBytes: DemoConfiguration.bytes(megabytes: maxUploadMb))
         if let workers { config.workers = workers }
         return config

@@ -31,6 +31,15 @@ final class OptionTests: XCTestCase {
         XCTAssertNoThrow(try config.validate())
     }
 
+    /// Without --examples the demo offers the clips of the run that saved the model (a model
+    /// trained on RAVDESS offers RAVDESS clips, not those of the default output folder).
+    func testExamplesDefaultToTheModelsOwnRun() {
+        XCTAssertEqual(DemoConfiguration.examplesDirectory(forModel: URL(fileURLWithPath: "/runs/ravdess/05-training/model.safetensors")).path,
+                       "/runs/ravdess/02-eda/audio")
+        XCTAssertEqual(DemoConfiguration.examplesDirectory(forModel: URL(fileURLWithPath: "output/05-training/model.safetensors")),
+                       URL(fileURLWithPath: "output/02-eda/audio"), "the default model keeps the default folder")
+    }
+
     func testLoadTestOptionRanges() {
         XCTAssertNoThrow(try LoadTest.Options().validate(), "the defaults are valid")
         let bad: [(String, (inout LoadTest.Options) -> Void)] = [
