@@ -29,9 +29,11 @@ public struct ModelSummary: Codable, Sendable, Equatable {
     public var file: String
     public var featurePreset: String
     public var classes: [String]
+    /// The corpus it was trained on, when the model file says (files from `study run` do).
+    public var corpus: String?
 
     enum CodingKeys: String, CodingKey {
-        case file, classes
+        case file, classes, corpus
         case featurePreset = "feature_preset"
     }
 }
@@ -59,7 +61,8 @@ public final class ClipClassifier: Sendable {
         for _ in 1..<max(1, workers) { predictors.append(try Predictor(modelURL: modelURL)) }
         recipe = first.recipe
         classes = first.classes
-        summary = ModelSummary(file: modelURL.lastPathComponent, featurePreset: first.presetName, classes: first.labels)
+        summary = ModelSummary(file: modelURL.lastPathComponent, featurePreset: first.presetName, classes: first.labels,
+                               corpus: first.corpus)
         pool = PredictorPool(predictors)
     }
 

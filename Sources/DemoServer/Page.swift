@@ -19,6 +19,7 @@ enum Page {
             .replacingOccurrences(of: "{{style}}", with: style)
             .replacingOccurrences(of: "{{names}}", with: scriptJSON(displayNames(classes)))
             .replacingOccurrences(of: "{{n_mfcc}}", with: String(recipe.nMFCC))
+            .replacingOccurrences(of: "{{corpus}}", with: escape(model.corpus ?? "the corpus of its study run"))
             .replacingOccurrences(of: "{{duration}}", with: seconds(recipe.duration))
             .replacingOccurrences(of: "{{offset}}", with: seconds(recipe.offset))
             .replacingOccurrences(of: "{{figure_rate}}", with: String(recipe.sampleRate))
@@ -183,7 +184,7 @@ enum Page {
 <body>
 <main>
   <h1>Speech emotion recognition</h1>
-  <p class="muted">A 1-D CNN over {{n_mfcc}} MFCC means, trained on the Toronto Emotional Speech Set (TESS).
+  <p class="muted">A 1-D CNN over {{n_mfcc}} MFCC means (the TESS study's network), trained on {{corpus}}.
      Model: {{model}}. Analysis uses {{duration}} s of audio from {{offset}} s into the clip.</p>
 
   <form id="form" class="card" method="post" action="/predict" enctype="multipart/form-data" aria-describedby="hint">

@@ -13,6 +13,9 @@ public struct Predictor {
     public let modelURL: URL
     public let recipe: FeatureRecipe
     public let classes: ModelClasses
+    /// The corpus the model was trained on, as `study run` names it in the file (`"RAVDESS"`,
+    /// `"synthetic TESS-shaped corpus"`); nil for files written before it did.
+    public let corpus: String?
     let model: Sequential
     let standardizer: Standardizer?
     let preset: FeaturePreset
@@ -48,6 +51,7 @@ public struct Predictor {
         self.modelURL = modelURL
         self.recipe = recipe
         self.classes = classes
+        self.corpus = loaded.metadata["corpus"].flatMap { $0.isEmpty ? nil : $0 }
         self.model = loaded.model
         self.standardizer = loaded.standardizer
         self.preset = preset

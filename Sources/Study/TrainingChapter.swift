@@ -57,7 +57,9 @@ public enum TrainingChapter: Chapter {
                                         seed: o.seed, label: "training", progress: ctx.progress)
         try ctx.write(run.history.csv(), to: "history.csv")
         try ModelFile.save(run.model, standardizer: run.standardizer,
-                           metadata: TrainingRun.metadata(options: o, features: features), to: ctx.url(modelFile))
+                           metadata: TrainingRun.metadata(options: o, features: features,
+                                                          corpus: try ctx.output(of: LoadChapter.self).corpus.name),
+                           to: ctx.url(modelFile))
 
         let h = run.history
         let historyFigure = try ctx.write(
@@ -268,14 +270,16 @@ struct TrainingRun {
     }
 
     /// The model file's metadata: the feature recipe and the classes (what `predict` and the
-    /// demo need), and the run that wrote it (informative).
-    static func metadata(options o: StudyOptions, features: FeaturesChapter.Output) -> [String: String] {
+    /// demo need), and the run that wrote it (informative: the corpus's name, which the demo's
+    /// page shows, and the seed).
+    static func metadata(options o: StudyOptions, features: FeaturesChapter.Output, corpus: String) -> [String: String] {
         var recipe = features.recipe
         recipe.standardization = o.recipe.standardization
         let classes = ModelClasses(codes: features.labels.map(\.code), displayNames: features.labels.map(\.displayName))
         var meta = recipe.metadata().merging(classes.metadata()) { a, _ in a }
         meta["study"] = "TESS speech-emotion study (Swift)"
         meta["seed"] = String(o.seed)
+        meta["corpus"] = corpus
         return meta
     }
 }

@@ -25,6 +25,18 @@ final class PageTests: XCTestCase {
         XCTAssertFalse(html.contains("{{"), "every placeholder is filled")
     }
 
+    /// The page names the corpus the model file says it was trained on (escaped), and makes no
+    /// claim for a file that does not say.
+    func testThePageNamesTheModelsCorpus() {
+        var ravdess = summary
+        ravdess.corpus = "RAVDESS <i>"
+        let html = Page.html(examples: examples, model: ravdess, classes: ModelClasses(codes: ["ps", "sad"]), recipe: .notebook)
+        XCTAssertTrue(html.contains("trained on RAVDESS &lt;i&gt;."), html)
+        XCTAssertFalse(html.contains("Toronto"))
+        let unknown = Page.html(examples: examples, model: summary, classes: ModelClasses(codes: ["ps", "sad"]), recipe: .notebook)
+        XCTAssertTrue(unknown.contains("trained on the corpus of its study run."))
+    }
+
     func testOlderModelsShowTheirCodes() {
         let html = Page.html(examples: examples, model: summary, classes: ModelClasses(codes: ["ps", "sad"]), recipe: .notebook)
         XCTAssertTrue(html.contains("<option value=\"ps_SYF.wav\">ps — SYF (ps_SYF.wav)</option>"))

@@ -1,4 +1,5 @@
 import Foundation
+import Inference
 import TestSupport
 import XCTest
 
@@ -48,6 +49,8 @@ extension EndToEndTests {
             let label = try XCTUnwrap(preds.first?["label"] as? String)
             XCTAssertTrue(e.labels.contains(label))
             XCTAssertNotEqual(preds.first?["name"] as? String, label, "\(e.name)'s codes have names (05 → angry, W → anger)")
+            // …and the corpus's name, which the demo's page shows.
+            XCTAssertEqual(try Predictor(modelURL: out.appendingPathComponent("05-training/model.safetensors")).corpus, e.name)
         }
     }
 }
