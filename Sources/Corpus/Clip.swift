@@ -84,6 +84,10 @@ public struct CorpusScan: Codable, Sendable {
         convention == nil || convention == .tess ? labelCodes : labels.map(\.displayName)
     }
 
+    /// What a clip's `word` is, for prose: "word" for TESS (and a manifest), "text" for the
+    /// conventions whose clips say sentences or statements (RAVDESS, CREMA-D, SAVEE, EmoDB).
+    public var textNoun: String { convention == nil || convention == .tess ? "word" : "text" }
+
     /// The display name of label `code` (the code itself when the corpus has no such label).
     public func displayName(_ code: String) -> String {
         labels.first { $0.code == code }?.displayName ?? code

@@ -241,9 +241,11 @@ public enum BeyondChapter: Chapter {
                     Charts.LadderBar(label: "\(q.protocolName.rawValue), \(q.folds) folds pooled", group: q.recipe.rawValue,
                                      value: q.accuracy, interval: q.accuracyCI.bounds)
                 }
+            let textNoun = try ctx.output(of: LoadChapter.self).corpus.textNoun
             ladderFigure = try ctx.write(Charts.ladder(bars: bars, chance: 1 / Double(classes),
                                                        references: [("notebook's published \(notebookAccuracy)", notebookAccuracy)],
-                                                       title: "How much of the accuracy survives each removal of leakage (seed \(o.seed))"),
+                                                       title: "How much of the accuracy survives each removal of leakage (seed \(o.seed))",
+                                                       xLabel: "test accuracy (95 % \(textNoun)-cluster bootstrap interval)"),
                                          to: "leakage_ladder.png")
         }
         return Output(level: o.ladder, labels: data.labels, seeds: seeds, runs: runs, pooled: pooled, skipped: skipped, comparisons: comparisons,
@@ -351,7 +353,10 @@ public enum BeyondChapter: Chapter {
     public static func section(_ output: Output, _ report: ReportContext) -> Section {
         let mainSeed = output.seeds.first ?? 0
         let main = output.runs.filter { $0.seed == mainSeed }
-        func withCI(_ x: Double, _ i: Statistics.Interval) -> String { "\(Markdown.fixed(x, 3)) \(i.text(point: x))" }
+        let textNoun = report.output(of: LoadChapter.self)?.corpus.textNoun ?? "word"
+        func withCI(_ x: Double, _ i: Statistics.Interval, cluster: String? = nil) -> String {
+            "\(Markdown.fixed(x, 3)) \(i.text(point: x, cluster: cluster ?? textNoun))"
+        }
         let rows = [["notebook procedure (chapter 6)", "selected on the test set", "",
                      withCI(output.notebookProcedureAccuracy, output.notebookProcedureCI), "", "", ""]]
             + main.map { r in
@@ -402,7 +407,8 @@ public enum BeyondChapter: Chapter {
                                          output.pooled.map { q in
                                              [q.protocolName.rawValue, q.recipe.rawValue] + (showSeed ? [String(q.seed)] : [])
                                                  + [String(q.folds), String(q.nTest), String(q.nSpeakers),
-                                                    withCI(q.accuracy, q.accuracyCI), withCI(q.uar, q.uarCI), String(q.collapsedFolds)]
+                                                    withCI(q.accuracy, q.accuracyCI, cluster: "speaker"),
+                                                    withCI(q.uar, q.uarCI, cluster: "speaker"), String(q.collapsedFolds)]
                                          }, align: ["l", "l"] + (showSeed ? ["r"] : []) + ["r", "r", "r", "l", "l", "r"])
         return Section(hasLadder: !output.runs.isEmpty || !output.skipped.isEmpty, level: output.level.rawValue,
                        ladderFigure: output.ladderFigure ?? "", hasFigure: output.ladderFigure != nil,

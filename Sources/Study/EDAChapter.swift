@@ -196,7 +196,7 @@ public enum EDAChapter: Chapter {
         let r = report.options.recipe
         return Section(countTable: countTable, durationTable: durationTable, speakers: speakers.joined(separator: ", "),
                        nSpeakers: speakers.count, exampleWord: output.exampleWord ?? "(varies)",
-                       wordNoun: corpus.convention == nil || corpus.convention == .tess ? "word" : "text", emotions: emotions,
+                       wordNoun: corpus.textNoun, emotions: emotions,
                        nShorterThanOffset: output.nShorterThanOffset, nLongerThanWindow: output.nLongerThanWindow,
                        medianDuration: Markdown.fixed(output.all.median, 2), windowOffset: number(r.offset),
                        windowDuration: number(r.duration), windowEnd: number(r.offset + r.duration))

@@ -138,8 +138,9 @@ public enum EvaluationChapter: Chapter {
 
     public static func section(_ output: Output, _ report: ReportContext) -> Section {
         let m = output.metrics
+        let cluster = report.output(of: LoadChapter.self)?.corpus.textNoun ?? "word"
         func ciText(_ i: Statistics.Interval, point: Double) -> String {
-            i.bounds == nil ? i.text(point: point) : "95 % CI " + i.text(point: point)
+            i.bounds == nil ? i.text(point: point, cluster: cluster) : "95 % CI " + i.text(point: point, cluster: cluster)
         }
         var perClass = m.labels.indices.map { k in
             [m.labels[k], Markdown.fixed(m.precision(k), 4), Markdown.fixed(m.recall(k), 4), Markdown.fixed(m.f1(k), 4), String(m.support(k))]

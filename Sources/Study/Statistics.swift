@@ -16,14 +16,15 @@ public enum Statistics {
         }
 
         /// For the report: "[0.913, 0.956]", flagged when it misses its estimate `point` (a
-        /// percentile interval may), or why there is none.
-        public func text(point: Double) -> String {
+        /// percentile interval may), or why there is none, counting the clusters as `cluster`s
+        /// ("word", "text", "speaker").
+        public func text(point: Double, cluster: String = "word") -> String {
             switch self {
             case .interval(let lo, let hi):
                 let text = "[\(String(format: "%.3f", lo)), \(String(format: "%.3f", hi))]"
                 return lo <= point && point <= hi ? text : text + " (does not contain the estimate)"
             case .tooFewClusters(let n):
-                return "too few clusters for an interval (\(n) words)"
+                return "too few clusters for an interval (\(n) \(cluster)\(n == 1 ? "" : "s"))"
             }
         }
     }

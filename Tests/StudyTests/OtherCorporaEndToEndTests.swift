@@ -37,6 +37,10 @@ extension EndToEndTests {
             XCTAssertTrue(ladder.contains { $0["protocol"] as? String == "speaker_independent" }, "\(e.name)")
             let md = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
             XCTAssertTrue(md.contains("common vocabulary"), "the label mapping table")
+            let noInterval = md.components(separatedBy: "too few clusters for an interval (").dropFirst()
+            XCTAssertFalse(noInterval.isEmpty, "\(e.name): too few texts on the test side for an interval")
+            XCTAssertTrue(noInterval.allSatisfy { ["texts", "text"].contains($0.prefix(while: { $0 != ")" }).split(separator: " ").last ?? "") },
+                          "\(e.name)'s intervals count texts, not words")
 
             // The model carries the corpus's classes: predict gives one probability per label
             // and the label's own name.
