@@ -281,7 +281,7 @@ public final class Conv1D: Layer {
 
     // MARK: - Data-parallel sharing (Winograd path)
 
-    /// Whether the last forward (and so the next backward) took a Winograd path.
+    /// Whether this layer computes through Winograd (its `path`, which the next forward takes).
     var isWinograd: Bool { if case .winograd = path { return true } else { return false } }
 
     /// U of the current kernel in this (the master's) buffer, for the workers' `sharedFilter`:

@@ -168,6 +168,7 @@ public enum BeyondChapter: Chapter {
         // the same bits however the runs are scheduled. The largest training sides go first and
         // the label-shuffle control (it stops early: nothing to learn) last, so that the runs
         // left when one thread runs out of work are short ones.
+        //
         // What a run leaves for step 3 (not its model: nine of them would hold ~300 MB).
         struct Trained {
             var history: History, collapsed: Bool, probs: [Float], seconds: Double
