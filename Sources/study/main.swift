@@ -56,7 +56,7 @@ struct CommonOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "No progress output on stderr.")
     var quiet = false
 
-    @Option(help: "Threads for feature extraction and training (the same seed and thread count reproduce a run bit for bit).")
+    @Option(help: "Threads for feature extraction and training: chapter 5 splits each batch over them (the same seed and thread count reproduce it bit for bit); chapters 7 and 8 train that many runs at once, each on one thread (the same bits for any thread count).")
     var threads: Int = 2
 
     @Option(help: "How the network's Conv1D layers compute: winograd (Winograd F(4,5) where it is faster, the default) or im2col (the reference path everywhere). Changes the bits of a training, not its meaning.")
