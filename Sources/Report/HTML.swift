@@ -133,14 +133,14 @@ public struct HTMLReport {
     nav.toc li.l3 { padding-left: 1rem; font-size: 13px; }
     nav.toc a { color: var(--fg); text-decoration: none; }
     nav.toc a:hover { color: var(--accent); }
-    main { max-width: 1040px; padding: 1.5rem 2.5rem 4rem; min-width: 0; }
+    main { max-width: 1180px; padding: 1.5rem 2rem 4rem; min-width: 0; }
     h1 { font-size: 2rem; margin-top: .5rem; }
     h2 { border-bottom: 1px solid var(--line); padding-bottom: .3rem; margin-top: 2.5rem; }
     h3 { margin-top: 1.8rem; }
     a { color: var(--accent); }
     img { max-width: 100%; height: auto; display: block; margin: 1rem 0 .3rem; }
-    table { border-collapse: collapse; margin: 1rem 0; font-size: 14px; display: block; overflow-x: auto; max-width: 100%; }
-    th, td { border: 1px solid var(--line); padding: .3rem .6rem; text-align: left; white-space: nowrap; }
+    table { border-collapse: collapse; margin: 1rem 0; font-size: 13px; display: block; overflow-x: auto; max-width: 100%; }
+    th, td { border: 1px solid var(--line); padding: .25rem .45rem; text-align: left; white-space: nowrap; }
     th { background: var(--bg-alt); }
     td img { width: 400px; max-width: 38vw; margin: 0; }
     tr:nth-child(even) td { background: #fbfcfd; }
