@@ -197,7 +197,8 @@ public enum WinogradKernel {
         return (tr.alpha * cin * cout, tr.alpha * t * cin, tr.alpha * t * cout)
     }
 
-    // The transforms work on SIMD8 blocks of channels (the innermost, contiguous axis): each
+    // The input and output transforms work on SIMD8 blocks of channels (the innermost,
+    // contiguous axis; the filter transforms, once per batch, go plane row by plane row: `planes`): each
     // loads its inputs for a block once, computes every output of the block in registers (or
     // an L1 stack buffer) and stores each output once. The same code runs in Float32 (training)
     // and Float64 (the gradient checks); a block at the end of a row that is narrower than 8
@@ -279,10 +280,9 @@ public enum WinogradKernel {
     public static func filterTransform<T: BLASScalar>(kernel: UnsafePointer<T>, u: UnsafeMutablePointer<T>,
                                                       inChannels cin: Int, outChannels cout: Int, transform tr: WinogradTransform) {
         let g = Sparse<T>(tr.G, rows: tr.alpha, cols: tr.kernelSize)
-        let n = cin * cout, blocks = (n + 7) / 8
-        Parallel.ranges(blocks, work: tr.alpha * n * 2) { b0, b1 in
-            planes(g, src: kernel, dst: u, outCount: tr.alpha, n: n, lo: b0 * 8, hi: min(n, b1 * 8),
-                   accumulate: false)
+        let n = cin * cout
+        Parallel.ranges(n, work: tr.alpha * n * 2) { lo, hi in
+            planes(g, src: kernel, dst: u, outCount: tr.alpha, n: n, lo: lo, hi: hi, accumulate: false)
         }
     }
 
@@ -291,10 +291,9 @@ public enum WinogradKernel {
     public static func filterTransformAdjoint<T: BLASScalar>(du: UnsafePointer<T>, dKernel: UnsafeMutablePointer<T>,
                                                              inChannels cin: Int, outChannels cout: Int, transform tr: WinogradTransform) {
         let gt = Sparse<T>(tr.G, rows: tr.alpha, cols: tr.kernelSize, transposed: true)
-        let n = cin * cout, blocks = (n + 7) / 8
-        Parallel.ranges(blocks, work: tr.alpha * n * 2) { b0, b1 in
-            planes(gt, src: du, dst: dKernel, outCount: tr.kernelSize, n: n, lo: b0 * 8, hi: min(n, b1 * 8),
-                   accumulate: true)
+        let n = cin * cout
+        Parallel.ranges(n, work: tr.alpha * n * 2) { lo, hi in
+            planes(gt, src: du, dst: dKernel, outCount: tr.kernelSize, n: n, lo: lo, hi: hi, accumulate: true)
         }
     }
 

@@ -118,7 +118,8 @@ public enum BeyondChapter: Chapter {
     public static func run(_ ctx: ChapterContext) throws -> Output {
         let o = ctx.options
         let data = LabelledData(try ctx.output(of: FeaturesChapter.self))
-        let textHoldout = try ctx.output(of: LoadChapter.self).corpus.convention?.textHoldoutNotApplicable
+        let corpus = try ctx.output(of: LoadChapter.self).corpus
+        let textHoldout = corpus.convention?.textHoldoutNotApplicable
         let evaluation = try ctx.output(of: EvaluationChapter.self)
         let speakers = Array(Set(data.speakers)).sorted()
         let seeds = [o.seed] + (o.repeats > 0 ? (1...o.repeats).map { repeatSeed(o.seed, $0) } : [])
@@ -175,14 +176,14 @@ public enum BeyondChapter: Chapter {
         }
         func size(_ j: Job) -> Int { j.protocolName == .labelShuffle ? 0 : j.plan.train.count }
         let results = TrainingRun.concurrently(jobs.count, order: jobs.indices.sorted { size(jobs[$0]) > size(jobs[$1]) },
-                                               threads: o.threads) { i -> Trained in
+                                               options: o) { i, oneThread -> Trained in
             let job = jobs[i]
             let start = Date()
             let x = job.recipe.inputs(data, job.plan, scope: o.ladderScope)
             let trained = try TrainingRun.fit(xTrain: x.train, yTrain: job.plan.train.map { job.plan.labels[$0] },
                                               xValidation: x.validation, yValidation: job.plan.validation.map { job.plan.labels[$0] },
-                                              features: data.features, classes: classes, options: o, seed: job.seed,
-                                              label: job.label, progress: ctx.progress, threads: 1)
+                                              features: data.features, classes: classes, options: oneThread, seed: job.seed,
+                                              label: job.label, progress: ctx.progress)
             let probs = trained.model.predictProbabilities(x.test, count: job.plan.test.count)
             return Trained(history: trained.history, collapsed: trained.collapsed, probs: probs,
                            seconds: Date().timeIntervalSince(start))
@@ -242,11 +243,10 @@ public enum BeyondChapter: Chapter {
                     Charts.LadderBar(label: "\(q.protocolName.rawValue), \(q.folds) folds pooled", group: q.recipe.rawValue,
                                      value: q.accuracy, interval: q.accuracyCI.bounds)
                 }
-            let textNoun = try ctx.output(of: LoadChapter.self).corpus.textNoun
             ladderFigure = try ctx.write(Charts.ladder(bars: bars, chance: 1 / Double(classes),
                                                        references: [("notebook's published \(notebookAccuracy)", notebookAccuracy)],
                                                        title: "How much of the accuracy survives each removal of leakage (seed \(o.seed))",
-                                                       xLabel: "test accuracy (95 % \(textNoun)-cluster bootstrap interval)"),
+                                                       xLabel: "test accuracy (95 % \(corpus.textNoun)-cluster bootstrap interval)"),
                                          to: "leakage_ladder.png")
         }
         return Output(level: o.ladder, labels: data.labels, seeds: seeds, runs: runs, pooled: pooled, skipped: skipped, comparisons: comparisons,

@@ -216,14 +216,14 @@ public enum CrossCorpusChapter: Chapter {
         // As the ladder's runs: `--threads` trainings at a time, each on one thread, so that a
         // model's bits depend neither on the thread count nor on the trainings beside it.
         let trained = TrainingRun.concurrently(jobs.count, order: jobs.indices.sorted { jobs[$0].train.count > jobs[$1].train.count },
-                                               threads: o.threads) { i -> TrainingRun in
+                                               options: o) { i, oneThread -> TrainingRun in
             let job = jobs[i], d = data[job.wanted.train]
             let classIndex = Dictionary(uniqueKeysWithValues: job.wanted.labels.enumerated().map { ($0.element, $0.offset) })
             return try TrainingRun.fit(xTrain: job.xTrain, yTrain: job.train.map { classIndex[d.common[$0]]! },
                                        xValidation: d.matrix(job.validation, standardizer: job.standardizer),
                                        yValidation: job.validation.map { classIndex[d.common[$0]]! },
-                                       features: d.features, classes: job.wanted.labels.count, options: o, seed: o.seed,
-                                       label: job.label, progress: ctx.progress, threads: 1)
+                                       features: d.features, classes: job.wanted.labels.count, options: oneThread, seed: o.seed,
+                                       label: job.label, progress: ctx.progress)
         }
         for (job, run) in zip(jobs, trained) {
             models[key(job.wanted.train, job.wanted.labels)] = Model(labels: job.wanted.labels, run: try run.get(),

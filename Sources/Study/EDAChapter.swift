@@ -154,7 +154,7 @@ public enum EDAChapter: Chapter {
         var nSpeakers: Int
         var exampleWord: String
         /// "word" (TESS and its synthetic twin) or "text" (the other corpora's sentences or statements).
-        var wordNoun: String
+        var textNoun: String
         var emotions: [EmotionView]
         var nShorterThanOffset: Int
         var nLongerThanWindow: Int
@@ -196,7 +196,7 @@ public enum EDAChapter: Chapter {
         let r = report.options.recipe
         return Section(countTable: countTable, durationTable: durationTable, speakers: speakers.joined(separator: ", "),
                        nSpeakers: speakers.count, exampleWord: output.exampleWord ?? "(varies)",
-                       wordNoun: corpus.textNoun, emotions: emotions,
+                       textNoun: corpus.textNoun, emotions: emotions,
                        nShorterThanOffset: output.nShorterThanOffset, nLongerThanWindow: output.nLongerThanWindow,
                        medianDuration: Markdown.fixed(output.all.median, 2), windowOffset: number(r.offset),
                        windowDuration: number(r.duration), windowEnd: number(r.offset + r.duration))

@@ -17,7 +17,7 @@ public enum TrainingChapter: Chapter {
     public static let id = ChapterID.training
     public static let title = "Training the 1-D CNN"
     public static let purpose = "80/20 split, the CNN, per-epoch history, early stopping, model.safetensors"
-    public static var upstream: [any Chapter.Type] { [FeaturesChapter.self] }
+    public static var upstream: [any Chapter.Type] { [LoadChapter.self, FeaturesChapter.self] }
     public static func keyComponents(_ o: StudyOptions) -> [String] { o.trainingKey }
 
     /// The model file, in this chapter's folder; chapter 6 and `study predict` read it.
@@ -225,11 +225,9 @@ struct TrainingRun {
 
     /// The notebook's network and fit on ready-made inputs (rows of `features` values):
     /// Adam, batch, epochs and patience from `o`, early stopping and the checkpoint on the
-    /// validation rows. The ladder calls this with its own recipes' inputs, and `threads` 1 (it
-    /// runs several trainings at once; default: `o.threads`).
+    /// validation rows, on `o.threads` threads. The ladder calls this with its own recipes' inputs.
     static func fit(xTrain: [Float], yTrain: [Int], xValidation: [Float], yValidation: [Int], features: Int, classes: Int,
-                    options o: StudyOptions, seed: UInt64, label: String, progress: StudyProgress,
-                    threads: Int? = nil) throws -> TrainingRun {
+                    options o: StudyOptions, seed: UInt64, label: String, progress: StudyProgress) throws -> TrainingRun {
         guard yTrain.count >= 2, !yValidation.isEmpty else {
             throw StudyError.tooFewClips(what: label, train: yTrain.count, validation: yValidation.count)
         }
@@ -240,7 +238,7 @@ struct TrainingRun {
         fitOptions.patience = o.patience
         // Data-parallel workers sum gradients in a fixed order per thread count: the same seed
         // and thread count give the same history bit for bit.
-        fitOptions.threads = threads ?? o.threads
+        fitOptions.threads = o.threads
         fitOptions.convAlgorithm = o.conv
         let history = NeuralNet.fit(model, x: xTrain, y: yTrain, xVal: xValidation, yVal: yValidation, features: features,
                                     options: fitOptions) { log in
@@ -254,18 +252,21 @@ struct TrainingRun {
         return TrainingRun(model: model, history: history, standardizer: nil, collapsed: collapsed)
     }
 
-    /// Independent trainings (chapters 7 and 8), `threads` at a time, each calling
-    /// `fit(…, threads: 1)`: a result's bits depend neither on `threads` nor on the trainings
-    /// beside it, however the jobs are scheduled. `order` says which jobs start first (the longest,
-    /// so that the last ones left running are short). Returns each job's result in job order.
-    static func concurrently<T>(_ count: Int, order: [Int], threads: Int,
-                                _ job: (Int) throws -> T) -> [Result<T, any Error>] {
+    /// Independent trainings (chapters 7 and 8), `o.threads` at a time. Job `i` gets `o` with
+    /// one thread, which it trains with, so a result's bits depend neither on `--threads` nor
+    /// on the trainings beside it, however the jobs are scheduled. `order` says which jobs start
+    /// first (the longest, so that the last ones left running are short). Returns each job's
+    /// result in job order.
+    static func concurrently<T>(_ count: Int, order: [Int], options o: StudyOptions,
+                                _ job: (_ i: Int, _ oneThread: StudyOptions) throws -> T) -> [Result<T, any Error>] {
+        var oneThread = o
+        oneThread.threads = 1
         let results = ResultSlots<Result<T, any Error>>(count: count)
         // Before any job starts: every fit saves and restores this same process-wide value.
         let savedBLAS = BLASThreads.count
         BLASThreads.count = 1
         defer { BLASThreads.count = savedBLAS }
-        ConcurrentLoop.queue(order, workers: threads) { i in results[i] = Result { try job(i) } }
+        ConcurrentLoop.queue(order, workers: o.threads) { i in results[i] = Result { try job(i, oneThread) } }
         return results.values
     }
 
