@@ -19,7 +19,7 @@ public enum EDAChapter: Chapter {
     public static let purpose = "counts per label and speaker, durations, waveform and spectrogram per emotion"
     public static var upstream: [any Chapter.Type] { [LoadChapter.self] }
     /// The analysis window is reported against the durations.
-    public static func keyComponents(_ o: StudyOptions) -> [String] { ["offset=\(o.recipe.offset)", "duration=\(o.recipe.duration)"] }
+    public static func keyComponents(_ o: StudyOptions) -> [String] { ["offset=\(o.recipe.offset)", "duration=\(o.recipe.duration)", "kernels=\(o.kernels.rawValue)"] }
 
     /// The notebook's order of its example figures (its README's example_data_1 is fear, _2
     /// angry), for the corpus's labels that it names; the others follow in class order.

@@ -21,7 +21,7 @@ public enum FeaturesChapter: Chapter {
     /// What the features depend on: the recipe less its standardisation (a training choice).
     public static func keyComponents(_ o: StudyOptions) -> [String] {
         let r = o.recipe
-        return ["preset=\(r.preset)", "n_mfcc=\(r.nMFCC)", "offset=\(r.offset)", "duration=\(r.duration)", "sr=\(r.sampleRate)"]
+        return ["preset=\(r.preset)", "n_mfcc=\(r.nMFCC)", "offset=\(r.offset)", "duration=\(r.duration)", "sr=\(r.sampleRate)", "kernels=\(o.kernels.rawValue)"]
     }
 
     /// One clip's features.

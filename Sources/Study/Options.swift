@@ -1,3 +1,4 @@
+import Base
 import Foundation
 import Inference
 import NeuralNet
@@ -43,9 +44,13 @@ public struct StudyOptions: Sendable {
     /// `--only`: this chapter runs, and the chapters it reads from only when they are stale.
     public var only: ChapterID?
     public var quiet: Bool = false
-    /// Threads for feature extraction and training (part of the training chapters' keys: the
-    /// same seed and thread count give the same bits).
-    public var threads: Int = 2
+    /// Threads for feature extraction and training. Not part of any chapter's key: the results
+    /// are the same bits with any thread count (chapter 5 splits each batch into fixed shards).
+    public var threads: Int = min(64, max(1, ProcessInfo.processInfo.activeProcessorCount))
+    /// The arithmetic (`--kernels`): the study's own deterministic kernels, or the libraries'
+    /// choice for this CPU. Part of every key that reaches a number; the runner sets
+    /// `Arithmetic.current` from it.
+    public var kernels: Arithmetic = .deterministic
     /// How the network's Conv1D layers compute (`--conv`): Winograd where NeuralNet's path table
     /// says so, or im2col everywhere. Part of the training chapters' keys: it changes the bits.
     public var conv: ConvAlgorithm = .winograd
@@ -85,10 +90,10 @@ public struct StudyOptions: Sendable {
     /// The training options shared by every chapter that trains, for cache keys.
     var trainingKey: [String] {
         ["seed=\(seed)", "epochs=\(epochs)", "batch=\(batchSize)", "patience=\(patience)",
-         "standardization=\(recipe.standardization.rawValue)", "threads=\(threads)", "conv=\(conv.rawValue)"]
+         "standardization=\(recipe.standardization.rawValue)", "kernels=\(kernels.rawValue)", "conv=\(conv.rawValue)"]
     }
 }
 
 /// Bumped when a chapter's computation or its record's shape changes: a record written by
 /// another version of the code is stale.
-let studyCodeVersion = "7"
+let studyCodeVersion = "8"

@@ -54,6 +54,7 @@ public final class StudyRunner {
     @discardableResult
     public func run() throws -> URL {
         let total = Date()
+        Arithmetic.current = options.kernels
         try ensureWritable(options.outputDirectory)
         let lock = try FileLock(folder: options.outputDirectory, what: "output folder")
         defer { withExtendedLifetime(lock) {} }

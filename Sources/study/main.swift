@@ -56,8 +56,11 @@ struct CommonOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "No progress output on stderr.")
     var quiet = false
 
-    @Option(help: "Threads for feature extraction and training: chapter 5 splits each batch over them (the same seed and thread count reproduce it bit for bit); chapters 7 and 8 train that many runs at once, each on one thread (the same bits for any thread count).")
-    var threads: Int = 2
+    @Option(help: "Threads for feature extraction and training (default: the number of cores, at most 64): chapter 5 splits each batch into 8 fixed shards that the threads share; chapters 7 and 8 train that many runs at once, each on one thread. The results are the same bits with any thread count.")
+    var threads: Int = min(64, max(1, ProcessInfo.processInfo.activeProcessorCount))
+
+    @Option(help: "The arithmetic: deterministic (the study's own GEMM kernels, FFTW's scalar codelets: the same bits on every x86-64 CPU with AVX2 and FMA, the default) or native (OpenBLAS's kernels for this CPU and FFTW's SIMD codelets: reproducible on this CPU type only; OPENBLAS_CORETYPE applies).")
+    var kernels: String = "deterministic"
 
     @Option(help: "How the network's Conv1D layers compute: winograd (Winograd F(4,5) where it is faster, the default) or im2col (the reference path everywhere). Changes the bits of a training, not its meaning.")
     var conv: String = "winograd"
@@ -105,10 +108,14 @@ struct CommonOptions: ParsableArguments {
         o.corpusCache = corpusCache.map { URL(fileURLWithPath: $0) }
         o.syntheticWords = words
         o.quiet = quiet
-        // A fixed cap, not the core count: the same --threads must reproduce a run bit for bit on
-        // any machine, and each thread holds its own copy of the network's buffers.
+        // The bits do not depend on the thread count; the cap bounds the copies of the network's
+        // buffers that the threads hold.
         guard (1...64).contains(threads) else { throw ValidationError("--threads \(threads): use 1…64 threads") }
         o.threads = threads
+        guard let arithmetic = Arithmetic(rawValue: kernels) else {
+            throw ValidationError("--kernels \(kernels): use deterministic or native")
+        }
+        o.kernels = arithmetic
         guard let algorithm = ConvAlgorithm(rawValue: conv) else { throw ValidationError("--conv \(conv): use winograd or im2col") }
         o.conv = algorithm
         return o
