@@ -83,10 +83,16 @@ func paddedIndex(_ i: Int, count n: Int, mode: PadMode) -> Int? {
     }
 }
 
-/// FFTW plans, one per transform size, created once and reused by every thread.
+/// FFTW plans, one per (transform size, arithmetic), created once and reused by every thread.
 /// FFTW's planner is not thread-safe (hence the lock); executing a plan on new arrays with
 /// `fftwf_execute_dft_r2c` is. Plans use `FFTW_ESTIMATE` so that the algorithm, and therefore
-/// every rounding, is the same on every run.
+/// every rounding, is the same on every run (no timing-based measurement).
+///
+/// Which codelets a plan runs is the other half of its bits. With `FFTW_ESTIMATE` alone FFTW
+/// picks SIMD codelets from what the CPU offers at run time (Debian's build has SSE2, AVX,
+/// AVX2, AVX-512 variants: `fftwf_version` says "fftw-3.3.10-sse2-avx"…), so the same plan gives
+/// other bits on another CPU. `Arithmetic.deterministic` therefore adds `FFTW_NO_SIMD`: scalar
+/// codelets only, the same code on every x86-64 CPU. `.native` keeps FFTW's own (faster) choice.
 enum FFTPlans {
     /// A plan shared between threads. Safe because a plan is never changed or destroyed after
     /// it is made (the cache keeps it for the process's lifetime), it is made under the cache's
@@ -96,13 +102,28 @@ enum FFTPlans {
         let plan: fftwf_plan
     }
 
-    private static let plans = SharedCache<Int, Plan>()
+    struct Key: Hashable, Sendable {
+        let size: Int
+        let arithmetic: Arithmetic
+    }
 
-    static func r2c(size n: Int) -> fftwf_plan {
-        plans.value(for: n) {
+    private static let plans = SharedCache<Key, Plan>()
+
+    /// FFTW's planner flags for `arithmetic` (`FFTW_NO_SIMD` is defined by Debian 12's fftw3.h,
+    /// FFTW ≥ 3.3).
+    static func flags(for arithmetic: Arithmetic) -> UInt32 {
+        switch arithmetic {
+        case .deterministic: UInt32(FFTW_ESTIMATE) | UInt32(FFTW_NO_SIMD)
+        case .native: UInt32(FFTW_ESTIMATE)
+        }
+    }
+
+    /// The r2c plan of size `n` for `arithmetic` (default: the process's `Arithmetic.current`).
+    static func r2c(size n: Int, arithmetic: Arithmetic = .current) -> fftwf_plan {
+        plans.value(for: Key(size: n, arithmetic: arithmetic)) {
             let input = fftwf_alloc_real(n)!
             let output = fftwf_alloc_complex(n / 2 + 1)!
-            let plan = fftwf_plan_dft_r2c_1d(Int32(n), input, output, UInt32(FFTW_ESTIMATE))!
+            let plan = fftwf_plan_dft_r2c_1d(Int32(n), input, output, flags(for: arithmetic))!
             fftwf_free(input)
             fftwf_free(output)
             return Plan(plan: plan)
