@@ -41,7 +41,7 @@ let package = Package(
         // generators, argmax, file locks); the others import it and nothing above them.
         .target(name: "Base"),
         .target(name: "Audio", dependencies: ["Base", "CSndfile", "CSoxr"]),
-        .target(name: "Features", dependencies: ["Base", "Audio", "CFFTW", "COpenBLAS"]),
+        .target(name: "Features", dependencies: ["Base", "Audio", "CFFTW"]),
         .target(name: "Corpus", dependencies: ["Base", "Audio", "CEspeakNG"]),
         .target(name: "NeuralNet", dependencies: ["Base", "COpenBLAS"]),
         .target(name: "Plot", dependencies: ["Base", "CPNG", "CFreeType"]),

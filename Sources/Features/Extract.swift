@@ -1,6 +1,5 @@
 import Base
 import Audio
-import COpenBLAS
 import Dispatch
 import Foundation
 
@@ -109,12 +108,6 @@ public func extractFeaturesTimed(urls: [URL], preset: FeaturePreset = .notebook,
     var next = 0
     var done = 0
     var total = StageTimes()
-    // Our workers already occupy the cores: OpenBLAS's own thread pool would only
-    // oversubscribe them (it makes the small per-clip products 3× slower), so it is limited to
-    // one thread for the duration of the batch and restored afterwards.
-    let blasThreads = openblas_get_num_threads()
-    openblas_set_num_threads(1)
-    defer { openblas_set_num_threads(blasThreads) }
     // Workers pull clip indices from a shared counter, so a slow clip never idles a core.
     // `next`, `done`, `total`, `results` and the progress calls are only touched under `lock`.
     ConcurrentLoop.perform(iterations: workers) { _ in
