@@ -1,3 +1,4 @@
+import Base
 import CSoxr
 import Foundation
 
@@ -10,6 +11,9 @@ import Foundation
 /// fewer than `ceil(n * ratio)` (e.g. 904 instead of 905 for 1001 samples 24414 → 22050);
 /// librosa then applies `fix_length(ceil(n * ratio))`, which pads the end with zeros (or
 /// trims). This function does all of that, so its length is always `ceil(n * outRate / inRate)`.
+///
+/// Under `Arithmetic.deterministic` (the default) it runs libsoxr's SSE engine whatever the
+/// environment says, and throws rather than run another (see `SoxrEnvironment`).
 public func resampleSoxr(_ x: [Float], from inRate: Int, to outRate: Int, quality: UInt = UInt(SOXR_HQ)) throws -> [Float] {
     if inRate == outRate || x.isEmpty { return x }
     guard inRate > 0, outRate > 0 else {
@@ -29,6 +33,7 @@ public func resampleSoxr(_ x: [Float], from inRate: Int, to outRate: Int, qualit
         throw AudioError.resampleFailed(reason: error.map { String(cString: $0) } ?? "soxr_create failed")
     }
     defer { soxr_delete(soxr) }
+    if Arithmetic.current == .deterministic { try SoxrEnvironment.checkDeterministic(soxr, qSpec: qSpec) }
 
     var produced = 0
     x.withUnsafeBufferPointer { src in
