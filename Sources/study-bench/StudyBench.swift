@@ -11,7 +11,7 @@ struct StudyBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "study-bench",
         abstract: "Benchmarks that print figures (not timed tests).",
-        subcommands: [NN.self, FeaturesCommand.self, CorpusCommand.self, PlotCommand.self, Kernels.self])
+        subcommands: [NN.self, FeaturesCommand.self, CorpusCommand.self, PlotCommand.self, Kernels.self, ProbeCommand.self])
 
     /// OpenBLAS's kernels for this CPU first (may re-execute the program once), then the command.
     static func main() {
