@@ -9,7 +9,8 @@ import XCTest
 ///
 /// Tolerance for the 40 MFCC means: 0.01 absolute (values reach ~600). Where it comes from:
 /// our STFT runs in single precision (librosa: double, then rounded to complex64), our DCT is
-/// a float32 matrix product (scipy: a float32 FFT), and our resampy sums in a different order.
+/// a Double matrix product rounded to float32 (scipy: a float32 FFT), and our resampy sums in a
+/// different order.
 /// Each difference is ~1e-7 relative per value; through log10 they move a dB value by ~1e-6 dB
 /// and a mean of up to ~600 by ~1e-4. 0.01 leaves two orders of magnitude of headroom while
 /// still catching any real mistake (a wrong window, padding or filter shifts means by ≥ 0.1;
