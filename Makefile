@@ -21,6 +21,14 @@ study: build
 figures: build
 	$(BIN)/study figures --to docs/images
 
+# The study, then its reproducibility digest recomputed from the files and compared with the
+# run's summary.json and, for a default run, with the README's (exit status 1 when different;
+# VERIFY_ARGS="--output DIR" when STUDY_ARGS moved the output).
+VERIFY_ARGS ?=
+.PHONY: verify
+verify: study
+	$(BIN)/study verify $(VERIFY_ARGS)
+
 # XCTest only: Swift Testing would print a second, empty "0 tests" summary.
 # The test process gets the OpenBLAS kernels the executables pick for themselves (BLASKernels:
 # OpenBLAS 0.3.21 falls back to slow generic kernels on CPUs newer than itself).

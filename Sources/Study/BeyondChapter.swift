@@ -47,6 +47,9 @@ public enum BeyondChapter: Chapter {
         /// Test rows (chapter 4's order) and the class predicted for each, for paired tests.
         public var test: [Int]
         public var predicted: [Int]
+        /// Class probabilities, row-major (test clip × class), rows in `test` order: for the
+        /// reproducibility digest (predictions.csv has them as text for people).
+        public var probabilities: [Float]
         public var figure: String
         var name: String { [protocolName.rawValue, direction, recipe.rawValue].compactMap { $0 }.joined(separator: " · ") }
     }
@@ -102,6 +105,12 @@ public enum BeyondChapter: Chapter {
         /// Chapter 6's result, whose model selection looked at the test set: the top rung.
         public var notebookProcedureAccuracy: Double
         public var notebookProcedureCI: Statistics.Interval
+    }
+
+    /// Every run's probabilities, in the order of `runs` (the ladder's: seed, then protocol and
+    /// recipe as `--ladder` lists them, then direction): the predictions digest after chapter 6's.
+    public static func digestFloats(_ output: Output) -> (part: DigestPart, values: [Float])? {
+        (.predictions, output.runs.flatMap(\.probabilities))
     }
 
     /// The seed of repeat `r`: seed + r, wrapped into numpy's 0…2³²−1.
@@ -217,7 +226,7 @@ public enum BeyondChapter: Chapter {
                             epochs: trained.history.rows.count, bestEpoch: trained.history.bestEpoch,
                             accuracy: m.accuracy, uar: m.uar, accuracyCI: ci.accuracy, uarCI: ci.uar,
                             collapsed: trained.collapsed, seconds: seconds,
-                            confusion: m.confusion, test: plan.test, predicted: predicted, figure: figure))
+                            confusion: m.confusion, test: plan.test, predicted: predicted, probabilities: probs, figure: figure))
         }
         try ctx.write(CSV.encode(header: ["clip", "protocol", "direction", "recipe", "seed", "true", "predicted"] + data.labels.map { "p_\($0)" },
                                  rows: predictionRows),

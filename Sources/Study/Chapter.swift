@@ -68,6 +68,11 @@ public protocol Chapter: SendableMetatype {
     static var alwaysRuns: Bool { get }
 
     static func run(_ ctx: ChapterContext) throws -> Output
+    /// The floats this chapter contributes to the reproducibility digest (`Reproducibility`):
+    /// chapter 4's features, the test-set class probabilities of chapters 6, 7 and 8; nil for
+    /// the others. Read from the output as its record holds it, so that `study verify`
+    /// recomputes from the files exactly what the run hashed.
+    static func digestFloats(_ output: Output) -> (part: DigestPart, values: [Float])?
     /// The template's values, from the chapter's output (and earlier chapters' outputs).
     static func section(_ output: Output, _ report: ReportContext) throws -> Section
 }
@@ -79,6 +84,7 @@ extension Chapter {
     public static func upstreamKeyComponents(_ upstream: ReportContext) -> [String] { [] }
     public static func notApplicable(_ options: StudyOptions) -> String? { nil }
     public static var alwaysRuns: Bool { false }
+    public static func digestFloats(_ output: Output) -> (part: DigestPart, values: [Float])? { nil }
 }
 
 /// The table of contents: the study's chapters in the order they run.

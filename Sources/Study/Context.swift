@@ -11,6 +11,12 @@ public final class ChapterContext {
     /// `<output>/<id>/`: everything the chapter writes goes here.
     public let folder: URL
     private let outputs: [ChapterID: any Sendable]
+    /// Names handed out by `url(_:)` (every file a chapter writes goes through it), so that the
+    /// record can tell this run's files from leftovers of an earlier run with other options
+    /// (a `--repeats 2` figure stays in the folder after a run without repeats). Locked: a
+    /// chapter may write from several threads.
+    private var handedOut: Set<String> = []
+    private let lock = NSLock()
 
     init(id: ChapterID, options: StudyOptions, progress: StudyProgress, outputs: [ChapterID: any Sendable]) {
         self.id = id
@@ -28,8 +34,22 @@ public final class ChapterContext {
         return output
     }
 
-    /// `name` inside this chapter's folder.
-    public func url(_ name: String) -> URL { folder.appendingPathComponent(name) }
+    /// `name` inside this chapter's folder; the chapter is taken to write it this run.
+    public func url(_ name: String) -> URL {
+        lock.lock()
+        handedOut.insert(name)
+        lock.unlock()
+        return folder.appendingPathComponent(name)
+    }
+
+    /// The files this run of the chapter wrote: names given to `url(_:)` that exist, relative to
+    /// the chapter folder, sorted.
+    var writtenFiles: [String] {
+        lock.lock()
+        let names = handedOut
+        lock.unlock()
+        return names.filter { FileManager.default.fileExists(atPath: folder.appendingPathComponent($0).path) }.sorted()
+    }
 
     /// `name` as the report links it: relative to the output folder (`05-training/x.png`).
     public func link(_ name: String) -> String { "\(id.rawValue)/\(name)" }

@@ -70,6 +70,9 @@ public enum CrossCorpusChapter: Chapter {
         /// What the bootstrap resamples: test speakers across corpora, texts within one.
         public var clusterUnit: String
         public var confusion: [[Int]]
+        /// Class probabilities, row-major (test clip × class, classes in `labels` order), the
+        /// clips in the order tested: for the reproducibility digest.
+        public var probabilities: [Float]
         public var figure: String
     }
 
@@ -132,6 +135,12 @@ public enum CrossCorpusChapter: Chapter {
         corpora.map { c in
             corpora.filter { $0.name == c.name }.count > 1 ? "\(c.name) (\(c.root.lastPathComponent))" : c.name
         }
+    }
+
+    /// Every pair's probabilities in the order of `pairs` (trained-on corpus, then tested-on,
+    /// in `--data` order): the end of the predictions digest.
+    public static func digestFloats(_ output: Output) -> (part: DigestPart, values: [Float])? {
+        (.predictions, output.pairs.flatMap(\.probabilities))
     }
 
     public static func run(_ ctx: ChapterContext) throws -> Output {
@@ -263,7 +272,7 @@ public enum CrossCorpusChapter: Chapter {
                               nTest: rows.count, epochs: model.run.history.rows.count, bestEpoch: model.run.history.bestEpoch,
                               collapsed: model.run.collapsed, accuracy: m.accuracy, uar: m.uar,
                               accuracyCI: ci.accuracy, uarCI: ci.uar, clusterUnit: within ? "text" : "speaker",
-                              confusion: m.confusion, figure: figure))
+                              confusion: m.confusion, probabilities: probs, figure: figure))
         }
         missing.sort { ($0.train, $0.test) < ($1.train, $1.test) }
 

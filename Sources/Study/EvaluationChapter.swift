@@ -49,7 +49,16 @@ public enum EvaluationChapter: Chapter {
         public var ece: Double
         public var calibrationBins: [Statistics.Bin]
         public var reliabilityFigure: String
+        /// The model's class probabilities, row-major (test clip × class): the test clips in
+        /// chapter 4's row order, the classes in `labels` order. Kept for the reproducibility
+        /// digest (predictions.csv has them as text for people).
+        public var probabilities: [Float]
         var metrics: Metrics { Metrics(labels: labels, confusion: confusion) }
+    }
+
+    /// The predictions digest starts with these (then chapter 7's, then chapter 8's).
+    public static func digestFloats(_ output: Output) -> (part: DigestPart, values: [Float])? {
+        (.predictions, output.probabilities)
     }
 
     public static func run(_ ctx: ChapterContext) throws -> Output {
@@ -114,7 +123,8 @@ public enum EvaluationChapter: Chapter {
         }
         return Output(labels: data.labels, confusion: m.confusion, loss: loss, errors: errors, confusionFigure: figure,
                       synthetic: load.kind == .synthetic, accuracyCI: ci.accuracy, uarCI: ci.uar,
-                      ece: calibration.ece, calibrationBins: calibration.bins, reliabilityFigure: reliability)
+                      ece: calibration.ece, calibrationBins: calibration.bins, reliabilityFigure: reliability,
+                      probabilities: probs)
     }
 
     public struct Section {

@@ -61,6 +61,11 @@ public enum FeaturesChapter: Chapter {
         public var nMFCC: Int { recipe.nMFCC }
     }
 
+    /// The features digest: every row's values, in row (clip path) order, as the record holds them.
+    public static func digestFloats(_ output: Output) -> (part: DigestPart, values: [Float])? {
+        (.features, output.rows.flatMap(\.values))
+    }
+
     /// The recipe's features of every clip of `corpus`, in its order, and the clips that failed.
     /// Chapter 8 extracts its other corpora with the same function.
     static func extract(_ corpus: CorpusScan, recipe: FeatureRecipe, preset: FeaturePreset, threads: Int,

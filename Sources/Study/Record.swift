@@ -17,6 +17,9 @@ struct ChapterRecord<Output: Codable & Sendable>: Codable, Sendable {
     var key: String
     var seconds: Double
     var artifacts: [Artifact]
+    /// The files this run of the chapter wrote (relative paths, sorted): `artifacts` may also
+    /// hold leftovers of an earlier run with other options. Absent in records of earlier code.
+    var written: [String]?
     var output: Output
 
     static var fileName: String { "chapter.json" }
@@ -76,10 +79,11 @@ enum RecordStore {
 
     /// Writes chapter `C`'s record and returns the output as read back from it, so that later
     /// chapters see exactly what a cached run would give them.
-    static func write<C: Chapter>(_ type: C.Type, output: C.Output, key: String, seconds: Double, to folder: URL) throws -> StoredRecord {
+    static func write<C: Chapter>(_ type: C.Type, output: C.Output, key: String, seconds: Double, written: [String]? = nil,
+                                  to folder: URL) throws -> StoredRecord {
         let artifacts = try listArtifacts(in: folder)
         let record = ChapterRecord(chapter: C.id, codeVersion: studyCodeVersion, key: key, seconds: seconds,
-                                   artifacts: artifacts, output: output)
+                                   artifacts: artifacts, written: written, output: output)
         let data = try encoder().encode(record)
         try writeAtomically(data, to: folder.appendingPathComponent(fileName))
         let back = try decoder().decode(ChapterRecord<C.Output>.self, from: data)

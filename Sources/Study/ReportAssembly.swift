@@ -44,6 +44,11 @@ extension StudyRunner {
             timingRows.append([id.rawValue, type.title, Markdown.fixed(seconds, 2)])
             sections.append(text)
         }
+        // The digest of the chapters shown (the up-to-date ones), from the files they wrote,
+        // before the report: it ends with the digest.
+        let (digest, digestProblems) = Reproducibility.digest(output: out, chapters: timings.keys.sorted(), options: options)
+        self.digest = digest
+        for p in digestProblems { progress.line("digest: not hashed: \(p)") }
         let chapterTotal = timings.values.reduce(0, +)
         timingRows.append(["", "all chapters", Markdown.fixed(chapterTotal, 2)])
 
@@ -97,7 +102,8 @@ extension StudyRunner {
         Chapters that were up to date show the time they took when they last ran.
 
         """
-        let markdown = header + "\n" + sections.joined(separator: "\n\n") + "\n\n" + footer
+        let markdown = header + "\n" + sections.joined(separator: "\n\n") + "\n\n" + footer + "\n"
+            + (try digestSection(digest, problems: digestProblems))
         try writeAtomically(markdown, to: out.appendingPathComponent("report.md"))
         let html = HTMLReport(title: "TESS speech-emotion study", baseDirectory: out).render(markdown: markdown)
         let htmlURL = out.appendingPathComponent("report.html")
@@ -105,11 +111,36 @@ extension StudyRunner {
 
         timings["report"] = reportSeconds()
         timings["total"] = totalSeconds()
-        let summary = StudySummary(report: report, chapters: status, timings: timings)
+        let summary = StudySummary(report: report, chapters: status, timings: timings, reproducibility: digest)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try writeAtomically(try encoder.encode(summary), to: out.appendingPathComponent("summary.json"))
         return htmlURL
+    }
+}
+
+extension StudyRunner {
+    /// The values of `study/chapters/reproducibility.md`.
+    struct DigestSection {
+        var table: String
+        var kernels: String
+        var kernelsNote: String
+        var threads: Int
+        var problems: [String]
+    }
+
+    /// The report's last section: the digest as a small table. Everything in it comes from this
+    /// code but the problems, which name files (from records): shown as code, which the HTML
+    /// escapes.
+    func digestSection(_ d: ReproducibilityDigest, problems: [String]) throws -> String {
+        let name = "reproducibility"
+        guard let template = StudyText.template(name) else {
+            throw TemplateError(name: name, reason: "no template study/chapters/\(name).md in the build")
+        }
+        let rows = DigestPart.allCases.map { p in [p.rawValue, d.value(p).map { Markdown.code($0) } ?? "not in this run"] }
+        return try renderTemplate(template, named: name, context: DigestSection(
+            table: Markdown.table(["part", "SHA-256"], rows), kernels: d.kernels, kernelsNote: d.kernelsNote,
+            threads: d.threads, problems: problems.map(Markdown.code)))
     }
 }
 

@@ -30,6 +30,9 @@ public final class StudyRunner {
 
     public private(set) var outcomes: [(id: ChapterID, outcome: Outcome)] = []
 
+    /// The reproducibility digest of the last run (set with its summary).
+    public internal(set) var digest: ReproducibilityDigest?
+
     /// Up-to-date outputs and keys of this run, by chapter.
     private var outputs: [ChapterID: any Sendable] = [:]
     private var keys: [ChapterID: String] = [:]
@@ -69,6 +72,7 @@ public final class StudyRunner {
         let html = try assembleReport(reportSeconds: { Date().timeIntervalSince(reportStart) },
                                       totalSeconds: { Date().timeIntervalSince(total) })
         progress.line("report: \(html.path) (\(String(format: "%.1f", Date().timeIntervalSince(total))) s in all)")
+        if let digest { progress.line(digest.line) }
         return html
     }
 
@@ -137,7 +141,7 @@ public final class StudyRunner {
         guard let k = key(C.self, output: output) else {
             throw StudyError.missingOutput(path: folder.path)
         }
-        let record = try RecordStore.write(C.self, output: output, key: k, seconds: elapsed, to: folder)
+        let record = try RecordStore.write(C.self, output: output, key: k, seconds: elapsed, written: ctx.writtenFiles, to: folder)
         accept(record)
         outcomes.append((C.id, .ran(reason: reason)))
         progress.line("\(C.id): done in \(String(format: "%.2f", elapsed)) s")

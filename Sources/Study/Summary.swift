@@ -31,10 +31,15 @@ public struct StudySummary: Codable, Sendable {
     public var chapters: [String: String]
     public var timingsS: [String: Double]
     public var environment: EnvironmentSummary
+    /// The options of the run: what `study verify` reads to tell a default run.
+    public var options: RunOptionsSummary?
+    /// The digest of the run's outputs and the versions that shape them (`Reproducibility`).
+    public var reproducibility: ReproducibilityDigest?
 
     enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version", corpus, recipe, preset, seed, standardize, features, training, evaluation
         case speakerIndependent = "speaker_independent", ladder, ladderPooled = "ladder_pooled", mcnemar, calibration, crossCorpus = "cross_corpus", chapters, timingsS = "timings_s", environment
+        case options, reproducibility
     }
 
     public struct CorpusSummary: Codable, Sendable {
@@ -244,8 +249,10 @@ func finite(_ x: Float) -> Double? { x.isFinite ? Double(x) : nil }
 
 extension StudySummary {
     /// The summary of a run from the up-to-date chapters' outputs.
-    init(report: ReportContext, chapters: [String: String], timings: [String: Double]) {
+    init(report: ReportContext, chapters: [String: String], timings: [String: Double], reproducibility: ReproducibilityDigest? = nil) {
         let o = report.options
+        options = RunOptionsSummary(o)
+        self.reproducibility = reproducibility
         recipe = o.recipe
         preset = o.preset
         seed = o.seed
