@@ -60,8 +60,12 @@ public enum Verification {
     }
 
     /// Verifies `output`, alone (against its summary and, for a default run, the README's
-    /// digest) or `against` another folder.
+    /// digest) or `against` another folder. `readme` is there for tests.
     public static func verify(output: URL, shown: String, against: URL? = nil, againstShown: String? = nil) throws -> Outcome {
+        try verify(output: output, shown: shown, against: against, againstShown: againstShown, readme: DefaultRunDigest.readme)
+    }
+
+    static func verify(output: URL, shown: String, against: URL?, againstShown: String?, readme: DefaultRunDigest?) throws -> Outcome {
         let run = try load(output, shown: shown)
         let other = try against.map { try load($0, shown: againstShown ?? $0.path) }
         var lines: [String] = []
@@ -97,7 +101,7 @@ public enum Verification {
             lines.append("")
             // The README's digest applies to a default run only.
             let differences = run.summary.options?.differencesFromDefault()
-            switch (differences, DefaultRunDigest.readme) {
+            switch (differences, readme) {
             case (nil, _):
                 lines.append("the README's default run: not compared (\(run.shown)/summary.json records no options)")
             case (let d?, _) where !d.isEmpty:

@@ -224,6 +224,47 @@ final class ReproducibilityTests: XCTestCase {
         XCTAssertEqual(r.status, 0, r.out + r.err)
     }
 
+    /// A default run's folder is compared with the README's digest, library versions first. The
+    /// run here is no default run (a tone corpus, one epoch): a copy whose summary records the
+    /// default options stands in for one, and the README's digest is injected.
+    func testADefaultRunIsComparedWithTheREADMEsDigest() throws {
+        let copy = try copyOfRun()
+        let url = copy.appendingPathComponent("summary.json")
+        var summary = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        summary["options"] = try JSONSerialization.jsonObject(with: JSONEncoder().encode(RunOptionsSummary(StudyOptions())))
+        try JSONSerialization.data(withJSONObject: summary).write(to: url)
+        let d = try JSONDecoder().decode(ReproducibilityDigest.self,
+                                         from: JSONSerialization.data(withJSONObject: try XCTUnwrap(summary["reproducibility"])))
+        let readme = DefaultRunDigest(features: try XCTUnwrap(d.featuresSHA256), model: try XCTUnwrap(d.modelSHA256),
+                                      predictions: try XCTUnwrap(d.predictionsSHA256), figures: try XCTUnwrap(d.figuresSHA256),
+                                      chapters: d.chapters, libraries: d.libraries, cpu: "the README's CPU")
+        let same = try Verification.verify(output: copy, shown: "copy", against: nil, againstShown: nil, readme: readme)
+        XCTAssertTrue(same.equal, same.text)
+        XCTAssertTrue(same.text.contains("copy against the README's default run (made on the README's CPU):"), same.text)
+
+        var other = readme
+        other.model = String(repeating: "0", count: 64)
+        other.chapters["05-training"] = String(repeating: "0", count: 64)
+        other.libraries["openblas"] = "OpenBLAS 0.3.26 DYNAMIC_ARCH"
+        let different = try Verification.verify(output: copy, shown: "copy", against: nil, againstShown: nil, readme: other)
+        XCTAssertFalse(different.equal)
+        let text = different.text
+        let libraries = try XCTUnwrap(text.range(of: "library versions differ:"))
+        let model = try XCTUnwrap(text.range(of: "model       differs"))
+        XCTAssertLessThan(libraries.lowerBound, model.lowerBound, "libraries before the parts:\n\(text)")
+        XCTAssertTrue(text.contains("openblas: \(d.libraries["openblas"]!) (copy) vs OpenBLAS 0.3.26 DYNAMIC_ARCH (README)"), text)
+        XCTAssertTrue(text.contains("first chapter whose outputs differ: 05-training"), text)
+        XCTAssertTrue(text.contains("the library versions differ: check them before the CPU"), text)
+
+        // The literal that replaces the placeholder holds the run's digest.
+        let literal = try Verification.defaultDigestLiteral(output: copy, shown: "copy")
+        XCTAssertTrue(literal.hasPrefix("public static let readme: DefaultRunDigest? = DefaultRunDigest("), literal)
+        XCTAssertTrue(literal.contains("model: \"\(d.modelSHA256!)\","), literal)
+        XCTAssertTrue(literal.contains("\"07-beyond\": \"\(d.chapters["07-beyond"]!)\","), literal)
+        // Not for a run with other options.
+        XCTAssertThrowsError(try Verification.defaultDigestLiteral(output: try Self.fixture.get().output, shown: "output"))
+    }
+
     func testVerifyOfAMissingFolderOrSummaryIsAClearError() throws {
         let f = try Self.fixture.get()
         let missing = f.dir.appendingPathComponent("no-such-output")
