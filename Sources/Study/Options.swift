@@ -95,5 +95,6 @@ public struct StudyOptions: Sendable {
 }
 
 /// Bumped when a chapter's computation or its record's shape changes: a record written by
-/// another version of the code is stale.
-let studyCodeVersion = "8"
+/// another version of the code is stale. 9: records list the files their run wrote, and chapters
+/// 6-8 keep their test probabilities (the reproducibility digest).
+let studyCodeVersion = "9"
