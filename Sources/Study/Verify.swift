@@ -171,10 +171,15 @@ public enum Verification {
             lines.append("    first chapter whose outputs differ: \(id)\(detail)")
         }
         let firstPart = DigestPart.allCases.first { a.parts[$0] != b.parts[$0] }
+        // Chapters one side has and the other not: a run stopped early or made with --only.
+        let onlyB = b.chapters.keys.filter { a.chapters[$0] == nil }.sorted(), onlyA = a.chapters.keys.filter { b.chapters[$0] == nil }.sorted()
         if !changed.isEmpty {
             lines.append("    the files of \(changed.joined(separator: " and ")) changed after the run (above): re-run it before comparing")
         } else if !options.isEmpty {
             lines.append("    the options differ: the runs are not meant to give the same bits")
+        } else if !onlyA.isEmpty || !onlyB.isEmpty {
+            let (side, ids) = onlyB.isEmpty ? (names.1, onlyA) : (names.0, onlyB)
+            lines.append("    \(side) lacks \(ids.joined(separator: ", ")) (not up to date in its run): `study run` completes it before a comparison")
         } else if kernels.contains(Arithmetic.native.rawValue) {
             lines.append("    --kernels native ran: its bits are reproducible on one CPU type only")
         } else if !libraries.isEmpty {
