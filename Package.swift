@@ -40,10 +40,13 @@ let package = Package(
         // Libraries. Base holds what every module shares (atomic write, CSV, hashes, the random
         // generators, argmax, file locks); the others import it and nothing above them.
         .target(name: "Base"),
+        // The study's own GEMM micro-kernels (C: AVX2+FMA and AVX-512 variants chosen at run
+        // time with target attributes, no compiler flags): one summation order on every CPU.
+        .target(name: "CGEMM"),
         .target(name: "Audio", dependencies: ["Base", "CSndfile", "CSoxr"]),
         .target(name: "Features", dependencies: ["Base", "Audio", "CFFTW"]),
         .target(name: "Corpus", dependencies: ["Base", "Audio", "CEspeakNG"]),
-        .target(name: "NeuralNet", dependencies: ["Base", "COpenBLAS"]),
+        .target(name: "NeuralNet", dependencies: ["Base", "CGEMM", "COpenBLAS"]),
         .target(name: "Plot", dependencies: ["Base", "CPNG", "CFreeType"]),
         .target(name: "Report", dependencies: [
             "Base",
@@ -61,7 +64,7 @@ let package = Package(
 
         // Executables: thin layers over the libraries.
         .executableTarget(name: "study", dependencies: [
-            "Study", "Corpus", "Inference", "NeuralNet", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Study", "Audio", "Corpus", "Inference", "NeuralNet", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "study-bench", dependencies: [
             "Base", "Audio", "Features", "Corpus", "NeuralNet", "Plot",
@@ -76,13 +79,13 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .executableTarget(name: "study-demo", dependencies: [
-            "DemoServer", "Inference", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "DemoServer", "Audio", "Inference", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Tests.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "BaseTests", dependencies: ["Base", "TestSupport"]),
-        .testTarget(name: "AudioTests", dependencies: ["Audio", "TestSupport"]),
+        .testTarget(name: "AudioTests", dependencies: ["Audio", "Base", "TestSupport"]),
         .testTarget(name: "FeaturesTests", dependencies: ["Features", "Audio", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "Audio", "Base", "TestSupport"]),

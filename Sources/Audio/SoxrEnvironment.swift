@@ -95,3 +95,17 @@ public enum SoxrEnvironment {
         #endif
     }
 }
+
+extension SoxrEnvironment {
+    /// For an executable's first line, before any thread starts and before its options are
+    /// parsed: pins libsoxr's engine unless the command line asks for `--kernels native`.
+    public static func pinAtStartup(arguments: [String] = CommandLine.arguments) {
+        var native = false
+        for (i, a) in arguments.enumerated() {
+            if a == "--kernels=native" || (a == "--kernels" && i + 1 < arguments.count && arguments[i + 1] == "native") {
+                native = true
+            }
+        }
+        _ = pin(for: native ? .native : .deterministic)
+    }
+}

@@ -1,6 +1,12 @@
-// The one place NeuralNet talks to OpenBLAS. Every layer's heavy lifting is a row-major GEMM;
+// The one place NeuralNet picks its GEMM. Every layer's heavy lifting is a row-major GEMM;
 // the layer math is generic over `BLASScalar` so that the same code runs in Float32 for
 // training and in Float64 for the finite-difference gradient checks in the tests.
+//
+// `Arithmetic.deterministic` (the default) runs the study's own kernels (CGEMM: one fused
+// multiply-add chain per element over k in order, whatever the CPU's SIMD width or the thread
+// count); `.native` runs OpenBLAS's, whose kernel class and blocking depend on the CPU.
+import Base
+import CGEMM
 import COpenBLAS
 import Foundation
 
@@ -8,6 +14,9 @@ import Foundation
 /// SIMD vectors of it (the Winograd transforms work on channel blocks).
 public protocol BLASScalar: BinaryFloatingPoint, SIMDScalar, BitwiseCopyable, Codable {
     /// Row-major `C = alpha * op(A) * op(B) + beta * C`, op(A) is M×K, op(B) is K×N, C is M×N.
+    /// In the deterministic arithmetic each element is one FMA chain over k in order, starting
+    /// from C when beta = 1 (see tess_gemm.h): the bits do not depend on how C's rows are split,
+    /// and GEMMs over consecutive parts of K with beta = 1 equal the GEMM over all of K.
     static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int, alpha: Self,
                      a: UnsafePointer<Self>, lda: Int, b: UnsafePointer<Self>, ldb: Int,
                      beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
@@ -25,6 +34,13 @@ extension Float: BLASScalar {
                             a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                             beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
         guard m > 0, n > 0 else { return }
+        if Arithmetic.current == .deterministic {
+            DeterministicGEMM.rows(m: m, work: m * n * k) { r0, r1 in
+                tess_sgemm(transA ? 1 : 0, transB ? 1 : 0, r1 - r0, n, k, alpha, transA ? a + r0 : a + r0 * lda, lda,
+                           b, ldb, beta, c + r0 * ldc, ldc)
+            }
+            return
+        }
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
@@ -43,6 +59,13 @@ extension Double: BLASScalar {
                             a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
                             beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int) {
         guard m > 0, n > 0 else { return }
+        if Arithmetic.current == .deterministic {
+            DeterministicGEMM.rows(m: m, work: m * n * k) { r0, r1 in
+                tess_dgemm(transA ? 1 : 0, transB ? 1 : 0, r1 - r0, n, k, alpha, transA ? a + r0 : a + r0 * lda, lda,
+                           b, ldb, beta, c + r0 * ldc, ldc)
+            }
+            return
+        }
         cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
@@ -55,8 +78,43 @@ extension Double: BLASScalar {
     }
 }
 
-/// OpenBLAS's thread pool. Results are reproducible for a fixed thread count; set it once before
-/// training (the benchmark compares 1 and 2).
+/// The study's own GEMM: which variant runs, and the split of one GEMM's rows over threads.
+public enum DeterministicGEMM {
+    /// "avx512", "avx2" or "scalar": the widest this CPU runs (all give the same bits).
+    public static var variant: String { String(cString: tess_gemm_variant_name(tess_gemm_variant())) }
+    /// Forces a variant ("scalar", "avx2", "avx512"; nil: the automatic choice). Returns false
+    /// when this CPU cannot run it. Tests compare the variants bit for bit.
+    @discardableResult
+    public static func force(_ name: String?) -> Bool {
+        guard let name else { return tess_gemm_force_variant(-1) == 1 }
+        guard let v = ["scalar", "avx2", "avx512"].firstIndex(of: name) else { return false }
+        return tess_gemm_force_variant(Int32(v)) == 1
+    }
+    /// The variants this CPU can run, narrowest first.
+    public static var available: [String] {
+        Array(["scalar", "avx2", "avx512"].prefix(Int(tess_gemm_best_variant()) + 1))
+    }
+
+    /// Below this many multiply-adds a GEMM runs on the calling thread.
+    static let minimumParallelWork = 1 << 21
+
+    /// Splits rows 0..<m over `BLASThreads.count` threads (the `.blas` parallelism of `fit`;
+    /// data-parallel workers run with 1). Rows are independent outputs, so the split never
+    /// changes the bits.
+    @inline(__always)
+    static func rows(m: Int, work: Int, _ body: (Int, Int) -> Void) {
+        let t = min(BLASThreads.count, m)
+        if t <= 1 || work < minimumParallelWork {
+            body(0, m)
+            return
+        }
+        ConcurrentLoop.perform(iterations: t) { i in body(m * i / t, m * (i + 1) / t) }
+    }
+}
+
+/// The GEMM thread count: OpenBLAS's thread pool in the native arithmetic, and the row split
+/// of `DeterministicGEMM` in the deterministic one (the count is kept in OpenBLAS either way).
+/// In the deterministic arithmetic the bits do not depend on it; in the native one they do.
 ///
 /// This is the one process-wide thread setting left, because it is OpenBLAS's own: the count is
 /// stored inside the C library (no Swift state here), and a change applies to every GEMM that

@@ -95,7 +95,8 @@ public enum Conv1DKernel {
     }
 
     /// Given dact (B·L, Cout): dpre = dact masked by ReLU (mask from `pre`, or equally from the
-    /// ReLU output: both are > 0 at the same places); dK += colsᵀ·dpre; db += Σ dpre;
+    /// ReLU output: both are > 0 at the same places); dK += colsᵀ·dpre; db += Σ dpre (both
+    /// skipped without `parameterGradients`: a data-parallel worker leaves them to the master);
     /// if dx != nil: dx = col2im(dpre · Kᵀ) using the scratch `dcols`.
     public static func backward<T: BLASScalar>(dact: UnsafePointer<T>, pre: UnsafePointer<T>, cols: UnsafePointer<T>,
                                                kernel: UnsafePointer<T>, dKernel: UnsafeMutablePointer<T>,
@@ -103,11 +104,14 @@ public enum Conv1DKernel {
                                                dcols: UnsafeMutablePointer<T>, dx: UnsafeMutablePointer<T>?,
                                                activation: Activation,
                                                batch: Int, length L: Int, inChannels cin: Int, outChannels cout: Int,
-                                               kernelSize k: Int) {
+                                               kernelSize k: Int, parameterGradients: Bool = true) {
         let m = batch * L, kk = k * cin
-        maskAndSumColumns(dact: dact, pre: pre, dpre: dpre, dBias: dBias, m: m, n: cout, activation: activation)
-        T.gemm(transA: true, transB: false, m: kk, n: cout, k: m, alpha: 1, a: cols, lda: kk,
-               b: dpre, ldb: cout, beta: 1, c: dKernel, ldc: cout)
+        maskAndSumColumns(dact: dact, pre: pre, dpre: dpre, dBias: parameterGradients ? dBias : nil, m: m, n: cout,
+                          activation: activation)
+        if parameterGradients {
+            T.gemm(transA: true, transB: false, m: kk, n: cout, k: m, alpha: 1, a: cols, lda: kk,
+                   b: dpre, ldb: cout, beta: 1, c: dKernel, ldc: cout)
+        }
         if let dx {
             T.gemm(transA: false, transB: true, m: m, n: kk, k: cout, alpha: 1, a: dpre, lda: cout,
                    b: kernel, ldb: cout, beta: 0, c: dcols, ldc: kk)
@@ -163,12 +167,14 @@ public final class Conv1D: Layer {
     private var scratchPath: Conv1DPath? = nil
     private var maxBatch = 0
     private var lastBatch = 0
+    private var lastBackwardBatch = 0
 
-    // Data-parallel sharing on the Winograd path (set by `Sequential.step` for one batch):
+    // Data-parallel sharing (set by `Sequential.step` for one batch):
     /// U computed once for every worker (`prepareSharedFilter`), read instead of this layer's own.
     var sharedFilter: UnsafePointer<Float>? = nil
-    /// Backward leaves dK to the master's `kernelGradient(over:)`, which sums the workers' parts.
-    var defersKernelGradient = false
+    /// Backward leaves dK and db to the master's `parameterGradients(over:)`, which sums the
+    /// workers' rows in batch order.
+    var defersParameterGradients = false
 
     public convenience init(inputShape: [Int], filters: Int, kernelSize: Int, activation: Activation, key: String) {
         self.init(inputShape: inputShape, filters: filters, kernelSize: kernelSize, activation: activation, key: key, sharing: nil)
@@ -267,7 +273,8 @@ public final class Conv1D: Layer {
             Conv1DKernel.backward(dact: dy, pre: mask, cols: cols.pointer, kernel: kernel.value.pointer,
                                   dKernel: kernel.grad.pointer, dBias: bias.grad.pointer, dpre: dpre.pointer,
                                   dcols: dcols.pointer, dx: dx, activation: activation, batch: batch, length: length,
-                                  inChannels: inChannels, outChannels: outChannels, kernelSize: kernelSize)
+                                  inChannels: inChannels, outChannels: outChannels, kernelSize: kernelSize,
+                                  parameterGradients: !defersParameterGradients)
         case .winograd(let m):
             WinogradKernel.backward(dact: dy, pre: mask, u: sharedFilter ?? UnsafePointer(wU.pointer), v: wV.pointer,
                                     mt: wM.pointer, du: wdU.pointer,
@@ -275,8 +282,9 @@ public final class Conv1D: Layer {
                                     dpre: dpre.pointer, dx: dx, activation: activation, batch: batch, length: length,
                                     inChannels: inChannels, outChannels: outChannels,
                                     transform: WinogradTransform.forTile(m, kernelSize: kernelSize)!,
-                                    kernelGradient: !defersKernelGradient)
+                                    parameterGradients: !defersParameterGradients)
         }
+        lastBackwardBatch = batch
     }
 
     // MARK: - Data-parallel sharing (Winograd path)
@@ -298,14 +306,36 @@ public final class Conv1D: Layer {
         return UnsafePointer(wU.pointer)
     }
 
-    /// dK += Gᵀ · Σ_w V_wᵀ · dM_w over the workers' layers (this one first) after a backward
-    /// with `defersKernelGradient`: the workers' V and dM are still in their buffers.
-    func kernelGradient(over workers: [Conv1D]) {
-        guard case .winograd(let m) = lastPath else { preconditionFailure("Conv1D: deferred gradient on the im2col path") }
-        let tr = WinogradTransform.forTile(m, kernelSize: kernelSize)!
-        let nT = WinogradKernel.tiles(length: length, outputTile: m)
-        let parts = workers.map { (v: UnsafePointer($0.wV.pointer), dm: UnsafePointer($0.wM.pointer), rows: $0.lastBatch * nT) }
-        WinogradKernel.kernelGradient(parts: parts, du: wdU.pointer, dKernel: kernel.grad.pointer, inChannels: inChannels,
-                                      outChannels: outChannels, transform: tr)
+    /// The parameter gradients of one data-parallel batch, after its workers' backward with
+    /// `defersParameterGradients` (`workers`: the workers' layers, this one first, in batch
+    /// order; their buffers still hold that backward's data):
+    ///   db += Σ_w Σ_rows dpre_w;  im2col: dK += Σ_w cols_wᵀ · dpre_w;  Winograd: dK += Gᵀ · Σ_w V_wᵀ · dM_w.
+    /// Each sum runs over the batch's rows in order, continuing one chain from worker to worker,
+    /// so the result has the bits of one backward over the whole batch (in the deterministic
+    /// arithmetic) whatever the number of workers. Threads split the outputs, never a sum.
+    func parameterGradients(over workers: [Conv1D]) {
+        sumColumns(workers.map { (UnsafePointer($0.dpre.pointer), $0.lastBackwardBatch * length) }, n: outChannels,
+                   into: bias.grad.pointer)
+        switch lastPath {
+        case .im2col:
+            let kk = kernelSize * inChannels
+            let dK = kernel.grad.pointer
+            let parts = workers.map { (cols: UnsafePointer($0.cols.pointer), dpre: UnsafePointer($0.dpre.pointer),
+                                       rows: $0.lastBackwardBatch * length) }
+            let work = parts.reduce(0) { $0 + $1.rows } * kk * outChannels
+            let cout = outChannels
+            Parallel.ranges(kk, work: work / 8) { r0, r1 in
+                for part in parts {
+                    Float.gemm(transA: true, transB: false, m: r1 - r0, n: cout, k: part.rows, alpha: 1, a: part.cols + r0,
+                               lda: kk, b: part.dpre, ldb: cout, beta: 1, c: dK + r0 * cout, ldc: cout)
+                }
+            }
+        case .winograd(let m):
+            let tr = WinogradTransform.forTile(m, kernelSize: kernelSize)!
+            let nT = WinogradKernel.tiles(length: length, outputTile: m)
+            let parts = workers.map { (v: UnsafePointer($0.wV.pointer), dm: UnsafePointer($0.wM.pointer), rows: $0.lastBackwardBatch * nT) }
+            WinogradKernel.kernelGradient(parts: parts, du: wdU.pointer, dKernel: kernel.grad.pointer, inChannels: inChannels,
+                                          outChannels: outChannels, transform: tr)
+        }
     }
 }

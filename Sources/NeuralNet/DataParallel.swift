@@ -1,16 +1,20 @@
 // Data parallelism over the batch: with T threads, a batch of B rows is cut into T contiguous
-// parts; worker w runs forward/backward on its part with its own replica of the layers (shared
-// parameter values, own activations and gradients) and single-threaded BLAS; then the parameter
-// gradients are summed into the master's in worker order. The loss is still the mean over all B
-// rows (each worker scales d loss/d logits by 1/B; per-sample losses are summed in row order).
-// Results equal the single-worker ones up to float rounding (a GEMM over fewer rows may round
-// differently, and the gradient is a sum of partial sums); the same thread count gives the same
-// bits, run after run.
+// parts; worker w runs forward and the backward of the data (dx, dpre) on its part with its own
+// replica of the layers (shared parameter values, own activations) and single-threaded GEMMs.
+// Then the master computes every parameter gradient from the workers' buffers, each sum over
+// the batch's rows in row order (GEMMs over the parts in order with beta = 1, column sums part
+// after part), the threads splitting the outputs. The loss is the mean over all B rows (each
+// worker scales d loss/d logits by 1/B; per-sample losses are summed in row order).
 //
-// Winograd layers share what does not depend on the rows: the master computes the filter
-// transform U once for all workers (once per batch, or once per evaluation), and after the join
-// computes dK = Gᵀ · Σ_w V_wᵀ dM_w from the workers' buffers, the ξ planes split over the
-// threads; the workers skip both, and their (zero) dK is not summed.
+// In the deterministic arithmetic nothing here depends on T: a row's forward and data backward
+// are the same whichever part it is in (each output of the study's GEMM is one chain over k,
+// independent of the other rows), the dropout masks are drawn by the master for the whole
+// batch in row order, and the gradients' sums continue one chain over the parts. So any thread
+// count gives the bits of one worker over the whole batch. (With OpenBLAS, `--kernels native`,
+// its kernels block the sums by shape, and the bits depend on T.)
+//
+// Winograd layers also share what does not depend on the rows: the master computes the filter
+// transform U once for all workers (once per batch, or once per evaluation).
 import Base
 
 extension Sequential {
@@ -28,27 +32,39 @@ extension Sequential {
         let winograd = parts > 1 ? layers.indices.filter { (layers[$0] as? Conv1D)?.isWinograd == true } : []
         for i in winograd {
             let u = (layers[i] as! Conv1D).prepareSharedFilter(recompute: !filtersUnchanged)
-            for m in models {
-                let c = m.layers[i] as! Conv1D
-                c.sharedFilter = u
-                c.defersKernelGradient = backward
+            for m in models { (m.layers[i] as! Conv1D).sharedFilter = u }
+        }
+        let f = inputSize
+        let chunk = (n + parts - 1) / parts
+        for m in models { m.reserve(batch: chunk) }
+        let dropouts = parts > 1 && training ? layers.indices.filter { (layers[$0] as? Dropout).map { $0.rate > 0 } ?? false } : []
+        for i in dropouts {
+            let mask = (layers[i] as! Dropout).sampleBatchMask(rows: n)
+            for (w, m) in models.enumerated() {
+                (m.layers[i] as! Dropout).sharedMask = mask + (n * w / parts) * layers[i].inputSize
             }
         }
-        defer {
-            for i in winograd {
-                for m in models {
-                    let c = m.layers[i] as! Conv1D
-                    c.sharedFilter = nil
-                    c.defersKernelGradient = false
+        let deferring = parts > 1 && backward
+        if deferring {
+            for m in models {
+                for l in m.layers {
+                    (l as? Conv1D)?.defersParameterGradients = true
+                    (l as? Dense)?.defersParameterGradients = true
                 }
             }
         }
-        let f = inputSize
+        defer {
+            for m in models {
+                for l in m.layers {
+                    if let c = l as? Conv1D { c.sharedFilter = nil; c.defersParameterGradients = false }
+                    (l as? Dense)?.defersParameterGradients = false
+                    (l as? Dropout)?.sharedMask = nil
+                }
+            }
+        }
         let losses = UnsafeMutablePointer<Float>.allocate(capacity: n)      // (n) per-sample loss, row order
         let corrects = UnsafeMutablePointer<Int>.allocate(capacity: parts)  // (parts)
         defer { losses.deallocate(); corrects.deallocate() }
-        let chunk = (n + parts - 1) / parts
-        for m in models { m.reserve(batch: chunk) }
 
         func work(_ w: Int) {
             let lo = n * w / parts, hi = n * (w + 1) / parts, count = hi - lo
@@ -63,23 +79,25 @@ extension Sequential {
             _ = m.head.forward(logits: logits, batch: count, withLabels: true)
             corrects[w] = m.head.correct(batch: count)
             (losses + lo).update(from: m.head.lossPerSample.pointer, count: count)
-            if backward {
-                m.zeroGradients()
-                m.backward(batch: count, meanOver: n)
-            }
+            if backward { m.backward(batch: count, meanOver: n) }
         }
 
+        if backward { zeroGradients() }
         if parts == 1 {
             work(0)
         } else {
             // Worker w touches only its own replica, its rows of `losses` and `corrects[w]`; the
-            // inputs are shared reads. Its own loops stay on its thread (the workers already
-            // use every core).
+            // inputs, the shared filters and masks are shared reads. Its own loops stay on its
+            // thread (the workers already use every core).
             ConcurrentLoop.perform(iterations: parts) { w in Parallel.withThreads(1) { work(w) } }
-            if backward {
-                for i in winograd { (layers[i] as! Conv1D).kernelGradient(over: models.map { $0.layers[i] as! Conv1D }) }
-                let deferred = Set(winograd.map { ObjectIdentifier((layers[$0] as! Conv1D).kernel) })
-                sumGradients(from: Array(models.dropFirst()), skipping: deferred)
+            if deferring {
+                for (i, l) in layers.enumerated() {
+                    if let c = l as? Conv1D {
+                        c.parameterGradients(over: models.map { $0.layers[i] as! Conv1D })
+                    } else if let d = l as? Dense {
+                        d.parameterGradients(over: models.map { $0.layers[i] as! Dense })
+                    }
+                }
             }
         }
         var lossSum: Float = 0
@@ -87,22 +105,5 @@ extension Sequential {
         var correct = 0
         for w in 0..<parts { correct += corrects[w] }
         return (lossSum, correct)
-    }
-
-    /// grad += replica grads, in worker order; each thread takes the same slice of every parameter.
-    /// Parameters in `skipping` (the master's, by identity) already hold the whole batch's gradient.
-    private func sumGradients(from replicas: [Sequential], skipping: Set<ObjectIdentifier>) {
-        let ps = parameters
-        let mine = ps.map { ($0.grad.pointer, skipping.contains(ObjectIdentifier($0)) ? 0 : $0.count) }
-        let theirs = replicas.map { $0.parameters.map(\.grad.pointer) }
-        Parallel.parts(work: mine.reduce(0) { $0 + $1.1 }) { part, parts in
-            for (k, (g, n)) in mine.enumerated() {
-                let lo = n * part / parts, hi = n * (part + 1) / parts
-                for o in theirs {
-                    let src = o[k]
-                    for j in lo..<hi { g[j] += src[j] }
-                }
-            }
-        }
     }
 }

@@ -2,6 +2,7 @@
 //
 //   pre (B, Out) = x (B, In) · W (In, Out) + b (Out);  act = activation(pre)
 //   backward: dpre = dact masked by ReLU;  dW += xᵀ · dpre;  db += Σ_rows dpre;  dx = dpre · Wᵀ
+//   (a data-parallel worker leaves dW and db to the master: `parameterGradients(over:)`)
 //
 // With activation `.softmax` (the classifier head) the layer outputs the logits; the softmax is
 // applied by SoftmaxCrossEntropy, from the logits, as Keras does.
@@ -21,10 +22,13 @@ public enum DenseKernel {
                                                kernel: UnsafePointer<T>, dKernel: UnsafeMutablePointer<T>,
                                                dBias: UnsafeMutablePointer<T>, dpre: UnsafeMutablePointer<T>,
                                                dx: UnsafeMutablePointer<T>?, activation: Activation,
-                                               batch: Int, inputs nIn: Int, units nOut: Int) {
-        maskAndSumColumns(dact: dact, pre: pre, dpre: dpre, dBias: dBias, m: batch, n: nOut, activation: activation)
-        T.gemm(transA: true, transB: false, m: nIn, n: nOut, k: batch, alpha: 1, a: x, lda: nIn,
-               b: dpre, ldb: nOut, beta: 1, c: dKernel, ldc: nOut)
+                                               batch: Int, inputs nIn: Int, units nOut: Int, parameterGradients: Bool = true) {
+        maskAndSumColumns(dact: dact, pre: pre, dpre: dpre, dBias: parameterGradients ? dBias : nil, m: batch, n: nOut,
+                          activation: activation)
+        if parameterGradients {
+            T.gemm(transA: true, transB: false, m: nIn, n: nOut, k: batch, alpha: 1, a: x, lda: nIn,
+                   b: dpre, ldb: nOut, beta: 1, c: dKernel, ldc: nOut)
+        }
         if let dx {
             T.gemm(transA: false, transB: true, m: batch, n: nIn, k: nOut, alpha: 1, a: dpre, lda: nOut,
                    b: kernel, ldb: nOut, beta: 0, c: dx, ldc: nIn)
@@ -49,6 +53,11 @@ public final class Dense: Layer {
     public private(set) var pre = Buffer<Float>(count: 0)    // (B, Out) pre-activation (logits for the head), if kept
     public private(set) var dpre = Buffer<Float>(count: 0)   // (B, Out) d loss / d pre
     private var maxBatch = 0
+    /// Data-parallel (set by `Sequential.step`): backward leaves dW and db to the master's
+    /// `parameterGradients(over:)`; the input and batch of the last backward are kept for it.
+    var defersParameterGradients = false
+    private var lastInput: UnsafePointer<Float>? = nil
+    private var lastBackwardBatch = 0
 
     public convenience init(inputShape: [Int], units: Int, activation: Activation, key: String) {
         self.init(inputShape: inputShape, units: units, activation: activation, key: key, sharing: nil)
@@ -99,6 +108,26 @@ public final class Dense: Layer {
                          dx: UnsafeMutablePointer<Float>?, batch: Int) {
         DenseKernel.backward(dact: dy, pre: keepsPreActivation ? UnsafePointer(pre.pointer) : y, x: x, kernel: kernel.value.pointer,
                              dKernel: kernel.grad.pointer, dBias: bias.grad.pointer, dpre: dpre.pointer, dx: dx,
-                             activation: activation, batch: batch, inputs: inputs, units: units)
+                             activation: activation, batch: batch, inputs: inputs, units: units,
+                             parameterGradients: !defersParameterGradients)
+        lastInput = x
+        lastBackwardBatch = batch
+    }
+
+    /// dW += Σ_w x_wᵀ · dpre_w and db += Σ_w Σ_rows dpre_w over the workers' layers (this one
+    /// first, in batch order) after their backward with `defersParameterGradients`: one chain
+    /// over the batch's rows in order, the bits of one backward over the whole batch. Threads
+    /// split dW's rows.
+    func parameterGradients(over workers: [Dense]) {
+        sumColumns(workers.map { (UnsafePointer($0.dpre.pointer), $0.lastBackwardBatch) }, n: units, into: bias.grad.pointer)
+        let parts = workers.map { (x: $0.lastInput!, dpre: UnsafePointer($0.dpre.pointer), rows: $0.lastBackwardBatch) }
+        let dW = kernel.grad.pointer
+        let nIn = inputs, nOut = units
+        Parallel.ranges(nIn, work: parts.reduce(0) { $0 + $1.rows } * nIn * nOut / 8) { r0, r1 in
+            for part in parts {
+                Float.gemm(transA: true, transB: false, m: r1 - r0, n: nOut, k: part.rows, alpha: 1, a: part.x + r0, lda: nIn,
+                           b: part.dpre, ldb: nOut, beta: 1, c: dW + r0 * nOut, ldc: nOut)
+            }
+        }
     }
 }

@@ -32,6 +32,10 @@ public final class Dropout: Layer {
     private var mask = Buffer<Float>(count: 0)   // (B, inputShape...) 0 or 1/(1-rate), valid after a training forward
     private var masked = false                   // whether the last forward applied the mask
     private var maxBatch = 0
+    /// Data-parallel: the master draws the whole batch's mask (`sampleBatchMask`) and each
+    /// worker reads its rows from it, so a row's mask does not depend on which worker runs it.
+    private var batchMask = Buffer<Float>(count: 0)    // (n, inputShape...) the master's, for one batch
+    var sharedMask: UnsafePointer<Float>? = nil        // a worker's rows of the master's batchMask
 
     public init(inputShape: [Int], rate: Float) {
         precondition(rate >= 0 && rate < 1, "Dropout rate must be in [0, 1), got \(rate)")
@@ -55,12 +59,24 @@ public final class Dropout: Layer {
     public func forward(x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, batch: Int, training: Bool) {
         let n = batch * inputSize
         masked = training && rate > 0
-        if masked {
+        if masked, let sharedMask {
+            mask.pointer.update(from: sharedMask, count: n)
+            DropoutKernel.apply(x, mask: mask.pointer, y, count: n)
+        } else if masked {
             DropoutKernel.sampleMask(mask.pointer, count: n, rate: rate, rng: &rng)
             DropoutKernel.apply(x, mask: mask.pointer, y, count: n)
         } else {
             y.update(from: x, count: n)
         }
+    }
+
+    /// The mask of a whole batch of `rows` samples, drawn from this layer's stream in row order
+    /// (the numbers one forward over the whole batch would draw), for the workers' `sharedMask`.
+    func sampleBatchMask(rows: Int) -> UnsafePointer<Float> {
+        let n = rows * inputSize
+        if batchMask.count < n { batchMask = Buffer(count: n) }
+        DropoutKernel.sampleMask(batchMask.pointer, count: n, rate: rate, rng: &rng)
+        return UnsafePointer(batchMask.pointer)
     }
 
     public func backward(x: UnsafePointer<Float>, y: UnsafePointer<Float>, dy: UnsafePointer<Float>,

@@ -48,12 +48,22 @@ func activate<T: BinaryFloatingPoint>(_ pre: UnsafeMutablePointer<T>, activation
 }
 
 /// The first half of a Conv1D/Dense backward, in one pass over the (m × n) gradient:
-///   dpre = dact masked by ReLU (or copied), and the bias gradient db[o] += Σ_r dpre[r, o]
-/// (rows summed in order; threads split the columns, so the sums do not depend on them).
+///   dpre = dact masked by ReLU (or copied), and, with `dBias`, the bias gradient
+///   db[o] += dpre[r, o] for r = 0..<m in order (threads split the columns, so the sums do not
+///   depend on them). Without `dBias` (a data-parallel worker) the master sums the rows later,
+///   in the same order, with `sumColumns`.
 @inline(__always)
 func maskAndSumColumns<T: BinaryFloatingPoint>(dact: UnsafePointer<T>, pre: UnsafePointer<T>, dpre: UnsafeMutablePointer<T>,
-                                               dBias db: UnsafeMutablePointer<T>, m: Int, n: Int, activation: Activation) {
+                                               dBias db: UnsafeMutablePointer<T>?, m: Int, n: Int, activation: Activation) {
     let relu = activation == .relu
+    guard let db else {
+        if relu {
+            ReLU.backward(pre: pre, dy: dact, dx: dpre, count: m * n)
+        } else {
+            dpre.update(from: dact, count: m * n)
+        }
+        return
+    }
     Parallel.ranges(n, work: m * n) { lo, hi in
         if T.self == Float.self {
             Vectorized.maskAndSumColumns(UnsafeRawPointer(dact).assumingMemoryBound(to: Float.self),
@@ -69,6 +79,21 @@ func maskAndSumColumns<T: BinaryFloatingPoint>(dact: UnsafePointer<T>, pre: Unsa
                 let g = !relu || pre[i] > 0 ? dact[i] : 0
                 dpre[i] = g
                 db[o] += g
+            }
+        }
+    }
+}
+
+/// db[o] += Σ_r rows[r, o] over the parts in order and each part's rows in order: the bias
+/// gradient of a data-parallel batch, the same additions in the same order as
+/// `maskAndSumColumns` over the whole batch. Threads split the columns.
+func sumColumns(_ parts: [(rows: UnsafePointer<Float>, m: Int)], n: Int, into db: UnsafeMutablePointer<Float>) {
+    let work = parts.reduce(0) { $0 + $1.m } * n
+    Parallel.ranges(n, work: work) { lo, hi in
+        for part in parts {
+            for r in 0..<part.m {
+                let row = part.rows + r * n
+                for o in lo..<hi { db[o] = db[o] + row[o] }
             }
         }
     }

@@ -580,8 +580,9 @@ public enum WinogradKernel {
     }
 
     /// Given dact (B·L, Cout) and the U, V of the last forward: dpre = dact masked by ReLU (mask
-    /// from `pre` or the ReLU output); db += Σ dpre; dK += Gᵀ·(Vᵀ·dM) (unless `kernelGradient`
-    /// is false: then dM stays in `mt` for `kernelGradient(parts:)`); if dx != nil: dx = the
+    /// from `pre` or the ReLU output); db += Σ dpre; dK += Gᵀ·(Vᵀ·dM) (both skipped without
+    /// `parameterGradients`: then dpre and dM stay in their buffers for the master's
+    /// `kernelGradient(parts:)` and column sums); if dx != nil: dx = the
     /// adjoint input transform of dM·Uᵀ. `mt` (M's buffer) receives dM; `du`, `dv` are scratch.
     @_specialize(where T == Float)
     public static func backward<T: BLASScalar>(dact: UnsafePointer<T>, pre: UnsafePointer<T>, u: UnsafePointer<T>,
@@ -590,11 +591,12 @@ public enum WinogradKernel {
                                                dBias: UnsafeMutablePointer<T>, dpre: UnsafeMutablePointer<T>,
                                                dx: UnsafeMutablePointer<T>?, activation: Activation,
                                                batch: Int, length L: Int, inChannels cin: Int, outChannels cout: Int,
-                                               transform tr: WinogradTransform, kernelGradient: Bool = true) {
+                                               transform tr: WinogradTransform, parameterGradients: Bool = true) {
         let rows = batch * tiles(length: L, outputTile: tr.outputTile)
-        maskAndSumColumns(dact: dact, pre: pre, dpre: dpre, dBias: dBias, m: batch * L, n: cout, activation: activation)
+        maskAndSumColumns(dact: dact, pre: pre, dpre: dpre, dBias: parameterGradients ? dBias : nil, m: batch * L, n: cout,
+                          activation: activation)
         outputTransformAdjoint(dpre: dpre, dm: mt, batch: batch, length: L, outChannels: cout, transform: tr)
-        if kernelGradient {
+        if parameterGradients {
             Self.kernelGradient(parts: [(v: UnsafePointer(v), dm: UnsafePointer(mt), rows: rows)], du: du, dKernel: dKernel,
                                 inChannels: cin, outChannels: cout, transform: tr)
         }

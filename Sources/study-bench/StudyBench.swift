@@ -1,6 +1,7 @@
 // study-bench: benchmarks that print figures (not timed tests). One subcommand per benchmark;
 // each benchmark lives in its own file (NeuralNetBench.swift, FeaturesBench.swift, ...).
 import ArgumentParser
+import Audio
 import Corpus
 import Features
 import Foundation
@@ -16,6 +17,7 @@ struct StudyBench: ParsableCommand {
     /// OpenBLAS's kernels for this CPU first (may re-execute the program once), then the command.
     static func main() {
         BLASKernels.useBestKernels()
+        SoxrEnvironment.pinAtStartup()
         main(nil)
     }
 }

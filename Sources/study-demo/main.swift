@@ -1,4 +1,5 @@
 import ArgumentParser
+import Audio
 import DemoServer
 import Foundation
 import Hummingbird
@@ -70,6 +71,9 @@ struct Serve: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // The demo computes features in the deterministic arithmetic: libsoxr's SOXR_* variables
+        // are unset before the server starts its threads.
+        SoxrEnvironment.pinAtStartup(arguments: [])
         let config = try options.configuration(host: host, port: port)
         DemoApp.prepareProcess()
         let app = try DemoApp.make(config) { port in
@@ -102,6 +106,9 @@ struct Load: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // The demo computes features in the deterministic arithmetic: libsoxr's SOXR_* variables
+        // are unset before the server starts its threads.
+        SoxrEnvironment.pinAtStartup(arguments: [])
         let config = try options.configuration(host: "127.0.0.1", port: 0)
         DemoApp.prepareProcess()
         let body = try clip.map { Array(try Data(contentsOf: URL(fileURLWithPath: $0))) }

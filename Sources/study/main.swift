@@ -1,4 +1,5 @@
 import ArgumentParser
+import Audio
 import Base
 import Corpus
 import Foundation
@@ -230,4 +231,6 @@ extension StudyCommand {
 
 // Before anything else: OpenBLAS's kernels for this CPU (may re-execute the program once).
 BLASKernels.useBestKernels()
+// libsoxr reads SOXR_* variables when it makes a resampler: unset them unless --kernels native.
+SoxrEnvironment.pinAtStartup()
 StudyCommand.main()
