@@ -3,6 +3,7 @@ import Audio
 import Base
 import Features
 import Foundation
+import NeuralNet
 
 /// `study-bench probe [--clips DIR] [--kernels deterministic|native] [--values]`: one JSON line
 /// of SHA-256 digests of what this process computes, so that runs in other environments (another
@@ -51,10 +52,7 @@ struct ProbeCommand: ParsableCommand {
         do {
             try Probe.addFeatures(to: &line, clips: clips.map { URL(fileURLWithPath: $0) }, threads: threads, values: values)
             try Probe.addResampled(to: &line)
-            // HOOK(weights_sha256): a second part goes here — a short training (2 epochs of a
-            // small net, fixed seed) whose weights are hashed into `weights_sha256` with
-            // `line.add("weights_sha256", string: …)`. Every part only appends fields, so a
-            // line stays comparable byte for byte between runs of the same build.
+            Probe.addWeights(to: &line, threads: threads)
         } catch {
             FileHandle.standardError.write(Data("probe: \(error)\n".utf8))
             throw ExitCode(1)
@@ -185,5 +183,42 @@ enum Probe {
         guard let e = FileManager.default.enumerator(at: dir, includingPropertiesForKeys: nil) else { return [] }
         return e.compactMap { $0 as? URL }.filter { extensions.contains($0.pathExtension.lowercased()) }
             .sorted { $0.path < $1.path }
+    }
+}
+
+extension Probe {
+    /// Adds `weights_sha256`: the weights (little-endian float32, in parameter order) of a small
+    /// CNN (both convolution paths: im2col and Winograd F(4,5)) trained for 2 epochs on seeded
+    /// toy data with dropout, on `threads` data-parallel threads: small enough for debug builds.
+    static func addWeights(to line: inout ProbeLine, threads: Int) {
+        var rng = Xoshiro256(seed: 21)
+        let length = 20, classes = 4, count = 72
+        var x = [Float](), y = [Int]()
+        for i in 0..<count {
+            let c = i % classes
+            for t in 0..<length { x.append((abs(t - 4 * c - 2) <= 1 ? 1.5 : 0) + rng.uniform(-0.5, 0.5)) }
+            y.append(c)
+        }
+        var hash = SHA256()
+        for path in [Conv1DPath.im2col, .winograd(outputTile: 4)] {
+            let model = Sequential(inputShape: [length, 1], specs: [
+                .conv1D(filters: 16, kernelSize: 5, activation: .relu),
+                .conv1D(filters: 16, kernelSize: 5, activation: .relu),
+                .maxPool1D(poolSize: 5, stride: 2),
+                .dropout(rate: 0.2),
+                .flatten,
+                .dense(units: 16, activation: .relu),
+                .dense(units: classes, activation: .softmax),
+            ], seed: 7)
+            (model.layers[1] as? Conv1D)?.pathOverride = path
+            fit(model, x: Array(x[0..<(56 * length)]), y: Array(y[0..<56]), xVal: Array(x[(56 * length)...]),
+                yVal: Array(y[56...]), features: length,
+                options: FitOptions(seed: 8, batchSize: 16, epochs: 2, patience: nil, threads: threads))
+            for p in model.snapshot() {
+                var le = p.map { $0.bitPattern.littleEndian }
+                le.withUnsafeMutableBytes { hash.update(UnsafeRawBufferPointer($0)) }
+            }
+        }
+        line.add("weights_sha256", string: SHA256.hex(hash.finalize()))
     }
 }
