@@ -58,6 +58,15 @@ demo-load: deps
 	@test -f $(MODEL) || $(MAKE) study
 	$(BIN)/study-demo load --model $(MODEL) $(DEMO_ARGS)
 
+# A seeded, time-bounded fuzz of the parsers of untrusted input (manifest, WAV, model file,
+# multipart upload): no crash, no hang, nothing written outside a temporary folder, every
+# refusal a clear error. `timeout` turns a hang into a failure. FUZZ_ARGS="--seed 7" for others.
+FUZZ_ARGS ?=
+.PHONY: fuzz
+fuzz: deps
+	$(SWIFT) build -c release --product study-fuzz
+	timeout 180 $(BIN)/study-fuzz $(FUZZ_ARGS)
+
 clean:
 	rm -rf .build
 	@if [ -d output ]; then find output -mindepth 1 -maxdepth 1 ! -name README.md -exec rm -rf {} +; fi

@@ -18,6 +18,7 @@ let package = Package(
         .executable(name: "study", targets: ["study"]),
         .executable(name: "study-bench", targets: ["study-bench"]),
         .executable(name: "study-demo", targets: ["study-demo"]),
+        .executable(name: "study-fuzz", targets: ["study-fuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -83,6 +84,10 @@ let package = Package(
         ]),
 
         // Tests.
+        .executableTarget(name: "study-fuzz", dependencies: [
+            "Base", "Audio", "Corpus", "NeuralNet", "DemoServer",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "BaseTests", dependencies: ["Base", "TestSupport"]),
         .testTarget(name: "AudioTests", dependencies: ["Audio", "Base", "TestSupport"]),

@@ -6,11 +6,17 @@ import Foundation
 /// Why features could not be computed for a clip.
 public enum FeatureError: Error, CustomStringConvertible, Equatable {
     case emptySignal(path: String)
+    /// The features came out NaN or infinite: samples so large (a float file holding 1e30, say)
+    /// that their power overflows Float. The clip is unusable, not the analysis.
+    case nonFinite(path: String, count: Int)
 
     public var description: String {
         switch self {
         case .emptySignal(let path):
             return "\(path): no samples to analyse after loading; check the offset and duration"
+        case .nonFinite(let path, let count):
+            return "\(path): \(count) of its features are NaN or infinite (samples far outside −1…1 overflow the "
+                + "spectrum's power); the clip cannot be classified: re-export it with samples in −1…1"
         }
     }
 }
@@ -81,6 +87,8 @@ public func extractMFCCMeansTimed(url: URL, preset: FeaturePreset = .notebook, o
     let t1 = now()
     let means = mfccMeans(coefficients)
     times.dbDCT += now() - t1
+    let bad = means.count { !$0.isFinite }
+    guard bad == 0 else { throw FeatureError.nonFinite(path: url.path, count: bad) }
     return means
 }
 

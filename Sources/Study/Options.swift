@@ -45,7 +45,7 @@ public struct StudyOptions: Sendable {
     public var only: ChapterID?
     public var quiet: Bool = false
     /// Threads for feature extraction and training. Not part of any chapter's key: the results
-    /// are the same bits with any thread count (chapter 5 splits each batch into fixed shards).
+    /// are the same bits with any thread count (chapter 5 sums every gradient over the batch's rows in one order, whoever computed them).
     public var threads: Int = min(64, max(1, ProcessInfo.processInfo.activeProcessorCount))
     /// The arithmetic (`--kernels`): the study's own deterministic kernels, or the libraries'
     /// choice for this CPU. Part of every key that reaches a number; the runner sets

@@ -42,7 +42,7 @@ enum BenchConv: String, CaseIterable, ExpressibleByArgument {
 }
 
 enum NeuralNetBench {
-    static func run(threads: [Int], modes: [FitOptions.Parallelism], convs: [BenchConv], epochs: Int, profile: Bool,
+    static func run(threads: [Int], modes: [FitOptions.Parallelism], convs: [BenchConv], kernels: [Arithmetic], epochs: Int, profile: Bool,
                     convTable: Bool) {
         let nTrain = 2240, nVal = 560, features = 40, classes = 7
         var rng = Xoshiro256(seed: 2024)
@@ -56,6 +56,7 @@ enum NeuralNetBench {
         let flopsEpoch = Double(nTrain) * (fwd + bwd) + Double(nVal) * fwd
         print("NeuralNet benchmark: notebook CNN (\(model.parameterCount) parameters), \(nTrain) + \(nVal) samples × \(features) features, batch 64")
         print("OpenBLAS: \(BLASThreads.configuration) (core \(BLASThreads.coreName)); machine: \(ProcessInfo.processInfo.activeProcessorCount) CPUs")
+        print("deterministic GEMM: \(DeterministicGEMM.variant) micro-kernel (arithmetics timed: \(kernels.map(\.rawValue).joined(separator: ", ")))")
         print(String(format: "work per epoch: %.1f GFLOP (%.2f MFLOP forward, %.2f MFLOP backward per sample)",
                      flopsEpoch / 1e9, fwd / 1e6, bwd / 1e6))
         for conv in convs {
@@ -65,36 +66,52 @@ enum NeuralNetBench {
         }
         for mode in modes {
             for t in threads where !(mode == .blas && t == 1 && modes.contains(.dataParallel)) {
-                // The algorithms side by side for each thread count, so that they share the load.
-                var means: [BenchConv: Double] = [:]
+                // The algorithms and arithmetics side by side for each thread count, so that they
+                // share the load.
+                var means: [String: Double] = [:]
+                func key(_ c: BenchConv, _ k: Arithmetic) -> String { c.rawValue + "/" + k.rawValue }
                 defer {
-                    if let base = means[.im2col], means.count > 1 {
-                        let others = convs.filter { $0 != .im2col }.compactMap { c in means[c].map { (c, $0) } }
-                        print(String(repeating: " ", count: 39) + "vs im2col: "
-                              + others.map { String(format: "%@ %.2f×", $0.0.label, $0.1 / base) }.joined(separator: ", ")
+                    let base = kernels[0]
+                    if let im2col = means[key(.im2col, base)], convs.count > 1 {
+                        let others = convs.filter { $0 != .im2col }.compactMap { c in means[key(c, base)].map { (c, $0) } }
+                        print(String(repeating: " ", count: 39) + "vs im2col (\(base.rawValue)): "
+                              + others.map { String(format: "%@ %.2f×", $0.0.label, $0.1 / im2col) }.joined(separator: ", ")
                               + " the epoch time")
+                    }
+                    if kernels.count > 1 {
+                        for conv in convs {
+                            guard let b = means[key(conv, base)] else { continue }
+                            let others = kernels.dropFirst().compactMap { k in means[key(conv, k)].map { (k, $0) } }
+                            print(String(repeating: " ", count: 39) + "\(conv.label): \(base.rawValue) vs "
+                                  + others.map { String(format: "%@ %+.1f%% the epoch time", $0.0.rawValue, (b / $0.1 - 1) * 100) }.joined(separator: ", "))
+                        }
                     }
                 }
                 for conv in convs {
-                    let m = NotebookCNN.make(inputLength: features, classes: classes, seed: 1)
-                    let algorithm = conv.apply(to: m)
-                    let cpu0 = cpuSeconds(), machine0 = machineBusy()
-                    // Epoch 1 is a warm-up (allocation, page faults, thread start); report the rest.
-                    let h = fit(m, x: x, y: y, xVal: xVal, yVal: yVal, features: features,
-                                options: FitOptions(seed: 7, epochs: epochs + 1, patience: nil, threads: t, parallelism: mode,
-                                                    convAlgorithm: algorithm))
-                    let cpu = cpuSeconds() - cpu0
-                    let machine = machineBusy().flatMap { m1 in machine0.map { m1 - $0 } }
-                    let secs = h.rows.dropFirst().map(\.seconds)
-                    let mean = secs.reduce(0, +) / Double(secs.count), best = secs.min()!
-                    means[conv] = mean
-                    let label = (t == 1 ? "1 thread" : "\(t) threads, \(mode.rawValue)") + ", " + conv.label
-                    let padded = label.padding(toLength: 38, withPad: " ", startingAt: 0)
-                    print(padded + String(format: " %.3f s/epoch mean, %.3f best (%d epochs after a %.3f s warm-up) — %.1f GFLOP/s mean, %.1f best",
-                                 mean, best, secs.count, h.rows[0].seconds, flopsEpoch / mean / 1e9, flopsEpoch / best / 1e9))
-                    if let machine {
-                        print(String(repeating: " ", count: 39) + String(format: "CPU: this process %.2f s, whole machine %.2f s busy over %.2f s wall → others used ~%.0f%% of a core",
-                                     cpu, machine, h.seconds, max(0, (machine - cpu) / h.seconds * 100)))
+                    for k in kernels {
+                        Arithmetic.current = k
+                        defer { Arithmetic.current = .deterministic }
+                        let m = NotebookCNN.make(inputLength: features, classes: classes, seed: 1)
+                        let algorithm = conv.apply(to: m)
+                        let cpu0 = cpuSeconds(), machine0 = machineBusy()
+                        // Epoch 1 is a warm-up (allocation, page faults, thread start); report the rest.
+                        let h = fit(m, x: x, y: y, xVal: xVal, yVal: yVal, features: features,
+                                    options: FitOptions(seed: 7, epochs: epochs + 1, patience: nil, threads: t, parallelism: mode,
+                                                        convAlgorithm: algorithm))
+                        let cpu = cpuSeconds() - cpu0
+                        let machine = machineBusy().flatMap { m1 in machine0.map { m1 - $0 } }
+                        let secs = h.rows.dropFirst().map(\.seconds)
+                        let mean = secs.reduce(0, +) / Double(secs.count), best = secs.min()!
+                        means[key(conv, k)] = mean
+                        let label = (t == 1 ? "1 thread" : "\(t) threads, \(mode.rawValue)") + ", " + conv.label
+                            + (kernels.count > 1 ? ", " + k.rawValue : "")
+                        let padded = label.padding(toLength: 38, withPad: " ", startingAt: 0)
+                        print(padded + String(format: " %.3f s/epoch mean, %.3f best (%d epochs after a %.3f s warm-up) — %.1f GFLOP/s mean, %.1f best",
+                                     mean, best, secs.count, h.rows[0].seconds, flopsEpoch / mean / 1e9, flopsEpoch / best / 1e9))
+                        if let machine {
+                            print(String(repeating: " ", count: 39) + String(format: "CPU: this process %.2f s, whole machine %.2f s busy over %.2f s wall → others used ~%.0f%% of a core",
+                                         cpu, machine, h.seconds, max(0, (machine - cpu) / h.seconds * 100)))
+                        }
                     }
                 }
             }

@@ -2,6 +2,7 @@
 // each benchmark lives in its own file (NeuralNetBench.swift, FeaturesBench.swift, ...).
 import ArgumentParser
 import Audio
+import Base
 import Corpus
 import Features
 import Foundation
@@ -40,6 +41,10 @@ struct CommaList<Element: ExpressibleByArgument>: ExpressibleByArgument {
     }
 
     var defaultValueDescription: String { values.map(\.defaultValueDescription).joined(separator: ",") }
+}
+
+extension Arithmetic: ExpressibleByArgument {
+    public var defaultValueDescription: String { rawValue }
 }
 
 extension FitOptions.Parallelism: ExpressibleByArgument {
@@ -83,6 +88,12 @@ struct NN: ParsableCommand {
     @Option(help: "Comma-separated Conv1D settings, timed side by side: im2col, winograd (the per-shape table), f2, f4 (F(2,5) / F(4,5) on every conv layer).")
     var conv = CommaList<BenchConv>([.im2col, .winograd])
 
+    @Option(help: "Comma-separated arithmetics, timed side by side: deterministic (the study's own GEMM, the same bits on every CPU), native (OpenBLAS's kernels for this CPU).")
+    var kernels = CommaList<Arithmetic>([.deterministic, .native])
+
+    @Option(name: .customLong("gemm-variant"), help: "The deterministic GEMM's micro-kernel: scalar, avx2 or avx512 (default: the widest this CPU runs; all give the same bits). With OPENBLAS_CORETYPE=Haswell, avx2 shows what an AVX2 machine pays.")
+    var gemmVariant: String?
+
     @Flag(inversion: .prefixedNo, help: "Time every layer, forward and backward, for each --conv setting.")
     var profile = true
 
@@ -92,10 +103,15 @@ struct NN: ParsableCommand {
     func validate() throws {
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
         guard threads.values.allSatisfy({ $0 >= 1 }) else { throw ValidationError("--threads: every count must be at least 1") }
+        if let gemmVariant, !DeterministicGEMM.available.contains(gemmVariant) {
+            throw ValidationError("--gemm-variant \(gemmVariant): this CPU runs \(DeterministicGEMM.available.joined(separator: ", "))")
+        }
     }
 
     func run() throws {
-        NeuralNetBench.run(threads: threads.values, modes: mode.values, convs: conv.values, epochs: epochs, profile: profile,
+        if let gemmVariant { DeterministicGEMM.force(gemmVariant) }
+        NeuralNetBench.run(threads: threads.values, modes: mode.values, convs: conv.values, kernels: kernels.values,
+                           epochs: epochs, profile: profile,
                            convTable: convTable)
     }
 }

@@ -57,7 +57,7 @@ struct CommonOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "No progress output on stderr.")
     var quiet = false
 
-    @Option(help: "Threads for feature extraction and training (default: the number of cores, at most 64): chapter 5 splits each batch into 8 fixed shards that the threads share; chapters 7 and 8 train that many runs at once, each on one thread. The results are the same bits with any thread count.")
+    @Option(help: "Threads for feature extraction and training (default: the number of cores, at most 64): chapter 5's threads share each batch's rows, and every gradient is summed over the rows in one order; chapters 7 and 8 train that many runs at once, each on one thread. The results are the same bits with any thread count.")
     var threads: Int = min(64, max(1, ProcessInfo.processInfo.activeProcessorCount))
 
     @Option(help: "The arithmetic: deterministic (the study's own GEMM kernels, FFTW's scalar codelets: the same bits on every x86-64 CPU with AVX2 and FMA, the default) or native (OpenBLAS's kernels for this CPU and FFTW's SIMD codelets: reproducible on this CPU type only; OPENBLAS_CORETYPE applies).")
