@@ -24,10 +24,31 @@ public struct WriteError: Error, CustomStringConvertible, Sendable {
         if isDiskFull { return "the disk (or your quota) is full: free some space, or write somewhere else" }
         switch code {
         case EACCES?, EPERM?, EROFS?: return "the folder is not writable: check its permissions, or write somewhere else"
+        case ENAMETOOLONG?: return "the path is too long (a name over 255 bytes, or a path over 4096): choose a shorter output folder"
+        case ENOENT?: return "a folder on the way does not exist: create it, or choose another"
+        case ENOTDIR?: return "a part of the path is a file, not a folder: choose another"
         default: return "check that the folder exists, is writable and the disk is not full"
         }
     }
     public var description: String { "\(path): cannot write (\(reason)); \(hint)" }
+}
+
+/// Creates `folder` and the folders above it that are missing (`mkdir -p`), with the system's
+/// reason when one cannot be made (Foundation's createDirectory says only "file error 514").
+public func makeFolders(_ folder: URL) throws {
+    let parts = folder.standardizedFileURL.path.split(separator: "/", omittingEmptySubsequences: true)
+    var path = folder.path.hasPrefix("/") ? "" : "."
+    for part in parts {
+        path += "/" + part
+        if mkdir(path, 0o755) == 0 { continue }
+        let code = errno
+        var st = stat()
+        if code == EEXIST, stat(path, &st) == 0 {
+            if (st.st_mode & S_IFMT) == S_IFDIR { continue }
+            throw WriteError(path: path, reason: "cannot create the folder \(folder.path): \(path) is a file, not a folder", code: ENOTDIR)
+        }
+        throw WriteError(path: folder.path, reason: "cannot create the folder (\(String(cString: strerror(code))) at \(path))", code: code)
+    }
 }
 
 /// Writes `data` to `url` atomically: a temporary file beside it, written in full and flushed,
@@ -40,11 +61,7 @@ public func writeAtomically(_ data: Data, to url: URL, createFolders: Bool = tru
     var isDirectory: ObjCBool = false
     if !FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDirectory) {
         guard createFolders else { throw WriteError(path: url.path, reason: "the folder \(dir.path) does not exist") }
-        do {
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        } catch {
-            throw WriteError(path: dir.path, reason: "cannot create the folder: \(error.localizedDescription)")
-        }
+        try makeFolders(dir)
     } else if !isDirectory.boolValue {
         throw WriteError(path: url.path, reason: "\(dir.path) is a file, not a folder")
     }

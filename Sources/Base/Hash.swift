@@ -57,7 +57,7 @@ public struct FNV1a64: Sendable, Equatable {
         while true {
             let chunk: Data
             do { chunk = try handle.read(upToCount: 1 << 20) ?? Data() } catch {
-                throw ReadError(path: url.path, reason: "read error: \(error.localizedDescription)")
+                throw ReadError(path: url.path, reason: "read error: \(SystemErrorText.describe(error))")
             }
             if chunk.isEmpty { break }
             size += chunk.count

@@ -114,7 +114,7 @@ public struct SHA256: Sendable {
         while true {
             let chunk: Data
             do { chunk = try handle.read(upToCount: 1 << 20) ?? Data() } catch {
-                throw FNV1a64.ReadError(path: url.path, reason: "read error: \(error.localizedDescription)")
+                throw FNV1a64.ReadError(path: url.path, reason: "read error: \(SystemErrorText.describe(error))")
             }
             if chunk.isEmpty { break }
             chunk.withUnsafeBytes { body($0) }

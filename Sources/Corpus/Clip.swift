@@ -143,6 +143,8 @@ public enum CorpusError: Error, CustomStringConvertible, Equatable {
     case noCorpusClips(corpus: String, path: String, filesSeen: Int, examples: [SkippedFile])
     /// A `manifest.csv` that cannot be used: `path` is the manifest, `line` its 1-based line.
     case invalidManifest(path: String, line: Int, reason: String)
+    /// `CorpusScan.checkTrainable`: fewer than two labels, or a label with fewer than two clips.
+    case tooFewLabels(path: String, counts: [String: Int])
 
     public var description: String {
         switch self {
@@ -192,6 +194,46 @@ public enum CorpusError: Error, CustomStringConvertible, Equatable {
             return text
         case .invalidManifest(let path, let line, let reason):
             return "\(path), line \(line): \(reason). Expected \(EmotionCorpus.manifestFormat)"
+        case .tooFewLabels(let path, let counts):
+            let list = counts.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
+            return "\(path): a classifier needs at least two labels with at least two usable clips each; "
+                + "this corpus has \(counts.count == 1 ? "one label" : "\(counts.count) labels") (\(list)). "
+                + "Add clips of other emotions, or check the label column or the file names (see 01-load/skipped.csv)"
         }
+    }
+}
+
+extension CorpusScan {
+    /// Throws `CorpusError.tooFewLabels` unless at least two labels have at least two clips
+    /// each (a corpus of one label trains to nothing, and `predict` refuses its model).
+    public func checkTrainable() throws {
+        var counts: [String: Int] = [:]
+        for c in clips { counts[c.label, default: 0] += 1 }
+        guard counts.count >= 2, counts.values.allSatisfy({ $0 >= 2 }) else {
+            throw CorpusError.tooFewLabels(path: root.path, counts: counts)
+        }
+    }
+}
+
+/// What a corpus clip may be at most: a bigger file or a longer clip is skipped and listed
+/// (a 4 GB WAV or a 10-hour recording would otherwise be read whole). `study run
+/// --max-clip-mb/--max-clip-seconds` change them.
+public struct ClipLimits: Sendable, Equatable, Codable {
+    /// Bytes on disk (default 64 MB: 6 minutes of 48 kHz 24-bit stereo).
+    public var maxBytes: Int
+    /// Seconds by the header (default 600: ten minutes).
+    public var maxSeconds: Double
+
+    public init(maxBytes: Int = 64 << 20, maxSeconds: Double = 600) {
+        self.maxBytes = maxBytes
+        self.maxSeconds = maxSeconds
+    }
+
+    public static let `default` = ClipLimits()
+
+    /// Bytes as megabytes (2^20) for messages, one decimal when below 10.
+    static func megabytes(_ bytes: Int) -> String {
+        let mb = Double(bytes) / Double(1 << 20)
+        return mb < 10 ? String(format: "%.1f", mb) : String(format: "%.0f", mb)
     }
 }

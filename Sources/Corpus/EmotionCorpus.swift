@@ -23,19 +23,20 @@ public enum EmotionCorpus {
     /// Reads the corpus in `root`: its `manifest.csv` when there is one, otherwise the naming
     /// convention that most file names follow (names that follow no convention, or another one,
     /// go to `skipped` with the reason). A TESS folder gives exactly `TESSCorpus.scan(root:)`.
-    public static func scan(root: URL) throws -> CorpusScan {
+    /// `limits` caps each clip's size and duration (a bigger or longer one is skipped and listed).
+    public static func scan(root: URL, limits: ClipLimits = .default) throws -> CorpusScan {
         let rootURL = try TESSCorpus.checkedRoot(root)
-        let (files, unusable) = try TESSCorpus.visibleFiles(under: rootURL)
+        let (files, unusable) = try TESSCorpus.visibleFiles(under: rootURL, limits: limits)
         switch try detect(root: rootURL, files: files, unusable: unusable) {
-        case .manifest: return try scanManifest(root: rootURL, files: files, unusable: unusable)
+        case .manifest: return try scanManifest(root: rootURL, files: files, unusable: unusable, limits: limits)
         case .convention(let c): return try scan(root: rootURL, convention: c, files: files, unusable: unusable)
         }
     }
 
     /// Reads `root` with convention `convention`, whatever most names follow.
-    public static func scan(root: URL, convention: CorpusConvention) throws -> CorpusScan {
+    public static func scan(root: URL, convention: CorpusConvention, limits: ClipLimits = .default) throws -> CorpusScan {
         let rootURL = try TESSCorpus.checkedRoot(root)
-        let (files, unusable) = try TESSCorpus.visibleFiles(under: rootURL)
+        let (files, unusable) = try TESSCorpus.visibleFiles(under: rootURL, limits: limits)
         return try scan(root: rootURL, convention: convention, files: files, unusable: unusable)
     }
 
@@ -99,21 +100,21 @@ public enum EmotionCorpus {
                           duplicates: duplicates, fingerprint: TESSCorpus.fingerprint(of: clips))
     }
 
-    static func scanManifest(root: URL, files: [TESSCorpus.FoundFile], unusable: [SkippedFile]) throws -> CorpusScan {
+    static func scanManifest(root: URL, files: [TESSCorpus.FoundFile], unusable: [SkippedFile],
+                             limits: ClipLimits = .default) throws -> CorpusScan {
         let manifestURL = root.appendingPathComponent(manifestName)
         let entries = try CorpusManifest.read(manifestURL)
         var listed: [TESSCorpus.FoundFile] = []
+        // A listed path that is missing, not a regular file (never opened: a FIFO would block),
+        // too big, or reached through a symbolic link to a folder is skipped and listed, as
+        // the walk does for files it finds.
+        var unusableListed: [SkippedFile] = []
         for entry in entries {
-            let url = root.appendingPathComponent(entry.path)
-            var st = stat()
-            guard stat(url.path, &st) == 0 else {
-                throw CorpusError.invalidManifest(path: manifestURL.path, line: entry.line,
-                                                  reason: "no file \(entry.path) in \(root.path)")
+            if let problem = TESSCorpus.listedFileProblem(entry.path, root: root, limits: limits) {
+                unusableListed.append(SkippedFile(path: entry.path, reason: "listed in \(manifestName) (line \(entry.line)) but \(problem)"))
+                continue
             }
-            guard (st.st_mode & S_IFMT) == S_IFREG else {
-                throw CorpusError.invalidManifest(path: manifestURL.path, line: entry.line, reason: "\(entry.path) is not a regular file")
-            }
-            listed.append(TESSCorpus.FoundFile(path: entry.path, url: url))
+            listed.append(TESSCorpus.FoundFile(path: entry.path, url: root.appendingPathComponent(entry.path), limits: limits))
         }
         let byPath = Dictionary(uniqueKeysWithValues: entries.map { ($0.path, $0) })
         let order = listed.indices.sorted { listed[$0].path < listed[$1].path }
@@ -124,7 +125,10 @@ public enum EmotionCorpus {
         })
         let unlisted = files.filter { $0.path != manifestName && byPath[$0.path] == nil }
             .map { SkippedFile(path: $0.path, reason: "not listed in \(manifestName)") }
-        let (clips, skipped, duplicates) = TESSCorpus.collect(sortedFiles, results, unusable: unusable + unlisted)
+        // The walk's own entries for listed paths are replaced by the manifest's reasons.
+        let listedProblems = Set(unusableListed.map(\.path))
+        let (clips, skipped, duplicates) = TESSCorpus.collect(sortedFiles, results,
+                                                              unusable: unusable.filter { !listedProblems.contains($0.path) } + unusableListed + unlisted)
         guard !clips.isEmpty else {
             throw CorpusError.noCorpusClips(corpus: "manifest", path: root.path, filesSeen: files.count + unusable.count,
                                             examples: Array(skipped.prefix(3)))

@@ -29,7 +29,7 @@ public enum CorpusManifest {
     public static func read(_ url: URL) throws -> [ManifestEntry] {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
-            throw CorpusError.unreadableFile(path: url.path, reason: "cannot read the manifest (\(error.localizedDescription))")
+            throw CorpusError.unreadableFile(path: url.path, reason: "cannot read the manifest (\(SystemErrorText.describe(error)))")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw CorpusError.invalidManifest(path: url.path, line: 1, reason: "the file is not UTF-8 text")

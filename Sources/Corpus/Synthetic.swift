@@ -59,7 +59,7 @@ public enum SyntheticCorpus {
         } catch let e as WriteError {
             throw CorpusError.writeFailed(path: e.path, reason: e.reason)
         } catch {
-            throw CorpusError.writeFailed(path: lockFolder(for: folder).path, reason: error.localizedDescription)
+            throw CorpusError.writeFailed(path: lockFolder(for: folder).path, reason: SystemErrorText.describe(error))
         }
         defer { withExtendedLifetime(lock) {} }
         if readManifest(in: folder) == expected, allClipsPresent(in: folder, words: words) { return folder }
@@ -78,7 +78,7 @@ public enum SyntheticCorpus {
         do {
             try fm.createDirectory(at: parent, withIntermediateDirectories: true)
         } catch {
-            throw CorpusError.writeFailed(path: parent.path, reason: error.localizedDescription)
+            throw CorpusError.writeFailed(path: parent.path, reason: SystemErrorText.describe(error))
         }
         defer { try? fm.removeItem(at: temp) }
         try synthesize(to: temp, words: words, seed: seed, variation: variation, progress: progress)
@@ -86,9 +86,25 @@ public enum SyntheticCorpus {
             if fm.fileExists(atPath: folder.path) { try fm.removeItem(at: folder) }
             try fm.moveItem(at: temp, to: folder)
         } catch {
-            throw CorpusError.writeFailed(path: folder.path, reason: "cannot move the new corpus into place: \(error.localizedDescription)")
+            throw CorpusError.writeFailed(path: folder.path, reason: "cannot move the new corpus into place: \(SystemErrorText.describe(error))")
         }
         return folder
+    }
+
+    /// Refuses to synthesize into `folder` when it holds anything but an earlier synthetic
+    /// corpus (recognised by its manifest) and `force` is false: a clip of the corpus would
+    /// overwrite a file of the user's at the same path.
+    public static func checkTarget(_ folder: URL, force: Bool) throws {
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        guard fm.fileExists(atPath: folder.path, isDirectory: &isDirectory) else { return }
+        guard isDirectory.boolValue else {
+            throw CorpusError.invalidArgument("\(folder.path): is a file, not a folder; choose a new or empty folder for the corpus")
+        }
+        let contents = (try? fm.contentsOfDirectory(atPath: folder.path)) ?? []
+        if contents.isEmpty || force || fm.fileExists(atPath: folder.appendingPathComponent(manifestName).path) { return }
+        throw CorpusError.invalidArgument("\(folder.path): holds \(contents.count) entr\(contents.count == 1 ? "y" : "ies") and is not a synthetic "
+            + "corpus (no \(manifestName)); its files could be overwritten. Choose a new or empty folder, or pass --force to write into it anyway")
     }
 
     /// The folder holding `ensure`'s lock for corpus folder `folder`: `.<name>.lock` beside it.
@@ -111,7 +127,7 @@ public enum SyntheticCorpus {
             do {
                 try fm.createDirectory(at: folder.appendingPathComponent(dir), withIntermediateDirectories: true)
             } catch {
-                throw CorpusError.writeFailed(path: folder.appendingPathComponent(dir).path, reason: error.localizedDescription)
+                throw CorpusError.writeFailed(path: folder.appendingPathComponent(dir).path, reason: SystemErrorText.describe(error))
             }
         }
         // The previous manifest says which clips this synthesizer wrote here before; those the new
@@ -135,7 +151,7 @@ public enum SyntheticCorpus {
         } catch let e as WriteError {
             throw CorpusError.writeFailed(path: folder.appendingPathComponent(manifestName).path, reason: e.reason)
         } catch {
-            throw CorpusError.writeFailed(path: folder.appendingPathComponent(manifestName).path, reason: error.localizedDescription)
+            throw CorpusError.writeFailed(path: folder.appendingPathComponent(manifestName).path, reason: SystemErrorText.describe(error))
         }
         return plans.count
     }

@@ -77,9 +77,9 @@ public enum TESSCorpus {
     /// A file is audio when libsndfile can open it (two real TESS clips are AIFF named `.wav`),
     /// whatever its extension. Hidden files and folders are not visited. Headers and content
     /// hashes are read on all cores.
-    public static func scan(root: URL) throws -> CorpusScan {
+    public static func scan(root: URL, limits: ClipLimits = .default) throws -> CorpusScan {
         let rootURL = try checkedRoot(root)
-        let (files, unusable) = try visibleFiles(under: rootURL)
+        let (files, unusable) = try visibleFiles(under: rootURL, limits: limits)
         return try scan(root: rootURL, files: files, unusable: unusable)
     }
 
@@ -125,6 +125,8 @@ public enum TESSCorpus {
     struct FoundFile {
         var path: String
         var url: URL
+        /// The caps it is examined under (duration; the size was checked by the walk).
+        var limits: ClipLimits = .default
     }
 
     struct SkipReason: Error {
@@ -133,13 +135,14 @@ public enum TESSCorpus {
 
     /// Regular, non-hidden files under `root`, sorted by relative path, and the visible entries
     /// that cannot be clips, with the reason (a FIFO or device, a broken symbolic link, a name
-    /// that is not UTF-8). Symbolic links are followed, to files and to folders; a folder reached
-    /// twice (a link loop, or two links to one folder) is walked once.
-    static func visibleFiles(under root: URL) throws -> (files: [FoundFile], skipped: [SkippedFile]) {
+    /// that is not UTF-8, a file above `limits.maxBytes`). Symbolic links to files are followed
+    /// (users link clips); symbolic links to folders never are: one that leads out of the corpus
+    /// would take the walk over the whole disk, one that leads back into it is walked where it
+    /// is. Each is listed as skipped, with where it leads.
+    static func visibleFiles(under root: URL, limits: ClipLimits = .default) throws -> (files: [FoundFile], skipped: [SkippedFile]) {
         var files: [FoundFile] = []
         var skipped: [SkippedFile] = []
-        var visited: Set<[UInt64]> = []
-        func identity(_ st: stat) -> [UInt64] { [UInt64(st.st_dev), UInt64(st.st_ino)] }
+        let realRoot = root.resolvingSymlinksInPath().path
         func walk(_ dir: String, relative: String) throws {
             guard let handle = opendir(dir) else {
                 let reason = String(cString: strerror(errno))
@@ -164,28 +167,70 @@ public enum TESSCorpus {
                     continue
                 }
                 let path = dir + "/" + name
+                var lst = stat()
+                guard lstat(path, &lst) == 0 else {
+                    skipped.append(SkippedFile(path: rel, reason: "cannot be read (\(String(cString: strerror(errno))))"))
+                    continue
+                }
+                let isLink = (lst.st_mode & S_IFMT) == S_IFLNK
                 var st = stat()
                 guard stat(path, &st) == 0 else {
-                    var lst = stat()
-                    let broken = lstat(path, &lst) == 0 && (lst.st_mode & S_IFMT) == S_IFLNK
-                    skipped.append(SkippedFile(path: rel, reason: broken ? "a symbolic link to nothing" : "cannot be read (\(String(cString: strerror(errno))))"))
+                    skipped.append(SkippedFile(path: rel, reason: isLink ? "a symbolic link to nothing" : "cannot be read (\(String(cString: strerror(errno))))"))
                     continue
                 }
                 switch st.st_mode & S_IFMT {
+                case S_IFDIR where isLink:
+                    let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+                    let inside = target == realRoot || target.hasPrefix(realRoot + "/")
+                    skipped.append(SkippedFile(path: rel, reason: inside
+                        ? "a symbolic link to a folder inside the corpus (\(target.dropFirst(min(target.count, realRoot.count + 1)))): not followed, the folder is walked where it is"
+                        : "a symbolic link to a folder outside the corpus (\(target)): not followed; copy or link the clips themselves"))
                 case S_IFDIR:
-                    guard visited.insert(identity(st)).inserted else { continue }
                     try walk(path, relative: rel)
                 case S_IFREG:
-                    files.append(FoundFile(path: rel, url: URL(fileURLWithPath: path)))
+                    if Int64(st.st_size) > Int64(limits.maxBytes) {
+                        skipped.append(SkippedFile(path: rel, reason: "\(ClipLimits.megabytes(Int(st.st_size))) MB, above the \(ClipLimits.megabytes(limits.maxBytes)) MB a clip may have (--max-clip-mb)"))
+                        continue
+                    }
+                    files.append(FoundFile(path: rel, url: URL(fileURLWithPath: path), limits: limits))
                 default:
                     skipped.append(SkippedFile(path: rel, reason: "not a regular file (a FIFO, socket or device)"))
                 }
             }
         }
-        var st = stat()
-        if stat(root.path, &st) == 0 { visited.insert(identity(st)) }
         try walk(root.path, relative: "")
         return (files.sorted { $0.path < $1.path }, skipped)
+    }
+
+    /// The manifest's rule for one listed path (relative to `root`, already free of `..` and
+    /// absolute paths): every folder on the way is a real folder (not a symbolic link, which
+    /// could lead out of the corpus), and the file itself, links followed, is a regular file
+    /// within `limits.maxBytes`. Returns the reason it is skipped, or nil. Never opens the file
+    /// (a FIFO would block).
+    static func listedFileProblem(_ relative: String, root: URL, limits: ClipLimits) -> String? {
+        let parts = relative.split(separator: "/").map(String.init)
+        var at = root.path
+        for (i, part) in parts.enumerated() {
+            at += "/" + part
+            var lst = stat()
+            guard lstat(at, &lst) == 0 else {
+                return i == parts.count - 1 ? "no such file in the corpus folder" : "no folder \(parts[...i].joined(separator: "/")) in the corpus folder"
+            }
+            if i < parts.count - 1, (lst.st_mode & S_IFMT) != S_IFDIR {
+                return (lst.st_mode & S_IFMT) == S_IFLNK
+                    ? "its folder \(parts[...i].joined(separator: "/")) is a symbolic link: not followed (it could lead out of the corpus)"
+                    : "\(parts[...i].joined(separator: "/")) is not a folder"
+            }
+        }
+        var st = stat()
+        guard stat(at, &st) == 0 else { return "a symbolic link to nothing" }
+        guard (st.st_mode & S_IFMT) == S_IFREG else {
+            return (st.st_mode & S_IFMT) == S_IFDIR ? "a folder, not a clip" : "not a regular file (a FIFO, socket or device)"
+        }
+        if Int64(st.st_size) > Int64(limits.maxBytes) {
+            return "\(ClipLimits.megabytes(Int(st.st_size))) MB, above the \(ClipLimits.megabytes(limits.maxBytes)) MB a clip may have (--max-clip-mb)"
+        }
+        return nil
     }
 
     /// Name, header and content hash of every file, in parallel; results in `files` order.
@@ -226,6 +271,10 @@ public enum TESSCorpus {
         }
         guard info.frames > 0 else {
             return .failure(SkipReason(message: "audio header declares 0 frames (empty clip)"))
+        }
+        guard info.duration <= file.limits.maxSeconds else {
+            return .failure(SkipReason(message: String(format: "%.0f s long, above the %.0f s a clip may last (--max-clip-seconds)",
+                                                       info.duration, file.limits.maxSeconds)))
         }
         let hash: (hash: UInt64, size: Int)
         do { hash = try FNV1a64.hash(fileAt: file.url) } catch {

@@ -1,3 +1,4 @@
+import Base
 import Foundation
 
 /// Every figure kind, drawn from fixed synthetic data, and a contact sheet of them, so that a
@@ -224,7 +225,7 @@ public enum Gallery {
         do {
             try FileManager.default.createDirectory(at: galleryDir, withIntermediateDirectories: true)
         } catch {
-            throw PlotError.cannotWrite(path: galleryDir.path, reason: "cannot create the folder (\(error.localizedDescription))")
+            throw PlotError.cannotWrite(path: galleryDir.path, reason: "cannot create the folder (\(SystemErrorText.describe(error)))")
         }
         var tiles: [(String, Canvas)] = []
         for (name, fig) in figures(categories: categories) {

@@ -210,8 +210,9 @@ public enum BeyondChapter: Chapter {
             let m = Metrics(labels: data.labels, truth: truth, predicted: predicted)
             let ci = Statistics.clusterBootstrap(truth: truth, predicted: predicted, cluster: plan.test.map { data.words[$0] },
                                                  classes: classes, seed: seed)
-            let slug = [p.rawValue, direction?.replacingOccurrences(of: "→", with: "_to_"), recipe.rawValue,
-                        seed == o.seed ? nil : "seed\(seed)"].compactMap { $0 }.joined(separator: "_")
+            // The direction names speakers (data): each made a safe file-name part.
+            let slug = [p.rawValue, direction.map { d in d.components(separatedBy: "→").map(SafeFileName.part).joined(separator: "_to_") },
+                        recipe.rawValue, seed == o.seed ? nil : "seed\(seed)"].compactMap { $0 }.joined(separator: "_")
             let figure = try ctx.write(Charts.confusionMatrix(
                 counts: m.confusion, labels: data.figureLabels,
                 title: "\([p.rawValue, direction, recipe.rawValue].compactMap { $0 }.joined(separator: " · "))\naccuracy \(Markdown.fixed(m.accuracy, 3)), UAR \(Markdown.fixed(m.uar, 3))"),

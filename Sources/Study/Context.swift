@@ -34,8 +34,12 @@ public final class ChapterContext {
         return output
     }
 
-    /// `name` inside this chapter's folder; the chapter is taken to write it this run.
-    public func url(_ name: String) -> URL {
+    /// `name` inside this chapter's folder; the chapter is taken to write it this run. `name` is
+    /// a relative path of safe parts (`SafeFileName`: data-derived names go through it first);
+    /// anything else, or a path that a symbolic link would take out of the folder, is refused
+    /// before anything is written.
+    public func url(_ name: String) throws -> URL {
+        try OutputPath.check(name, inside: folder)
         lock.lock()
         handedOut.insert(name)
         lock.unlock()
@@ -57,20 +61,20 @@ public final class ChapterContext {
     /// Writes a file for people (CSV, text) atomically; returns its report link.
     @discardableResult
     public func write(_ text: String, to name: String) throws -> String {
-        try writeAtomically(text, to: url(name))
+        try writeAtomically(text, to: try url(name))
         return link(name)
     }
 
     @discardableResult
     public func write(_ data: Data, to name: String) throws -> String {
-        try writeAtomically(data, to: url(name))
+        try writeAtomically(data, to: try url(name))
         return link(name)
     }
 
     /// Renders a figure to PNG atomically; returns its report link.
     @discardableResult
     public func write(_ figure: Figure, to name: String) throws -> String {
-        try writeAtomically(figure.pngData(), to: url(name))
+        try writeAtomically(figure.pngData(), to: try url(name))
         return link(name)
     }
 }
@@ -83,4 +87,33 @@ public struct ReportContext {
 
     /// An up-to-date chapter's output, or nil when it is missing or stale.
     public func output<C: Chapter>(of type: C.Type) -> C.Output? { outputs[C.id] as? C.Output }
+}
+
+/// The rule for every file a chapter writes: inside its folder, whatever the name.
+enum OutputPath {
+    /// Throws `StudyError.unsafeOutputPath` unless `name` is a relative path whose every part is
+    /// a safe file name (`SafeFileName.isSafe`, any length up to 255 bytes) and whose existing
+    /// folders, symbolic links resolved, stay inside `folder`.
+    static func check(_ name: String, inside folder: URL) throws {
+        let parts = name.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        for part in parts {
+            guard SafeFileName.isSafe(part, maxLength: 255) else {
+                throw StudyError.unsafeOutputPath(name: name, folder: folder.path,
+                                                  reason: part.isEmpty ? "an empty part" : "the part '\(part)' is not a safe file name")
+            }
+        }
+        // A folder of the path that exists must resolve inside the chapter folder (a symbolic
+        // link planted in an output folder would otherwise lead the write elsewhere).
+        let root = folder.resolvingSymlinksInPath().path
+        var at = folder
+        for part in parts.dropLast() {
+            at.appendPathComponent(part)
+            guard FileManager.default.fileExists(atPath: at.path) else { break }
+            let resolved = at.resolvingSymlinksInPath().path
+            guard resolved == root || resolved.hasPrefix(root + "/") else {
+                throw StudyError.unsafeOutputPath(name: name, folder: folder.path,
+                                                  reason: "\(at.path) leads to \(resolved), outside the chapter folder")
+            }
+        }
+    }
 }

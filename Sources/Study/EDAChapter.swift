@@ -83,12 +83,15 @@ public enum EDAChapter: Chapter {
         // One example per emotion and speaker: the same word for all, when the corpus allows.
         let word = commonWord(clips, labels: labels, speakers: speakers)
         let ordered = notebookExampleOrder.filter(labels.contains) + labels.filter { !notebookExampleOrder.contains($0) }
-        var jobs: [(label: String, speaker: String, clip: Clip)] = []
+        // Labels and speakers come from data: their file names are safe stems (`SafeFileNames`),
+        // unique in the folder; the report shows the originals.
+        var names = SafeFileNames()
+        var jobs: [(label: String, speaker: String, clip: Clip, stem: String)] = []
         for label in ordered {
             for sp in speakers.prefix(exampleSpeakers) {
                 let candidates = clips.filter { $0.label == label && $0.speaker == sp }
                 guard let clip = candidates.first(where: { $0.word == word }) ?? candidates.first else { continue }
-                jobs.append((label, sp, clip))
+                jobs.append((label, sp, clip, names.name(for: [label, sp])))
             }
         }
         ctx.progress.start("drawing example clips", total: jobs.count)
@@ -111,9 +114,9 @@ public enum EDAChapter: Chapter {
     }
 
     /// One example's waveform, spectrogram and playable copy.
-    static func drawExample(_ job: (label: String, speaker: String, clip: Clip), corpus: CorpusScan, recipe: FeatureRecipe,
-                            ctx: ChapterContext) throws -> Example {
-        let stem = "\(job.label)_\(job.speaker)"
+    static func drawExample(_ job: (label: String, speaker: String, clip: Clip, stem: String), corpus: CorpusScan,
+                            recipe: FeatureRecipe, ctx: ChapterContext) throws -> Example {
+        let stem = job.stem
         let title = "\(corpus.displayName(job.label)) — \(job.speaker)"
         // The notebook loads the whole clip at librosa's default rate for both figures.
         let signal = try Audio.load(job.clip.url, sampleRate: recipe.sampleRate, resampler: .soxrHQ)
@@ -125,7 +128,7 @@ public enum EDAChapter: Chapter {
                                         to: "figures/\(stem)_spectrogram.png")
         // A browser-playable copy of what the figures show (some TESS clips are AIFF, which
         // browsers do not play), from the samples already decoded.
-        try AudioFile.writeWAV16(signal.samples, sampleRate: signal.sampleRate, to: ctx.url("audio/\(stem).wav"))
+        try AudioFile.writeWAV16(signal.samples, sampleRate: signal.sampleRate, to: try ctx.url("audio/\(stem).wav"))
         return Example(label: job.label, speaker: job.speaker, path: job.clip.path, duration: job.clip.duration,
                        wave: wave, spectrogram: spectrogram, audio: ctx.link("audio/\(stem).wav"))
     }

@@ -115,7 +115,7 @@ public enum EvaluationChapter: Chapter {
             var audio: String?
             if errors.count < 24, let signal = try? AudioFile.readMono(root.appendingPathComponent(path)) {
                 let name = "errors/\(errors.count + 1).wav"
-                try AudioFile.writeWAV16(signal.samples, sampleRate: signal.sampleRate, to: ctx.url(name))
+                try AudioFile.writeWAV16(signal.samples, sampleRate: signal.sampleRate, to: try ctx.url(name))
                 audio = ctx.link(name)
             }
             errors.append(Error(path: path, truth: data.labels[y[i]], predicted: data.labels[predicted[i]],

@@ -51,8 +51,9 @@ public enum LoadChapter: Chapter {
         }
         // The folder follows whichever convention its names follow (TESS, RAVDESS, CREMA-D, SAVEE,
         // EmoDB) or its manifest.csv; the synthetic corpus is TESS-named, so it reads as TESS.
-        var corpus = try EmotionCorpus.scan(root: root)
+        var corpus = try EmotionCorpus.scan(root: root, limits: o.clipLimits)
         if o.dataDirectory == nil { corpus.name = "synthetic TESS-shaped corpus" }
+        try corpus.checkTrainable()
 
         try ctx.write(corpus.csv(), to: "files.csv")
         try ctx.write(CSV.encode(header: ["path", "reason"], rows: corpus.skipped.map { [$0.path, $0.reason] }), to: "skipped.csv")
@@ -61,7 +62,8 @@ public enum LoadChapter: Chapter {
         var others: [CorpusScan] = []
         for (i, folder) in o.otherCorpora.enumerated() {
             ctx.progress.line("\(id): corpus \(i + 2) of \(o.dataDirectories.count): \(folder.path)")
-            let other = try EmotionCorpus.scan(root: folder)
+            let other = try EmotionCorpus.scan(root: folder, limits: o.clipLimits)
+            try other.checkTrainable()
             let slug = otherSlug(i + 2, other)
             try ctx.write(other.csv(), to: "files_\(slug).csv")
             try ctx.write(CSV.encode(header: ["path", "reason"], rows: other.skipped.map { [$0.path, $0.reason] }), to: "skipped_\(slug).csv")
@@ -72,7 +74,7 @@ public enum LoadChapter: Chapter {
 
     /// File-name part for corpus `n` of the run (`2-ravdess`).
     static func otherSlug(_ n: Int, _ corpus: CorpusScan) -> String {
-        "\(n)-" + corpus.name.lowercased().map { $0.isLetter || $0.isNumber ? String($0) : "-" }.joined()
+        "\(n)-" + SafeFileName.part(corpus.name.lowercased().map { $0.isLetter || $0.isNumber ? String($0) : "-" }.joined())
     }
 
     public struct Section {

@@ -1,4 +1,5 @@
 import Base
+import Corpus
 import Foundation
 import Inference
 import NeuralNet
@@ -47,6 +48,9 @@ public struct StudyOptions: Sendable {
     /// Threads for feature extraction and training. Not part of any chapter's key: the results
     /// are the same bits with any thread count (chapter 5 sums every gradient over the batch's rows in one order, whoever computed them).
     public var threads: Int = min(64, max(1, ProcessInfo.processInfo.activeProcessorCount))
+    /// Caps on each corpus clip (`--max-clip-mb`, `--max-clip-seconds`): a bigger or longer
+    /// clip is skipped and listed in 01-load/skipped.csv.
+    public var clipLimits: ClipLimits = .default
     /// The arithmetic (`--kernels`): the study's own deterministic kernels, or the libraries'
     /// choice for this CPU. Part of every key that reaches a number; the runner sets
     /// `Arithmetic.current` from it.

@@ -244,7 +244,7 @@ public enum Reproducibility {
             let url = folder.appendingPathComponent(name)
             guard FileManager.default.fileExists(atPath: url.path) else { throw DigestProblem("\(C.id.rawValue)/\(name): missing") }
             do { out.append(Entry(name: name, bytes: try Data(contentsOf: url))) } catch {
-                throw DigestProblem("\(C.id.rawValue)/\(name): unreadable (\(error.localizedDescription))")
+                throw DigestProblem("\(C.id.rawValue)/\(name): unreadable (\(SystemErrorText.describe(error)))")
             }
         }
         // Decoded for every chapter, not only those with digest floats: a record this build

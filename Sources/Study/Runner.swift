@@ -141,10 +141,37 @@ public final class StudyRunner {
         guard let k = key(C.self, output: output) else {
             throw StudyError.missingOutput(path: folder.path)
         }
-        let record = try RecordStore.write(C.self, output: output, key: k, seconds: elapsed, written: ctx.writtenFiles, to: folder)
+        let written = ctx.writtenFiles
+        let record = try RecordStore.write(C.self, output: output, key: k, seconds: elapsed, written: written, to: folder)
+        // The runner owns the chapter folder: what this run did not write (a figure of a speaker
+        // of the previous corpus, a file of a run with other options) goes.
+        Self.removeLeftovers(in: folder, keeping: Set(written + [RecordStore.fileName]))
         accept(record)
         outcomes.append((C.id, .ran(reason: reason)))
         progress.line("\(C.id): done in \(String(format: "%.2f", elapsed)) s")
+    }
+
+    /// Removes every file under `folder` whose relative path is not in `keeping`, then the
+    /// folders left empty. Symbolic links are removed as links, never followed. Temporary files
+    /// of atomic writes in progress do not exist here: the chapter has finished.
+    static func removeLeftovers(in folder: URL, keeping: Set<String>) {
+        let fm = FileManager.default
+        guard let walk = fm.enumerator(atPath: folder.path) else { return }
+        var folders: [String] = []
+        while let rel = walk.nextObject() as? String {
+            let path = folder.appendingPathComponent(rel).path
+            var st = stat()
+            guard lstat(path, &st) == 0 else { continue }
+            if (st.st_mode & S_IFMT) == S_IFLNK { walk.skipDescendants() }
+            if (st.st_mode & S_IFMT) == S_IFDIR {
+                folders.append(path)
+            } else if !keeping.contains(rel) {
+                try? fm.removeItem(atPath: path)
+            }
+        }
+        for path in folders.sorted(by: >) {   // deepest first
+            if (try? fm.contentsOfDirectory(atPath: path))?.isEmpty == true { try? fm.removeItem(atPath: path) }
+        }
     }
 
     /// Up-to-date outputs, for the report.
@@ -157,10 +184,8 @@ public final class StudyRunner {
         if FileManager.default.fileExists(atPath: dir.path, isDirectory: &isDir), !isDir.boolValue {
             throw StudyError.outputNotWritable(path: dir.path, reason: "it is a file, not a folder")
         }
-        do {
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        } catch {
-            throw StudyError.outputNotWritable(path: dir.path, reason: error.localizedDescription)
+        do { try makeFolders(dir) } catch let e as WriteError {
+            throw StudyError.outputNotWritable(path: dir.path, reason: e.reason)
         }
         // A probe written through the one atomic write, so that a full disk says so (ENOSPC)
         // rather than "not writable".

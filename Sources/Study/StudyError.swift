@@ -10,6 +10,9 @@ public enum StudyError: Error, CustomStringConvertible {
     case featureFailures(count: Int, first: String)
     case outputNotWritable(path: String, reason: String)
     case tooFewClips(what: String, train: Int, validation: Int)
+    /// A chapter asked to write a file whose name is not a safe relative path inside its folder
+    /// (a bug: data-derived names go through `SafeFileName`); nothing was written.
+    case unsafeOutputPath(name: String, folder: String, reason: String)
 
     public var description: String {
         switch self {
@@ -25,6 +28,8 @@ public enum StudyError: Error, CustomStringConvertible {
             return "feature extraction failed for \(count) clip(s); first: \(first)"
         case .tooFewClips(let what, let train, let validation):
             return "\(what): \(train) training and \(validation) validation clips are too few to train on; the study needs a few clips per emotion (TESS has 400)"
+        case .unsafeOutputPath(let name, let folder, let reason):
+            return "\(folder): refused to write '\(name)': \(reason); nothing is written outside the output folder (please report this)"
         case .outputNotWritable(let path, let reason):
             return "\(path): cannot write the output folder (\(reason)); choose another with --output"
         }

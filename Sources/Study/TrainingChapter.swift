@@ -59,7 +59,7 @@ public enum TrainingChapter: Chapter {
         try ModelFile.save(run.model, standardizer: run.standardizer,
                            metadata: TrainingRun.metadata(options: o, features: features,
                                                           corpus: try ctx.output(of: LoadChapter.self).corpus.name),
-                           to: ctx.url(modelFile))
+                           to: try ctx.url(modelFile))
 
         let h = run.history
         let historyFigure = try ctx.write(

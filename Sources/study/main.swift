@@ -66,11 +66,26 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "How the network's Conv1D layers compute: winograd (Winograd F(4,5) where it is faster, the default) or im2col (the reference path everywhere). Changes the bits of a training, not its meaning.")
     var conv: String = "winograd"
 
+    @Option(name: .customLong("max-clip-mb"), help: "A corpus clip larger than this many megabytes is skipped and listed in 01-load/skipped.csv.")
+    var maxClipMB: Int = ClipLimits.default.maxBytes >> 20
+
+    @Option(name: .customLong("max-clip-seconds"), help: "A corpus clip longer than this is skipped and listed in 01-load/skipped.csv.")
+    var maxClipSeconds: Double = ClipLimits.default.maxSeconds
+
     func studyOptions() throws -> StudyOptions {
         var o = StudyOptions()
+        guard !output.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw ValidationError("--output: an empty path; name a folder (the default is output)")
+        }
         o.outputDirectory = URL(fileURLWithPath: output)
+        guard (1...4096).contains(maxClipMB) else { throw ValidationError("--max-clip-mb \(maxClipMB): use 1…4096") }
+        guard maxClipSeconds.isFinite, maxClipSeconds > 0, maxClipSeconds <= 86400 else {
+            throw ValidationError("--max-clip-seconds \(maxClipSeconds): use a positive number of seconds up to 86400")
+        }
+        o.clipLimits = ClipLimits(maxBytes: maxClipMB << 20, maxSeconds: maxClipSeconds)
         var seen: Set<String> = []
         for folder in data {
+            guard !folder.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--data: an empty path; name a corpus folder") }
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir) else {
                 throw ValidationError("--data \(folder): no such folder")
@@ -215,9 +230,14 @@ extension StudyCommand {
         @Flag(name: .shortAndLong, help: "No progress output.")
         var quiet = false
 
+        @Flag(help: "Write into a folder that holds other files (a clip may overwrite a file of the same name).")
+        var force = false
+
         func run() throws {
             guard words >= 1 && words <= 200 else { throw ValidationError("--words must be between 1 and 200") }
+            guard !output.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--output: an empty path; name a folder") }
             try runReportingErrors {
+                try SyntheticCorpus.checkTarget(URL(fileURLWithPath: output), force: force)
                 let progress = StudyProgress(quiet: quiet)
                 progress.start("synthesizing corpus", total: words * 14)
                 try SyntheticCorpus.synthesize(to: URL(fileURLWithPath: output), words: words, seed: seed) { done, total in
