@@ -86,11 +86,23 @@ public final class ClipClassifier: Sendable {
     private static func report(for url: URL, predictor: Predictor, summary: ModelSummary, figures: Bool) throws -> ClipReport {
         let info = try AudioFile.info(url)
         let prediction = try predictor.predict(url)
+        // The features are checked finite (a clip whose samples overflow is a 422); NaN here
+        // means the network itself overflows (weights near Float's limit): the server's model
+        // is at fault, a 500 that is logged, and no NaN reaches the JSON encoder.
+        guard prediction.probabilities.allSatisfy(\.isFinite) else {
+            throw ModelOutputError(model: summary.file)
+        }
         let confidences = Dictionary(uniqueKeysWithValues: zip(predictor.labels, prediction.probabilities))
         return ClipReport(label: prediction.label, confidences: confidences, durationSeconds: info.duration,
                           sampleRate: info.sampleRate, model: summary,
                           figures: figures ? try Figures(predictor.figures(url)) : nil)
     }
+}
+
+/// The model gave NaN or infinite probabilities for features that were finite.
+struct ModelOutputError: Error, CustomStringConvertible {
+    let model: String
+    var description: String { "\(model): the network's probabilities are NaN or infinite (its weights overflow Float)" }
 }
 
 extension Figures {

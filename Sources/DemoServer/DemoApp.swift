@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import NeuralNet
 import NIOCore
+import NIOHTTP1
 
 /// Builds the demo's Hummingbird application. A library function rather than code in `main`,
 /// so that the integration tests and the load test run the very same server in-process.
@@ -22,23 +23,33 @@ public enum DemoApp {
         try configuration.validate()
         let classifier = try ClipClassifier(modelURL: configuration.modelURL, workers: configuration.workers)
         let catalog = ExampleCatalog(directory: configuration.examplesDirectory)
-        let router = makeRouter(classifier: classifier, catalog: catalog, maxUploadBytes: configuration.maxUploadBytes)
+        let router = makeRouter(classifier: classifier, catalog: catalog, maxUploadBytes: configuration.maxUploadBytes,
+                                bodyTimeout: configuration.bodyTimeout)
         var log = logger ?? Logger(label: "study-demo")
         if logger == nil { log.logLevel = .info }
         return Application(
             router: router,
+            server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(configuration.idleTimeout * 1000)))),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "study-demo"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
             logger: log)
     }
 
-    static func makeRouter(classifier: ClipClassifier, catalog: ExampleCatalog, maxUploadBytes: Int) -> Router<BasicRequestContext> {
+    static func makeRouter(classifier: ClipClassifier, catalog: ExampleCatalog, maxUploadBytes: Int,
+                           bodyTimeout: Double = 30) -> Router<BasicRequestContext> {
         let router = Router(options: .autoGenerateHeadEndpoints)
+        // The page depends only on the model and the examples, both fixed at start-up: rendered
+        // once, its inline script hashed once for the Content-Security-Policy.
+        let page = Page.html(examples: catalog.examples, model: classifier.summary,
+                             classes: classifier.classes, recipe: classifier.recipe)
+        // Outermost, so that every response gets the headers, errors included.
+        router.add(middleware: SecurityHeadersMiddleware(contentSecurityPolicy: SecurityHeadersMiddleware<BasicRequestContext>.policy(
+            scripts: Page.inlineScripts(page))))
         router.add(middleware: JSONErrorMiddleware())
+        let collect: @Sendable (Request) async throws -> [UInt8] = { request in try await Self.collect(request, limit: maxUploadBytes, deadline: bodyTimeout) }
         var routes = RouteTable(router: router)
         routes.get("/") { _, _ in
-            Response.html(Page.html(examples: catalog.examples, model: classifier.summary,
-                                    classes: classifier.classes, recipe: classifier.recipe))
+            Response.html(page)
         }
         routes.get("/healthz") { _, _ in
             Response.json(Health(status: "ok", model: classifier.summary, examples: catalog.examples.count))
@@ -51,7 +62,7 @@ public enum DemoApp {
             return try exampleResponse(name: raw.removingPercentEncoding ?? raw, catalog: catalog)
         }
         routes.post("/api/predict") { request, _ in
-            let bytes = try await uploadedClip(request, limit: maxUploadBytes)
+            let bytes = try await uploadedClip(request, body: collect(request))
             let figures = request.uri.queryParameters.get("figures").map { $0 == "1" || $0 == "true" } ?? false
             return Response.json(try await classifier.classify(bytes, figures: figures))
         }
@@ -59,17 +70,20 @@ public enum DemoApp {
         // errors too (with the API's status codes).
         routes.post("/predict") { request, context in
             do {
-                let body = try await collect(request, limit: maxUploadBytes)
+                let body = try await collect(request)
                 let clip = try formClip(body, contentType: request.headers[.contentType], catalog: catalog)
                 let report = try await classifier.classify(clip.bytes, figures: true)
                 return Response.html(Page.result(report, classes: classifier.classes, clipName: clip.name))
-            } catch let error as DemoError {
-                return Response.html(Page.error(status: Int(error.status.code), reason: error.status.reasonPhrase,
-                                                message: error.description), status: error.status)
             } catch {
-                context.logger.error("unexpected error on \(request.uri.path): \(error)")
-                return Response.html(Page.error(status: 500, reason: "Internal Server Error", message: "internal error: \(error)"),
-                                     status: .internalServerError)
+                guard let demo = DemoError.client(error) else {
+                    context.logger.error("unexpected error on \(request.uri.path): \(error)")
+                    return Response.html(Page.error(status: 500, reason: "Internal Server Error", message: DemoError.internalMessage),
+                                         status: .internalServerError)
+                }
+                var response = Response.html(Page.error(status: Int(demo.status.code), reason: demo.status.reasonPhrase,
+                                                        message: demo.description), status: demo.status)
+                DemoError.addHeaders(for: demo, to: &response)
+                return response
             }
         }
         routes.refuseOtherMethods()
@@ -78,8 +92,7 @@ public enum DemoApp {
 
     /// The uploaded clip: the body itself, or the one file of a `multipart/form-data` body (an
     /// HTML form's upload), byte for byte.
-    static func uploadedClip(_ request: Request, limit: Int) async throws -> [UInt8] {
-        let body = try await collect(request, limit: limit)
+    static func uploadedClip(_ request: Request, body: [UInt8]) throws -> [UInt8] {
         guard !body.isEmpty, let type = request.headers[.contentType], Multipart.isFormData(type) else { return body }
         return try Multipart.singleFile(body, contentType: type).body
     }
@@ -103,16 +116,33 @@ public enum DemoApp {
     }
 
     /// The request body, refusing more than `limit` bytes: a Content-Length over the limit is
-    /// refused before reading, a chunked body as soon as it passes the limit.
-    static func collect(_ request: Request, limit: Int) async throws -> [UInt8] {
+    /// refused before reading, a chunked body as soon as it passes the limit. The whole body must
+    /// arrive within `deadline` seconds (a stalled upload gets 408, whatever it trickles); broken
+    /// chunked framing is a 400.
+    static func collect(_ request: Request, limit: Int, deadline: Double = 30) async throws -> [UInt8] {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             throw DemoError.uploadTooLarge(limit: limit)
         }
         do {
-            let buffer = try await request.body.collect(upTo: limit)
-            return Array(buffer.readableBytesView)
+            return try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
+                group.addTask {
+                    let buffer = try await request.body.collect(upTo: limit)
+                    return Array(buffer.readableBytesView)
+                }
+                group.addTask {
+                    try await Task.sleep(nanoseconds: UInt64(deadline * 1e9))
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let body = first else {
+                    throw DemoError.bodyTimeout(seconds: deadline)
+                }
+                return body
+            }
         } catch is NIOTooManyBytesError {
             throw DemoError.uploadTooLarge(limit: limit)
+        } catch let error as HTTPParserError {
+            throw DemoError.badFraming(reason: HTTPFraming.describe(error))
         }
     }
 

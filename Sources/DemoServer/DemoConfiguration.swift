@@ -13,7 +13,12 @@ public struct DemoConfiguration: Sendable {
     /// How many clips are analysed at once; each slot holds its own copy of the network,
     /// whose forward pass keeps per-instance buffers and so cannot be shared across threads.
     public var workers: Int
-
+    /// Seconds a request body may take to arrive in full; a stalled or trickling upload gets
+    /// 408 when they have passed, instead of holding its connection and memory forever.
+    public var bodyTimeout: Double = 30
+    /// Seconds an open connection may send nothing before the server closes it (slow headers,
+    /// an idle keep-alive): always longer than `bodyTimeout`, so that a stalled body gets its 408.
+    public var idleTimeout: Double { bodyTimeout + 30 }
     /// TCP ports; 0 asks the system for a free one.
     public static let portRange = 0...65535
     /// The upload limit, in MB (1 MB = 1024 × 1024 bytes). The cap keeps the limit's byte count
@@ -21,6 +26,8 @@ public struct DemoConfiguration: Sendable {
     public static let maxUploadMBRange = 1...1024
     /// Each worker holds a copy of the network; more than a few per core only adds waiting.
     public static let workersRange = 1...256
+    /// The body deadline, in seconds: from a tenth of a second (tests) to an hour.
+    public static let bodyTimeoutRange = 0.1...3600.0
 
     /// The example clips of the run that saved `model`: `study run` writes the model to
     /// `<output>/05-training/` and one playable clip per emotion and speaker of its corpus to
@@ -45,7 +52,7 @@ public struct DemoConfiguration: Sendable {
     /// so the product cannot overflow).
     public static func bytes(megabytes: Int) -> Int { megabytes * 1024 * 1024 }
 
-    /// Throws `OutOfRange` for a port, upload limit or worker count outside the ranges above:
+    /// Throws `OutOfRange` for a port, upload limit, worker count or body deadline outside the ranges above:
     /// without it, port 99999 would bind 34463 (the port is truncated to 16 bits) and 65536 a
     /// random one. `DemoApp.make` calls it; the CLI checks its own options (named as flags) first.
     public func validate() throws {
@@ -53,6 +60,7 @@ public struct DemoConfiguration: Sendable {
         // In bytes, from 1: the CLI counts in whole MB, code (the tests) may ask for less.
         try OutOfRange.check(maxUploadBytes, in: 1...Self.bytes(megabytes: Self.maxUploadMBRange.upperBound), "maxUploadBytes")
         try OutOfRange.check(workers, in: Self.workersRange, "workers")
+        try OutOfRange.check(bodyTimeout, in: Self.bodyTimeoutRange, "bodyTimeout")
     }
 }
 

@@ -30,6 +30,18 @@ enum Page {
             .replacingOccurrences(of: "{{options}}", with: options)
     }
 
+    /// The text of every inline `<script>` element of `html`, as the browser hashes it for the
+    /// Content-Security-Policy (everything between `<script>` and `</script>`).
+    static func inlineScripts(_ html: String) -> [String] {
+        var scripts: [String] = []
+        var rest = html[...]
+        while let open = rest.range(of: "<script>"), let close = rest.range(of: "</script>", range: open.upperBound..<rest.endIndex) {
+            scripts.append(String(rest[open.upperBound..<close.lowerBound]))
+            rest = rest[close.upperBound...]
+        }
+        return scripts
+    }
+
     /// Code → display name for the page's script, from the model file.
     static func displayNames(_ classes: ModelClasses) -> [String: String] {
         Dictionary(zip(classes.codes, classes.displayNames), uniquingKeysWith: { first, _ in first })

@@ -25,12 +25,15 @@ struct ServerOptions: ParsableArguments {
     var maxUploadMb = 10
     @Option(help: "Clips analysed at once (\(range(DemoConfiguration.workersRange)); default: one per core).")
     var workers: Int?
+    @Option(help: "Seconds a request body may take to arrive in full (\(range(DemoConfiguration.bodyTimeoutRange))); a stalled upload gets 408.")
+    var bodyTimeout = 30.0
 
     /// Range checks at parse time, before anything is loaded: out-of-range values are refused
     /// with a usage message (exit code 64) rather than overflowing or binding another port.
     func validate() throws {
         try check(maxUploadMb, in: DemoConfiguration.maxUploadMBRange, "--max-upload-mb")
         if let workers { try check(workers, in: DemoConfiguration.workersRange, "--workers") }
+        try check(bodyTimeout, in: DemoConfiguration.bodyTimeoutRange, "--body-timeout")
     }
 
     func configuration(host: String, port: Int) throws -> DemoConfiguration {
@@ -42,6 +45,7 @@ struct ServerOptions: ParsableArguments {
         var config = DemoConfiguration(modelURL: modelURL, examplesDirectory: examplesURL,
                                        host: host, port: port, maxUploadBytes: DemoConfiguration.bytes(megabytes: maxUploadMb))
         if let workers { config.workers = workers }
+        config.bodyTimeout = bodyTimeout
         return config
     }
 }
@@ -52,6 +56,21 @@ func check<T: Comparable>(_ value: T, in range: ClosedRange<T>, _ flag: String) 
         try OutOfRange.check(value, in: range, flag)
     } catch let error as OutOfRange {
         throw ValidationError(error.description)
+    }
+}
+
+/// Runs `body`; an error that is not a usage error or an exit code is printed as one plain
+/// line (`study-demo: error: …`, never a raw Foundation error) and the process exits 1.
+func reportingErrors(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let error as ValidationError {
+        throw error
+    } catch let error as ExitCode {
+        throw error
+    } catch {
+        FileHandle.standardError.write(Data("study-demo: error: \(PlainError.message(error))\n".utf8))
+        throw ExitCode(1)
     }
 }
 
@@ -76,11 +95,17 @@ struct Serve: AsyncParsableCommand {
         SoxrEnvironment.pinAtStartup(arguments: [])
         let config = try options.configuration(host: host, port: port)
         DemoApp.prepareProcess()
-        let app = try DemoApp.make(config) { port in
-            print("study-demo: serving \(config.modelURL.path) on http://\(host):\(port)/ (Ctrl-C to stop)")
-            fflush(nil)   // all C streams (stdout among them): scripts wait for this line, and stdout to a file is block-buffered
+        try await reportingErrors {
+            let app = try DemoApp.make(config) { port in
+                print("study-demo: serving \(config.modelURL.path) on http://\(host):\(port)/ (Ctrl-C to stop)")
+                fflush(nil)   // all C streams (stdout among them): scripts wait for this line, and stdout to a file is block-buffered
+            }
+            do {
+                try await app.runService()
+            } catch {
+                throw DemoStartError.explain(error, host: host, port: port)
+            }
         }
-        try await app.runService()
     }
 }
 
@@ -111,6 +136,10 @@ struct Load: AsyncParsableCommand {
         SoxrEnvironment.pinAtStartup(arguments: [])
         let config = try options.configuration(host: "127.0.0.1", port: 0)
         DemoApp.prepareProcess()
+        try await reportingErrors { try await load(config) }
+    }
+
+    func load(_ config: DemoConfiguration) async throws {
         let body = try clip.map { Array(try Data(contentsOf: URL(fileURLWithPath: $0))) }
             ?? LoadTest.syntheticClip(filling: Predictor(modelURL: config.modelURL).recipe)
         var o = LoadTest.Options()

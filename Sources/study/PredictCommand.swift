@@ -33,6 +33,9 @@ extension StudyCommand {
                             throw InvalidFileName(shown: raw)
                         }
                         let p = try predictor.predict(URL(fileURLWithPath: clip))
+                        // Features are checked finite; a network can still overflow (weights
+                        // near Float's limit). No NaN reaches the table or the JSON writer.
+                        guard p.probabilities.allSatisfy(\.isFinite) else { throw NonFiniteProbabilities(clip: clip, model: model) }
                         if json {
                             results.append(["clip": clip, "label": p.label, "name": predictor.classes.displayName(p.label),
                                             "probabilities": Dictionary(uniqueKeysWithValues: zip(predictor.labels, p.probabilities.map(Double.init)))])
@@ -52,6 +55,17 @@ extension StudyCommand {
             }
             if failed { throw ExitCode(1) }
         }
+    }
+}
+
+/// The model gave NaN or infinite probabilities for a clip: said plainly, naming the clip,
+/// instead of printing "nan" or failing in the JSON writer.
+struct NonFiniteProbabilities: Error, CustomStringConvertible {
+    let clip: String
+    let model: String
+    var description: String {
+        "\(clip): the model's probabilities for this clip are NaN or infinite (its network overflows: "
+            + "\(model) holds weights too large for Float arithmetic); the clip cannot be classified with this model"
     }
 }
 

@@ -328,11 +328,12 @@ final class DemoServerTests: XCTestCase {
     }
 
     /// Runs `body` against a fresh server and client, and shuts both down whatever happens.
-    func withDemo(maxUploadBytes: Int = 10 * 1024 * 1024,
+    func withDemo(maxUploadBytes: Int = 10 * 1024 * 1024, bodyTimeout: Double = 30,
                   _ body: @escaping (RunningDemo, HTTP1Client) async throws -> Void) async throws {
         let files = try DemoFixture.files.get()
-        let config = DemoConfiguration(modelURL: files.model, examplesDirectory: files.examples, host: "127.0.0.1",
+        var config = DemoConfiguration(modelURL: files.model, examplesDirectory: files.examples, host: "127.0.0.1",
                                        port: 0, maxUploadBytes: maxUploadBytes, workers: 2)
+        config.bodyTimeout = bodyTimeout
         let server = try await RunningDemo.start(config)
         XCTAssertNotEqual(server.port, 0, "the bound port is reported")
         let client = HTTP1Client(timeout: .seconds(60), maxBodyBytes: 16 << 20)

@@ -44,6 +44,53 @@ extension EndToEndTests {
         XCTAssertTrue(err.contains("\(slow.path): sample rate 1 Hz is outside 1000…384000 Hz"), err)
     }
 
+    /// Issue 22, item 5: a float WAV whose samples are ~1e30 (its spectrum's power overflows),
+    /// and a model whose network overflows (NaN probabilities for every clip): an error naming
+    /// the clip, exit 1, in the table and in `--json` (valid JSON, no NaN, no Foundation error).
+    func testPredictRefusesNonFiniteFeaturesAndProbabilities() throws {
+        let dir = try SharedData.temporaryDirectory("study-predict-nonfinite")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let model = try untrainedModel(in: dir)
+        let good = dir.appendingPathComponent("good.wav")
+        try Self.sineWAV(seconds: 1.5, rate: 24414).write(to: good)
+        let loud = dir.appendingPathComponent("loud.wav")
+        let rate = 24414
+        let samples = (0..<(2 * rate)).map { Float(4e30 * sin(2 * .pi * 180 * Double($0) / Double(rate))) }
+        try AudioFile.write(samples, sampleRate: rate, format: Int32(0x010000 | 0x0006), to: loud)   // SF_FORMAT_WAV | SF_FORMAT_FLOAT
+
+        let (out, err) = try study(["predict", "--model", model.path, good.path, loud.path], expectStatus: 1)
+        XCTAssertTrue(out.contains("good.wav\t"), out)
+        XCTAssertFalse(out.contains("loud.wav"), out)
+        XCTAssertFalse(out.lowercased().contains("nan"), out)
+        XCTAssertTrue(err.contains("\(loud.path): 40 of its features are NaN or infinite"), err)
+
+        let (json, jsonErr) = try study(["predict", "--json", "--model", model.path, good.path, loud.path], expectStatus: 1)
+        XCTAssertFalse(jsonErr.contains("Invalid number value") || jsonErr.contains("NSCocoaErrorDomain"), jsonErr)
+        let rows = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]], json)
+        XCTAssertEqual(rows.count, 2)
+        XCTAssertNotNil(rows[0]["probabilities"], json)
+        XCTAssertTrue((rows[1]["error"] as? String)?.contains("\(loud.path): 40 of its features are NaN or infinite") == true, json)
+
+        // A network that overflows: finite weights (3e38 in the last layer), NaN probabilities.
+        let network = NotebookCNN.make(seed: 3)
+        let last = network.parameters.filter { $0.shape.count == 2 }.last!
+        last.value.copy(from: [Float](repeating: 3e38, count: last.count))
+        let overflowing = dir.appendingPathComponent("overflowing.safetensors")
+        try ModelFile.save(network, metadata: FeatureRecipe(preset: "librosa").metadata()
+            .merging(ModelClasses(codes: ["angry", "disgust", "fear", "happy", "neutral", "ps", "sad"]).metadata()) { a, _ in a },
+                           to: overflowing)
+        let (nanOut, nanErr) = try study(["predict", "--model", overflowing.path, good.path], expectStatus: 1)
+        XCTAssertFalse(nanOut.lowercased().contains("nan"), nanOut)
+        // Inference's Predictor or the command itself refuses it; either way the clip is named.
+        XCTAssertTrue(nanErr.contains("good.wav") && nanErr.lowercased().contains("nan"), nanErr)
+        XCTAssertFalse(nanErr.contains("NSCocoaErrorDomain"), nanErr)
+        let (nanJSON, nanJSONErr) = try study(["predict", "--json", "--model", overflowing.path, good.path], expectStatus: 1)
+        XCTAssertFalse(nanJSONErr.contains("Invalid number value") || nanJSONErr.contains("NSCocoaErrorDomain"), nanJSONErr)
+        let nanRows = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(nanJSON.utf8)) as? [[String: Any]], nanJSON)
+        XCTAssertTrue((nanRows.first?["error"] as? String)?.contains("good.wav") == true, nanJSON)
+        XCTAssertNil(nanRows.first?["probabilities"], nanJSON)
+    }
+
     func testPredictNamesANonUTF8FileAndAFullDisk() throws {
         let dir = try SharedData.temporaryDirectory("study-predict-names")
         defer { try? FileManager.default.removeItem(at: dir) }
