@@ -93,7 +93,11 @@ public enum DemoApp {
     /// The uploaded clip: the body itself, or the one file of a `multipart/form-data` body (an
     /// HTML form's upload), byte for byte.
     static func uploadedClip(_ request: Request, body: [UInt8]) throws -> [UInt8] {
-        guard !body.isEmpty, let type = request.headers[.contentType], Multipart.isFormData(type) else { return body }
+        try uploadedClip(body: body, contentType: request.headers[.contentType])
+    }
+
+    static func uploadedClip(body: [UInt8], contentType: String?) throws -> [UInt8] {
+        guard !body.isEmpty, let type = contentType, Multipart.isFormData(type) else { return body }
         return try Multipart.singleFile(body, contentType: type).body
     }
 

@@ -1,3 +1,12 @@
+/// The multipart parser as `POST /api/predict` runs it, for `study-fuzz` (the parser itself
+/// stays internal): the clip taken from a body sent with `contentType`, the body itself when
+/// it is not `multipart/form-data`; throws `DemoError.badMultipart` for a malformed form.
+public enum MultipartFuzzEntry {
+    public static func uploadedClip(body: [UInt8], contentType: String?) throws -> [UInt8] {
+        try DemoApp.uploadedClip(body: body, contentType: contentType)
+    }
+}
+
 /// `multipart/form-data` bodies (RFC 7578, the framing of RFC 2046 §5.1), as a browser sends a
 /// form with a file input: just enough to take the file out, byte for byte. Pure functions, no
 /// I/O; every malformation is a `DemoError.badMultipart` that says what is wrong.

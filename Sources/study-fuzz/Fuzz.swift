@@ -4,9 +4,9 @@ import Foundation
 /// One parser under fuzz: `run(&rng, cases, scratch, report)` makes `cases` inputs from the
 /// seeded generator (files under `scratch` when the parser reads files), feeds each to the
 /// parser and records the outcome in `report`.
-struct FuzzTarget {
+struct FuzzTarget: Sendable {
     let name: String
-    let run: (inout Xoshiro256, Int, URL, FuzzReport) -> Void
+    let run: @Sendable (inout Xoshiro256, Int, URL, FuzzReport) -> Void
 }
 
 /// Every fuzz target, in the order `study-fuzz` runs them.
