@@ -47,6 +47,7 @@ public struct HTMLReport {
         <head>
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
+        <meta http-equiv="Content-Security-Policy" content="\(HTMLReport.contentSecurityPolicy)">
         <title>\(HTMLReport.escape(title))</title>
         <style>\(HTMLReport.css)</style>
         </head>
@@ -74,7 +75,20 @@ public struct HTMLReport {
         html.replacingOccurrences(of: underscorePlaceholder, with: "_")
     }
 
-    /// Replaces `src="relative/path"` of local files with data URIs.
+    /// The report runs no script and loads nothing from elsewhere: its figures and audio are
+    /// data URIs (or, past `maxEmbeddedBytes`, files beside it), its only style the `<style>`
+    /// block, allowed by its hash. Were data ever to slip into the HTML as markup, the browser
+    /// would still run none of it.
+    static let contentSecurityPolicy: String = {
+        var h = SHA256()
+        h.update(css)
+        let hash = Data(h.finalize()).base64EncodedString()
+        return "default-src 'none'; img-src data: 'self'; media-src data: 'self'; style-src 'sha256-\(hash)'; "
+            + "base-uri 'none'; form-action 'none'"
+    }()
+
+    /// Replaces `src="relative/path"` of local files with data URIs. The paths are URLs
+    /// (`Escape.url`): percent-decoded to find the file, which must lie in `baseDirectory`.
     func embedLocalFiles(in html: String) -> String {
         let pattern = #"src="([^"]+)""#
         guard let regex = try? NSRegularExpression(pattern: pattern) else { return html }
@@ -85,8 +99,9 @@ public struct HTMLReport {
             let path = ns.substring(with: m.range(at: 1))
             out += ns.substring(with: NSRange(location: last, length: m.range.location - last))
             last = m.range.location + m.range.length
-            if !path.contains(":"), let mime = HTMLReport.mimeType(path) {
-                let url = baseDirectory.appendingPathComponent(path)
+            if !path.contains(":"), let file = path.removingPercentEncoding, !file.hasPrefix("/"),
+               !file.split(separator: "/").contains(".."), let mime = HTMLReport.mimeType(file) {
+                let url = baseDirectory.appendingPathComponent(file)
                 if let data = try? Data(contentsOf: url), data.count <= maxEmbeddedBytes {
                     out += "src=\"data:\(mime);base64,\(data.base64EncodedString())\""
                     continue
@@ -118,10 +133,8 @@ public struct HTMLReport {
         return out.isEmpty ? "section" : out
     }
 
-    public static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
+    /// HTML text (`Escape.html`).
+    public static func escape(_ s: String) -> String { Escape.html(s) }
 
     static let css = """
     :root { --fg: #1d1f21; --muted: #5c6166; --line: #d8dde3; --accent: #3b6ea5; --bg-alt: #f6f8fa; }

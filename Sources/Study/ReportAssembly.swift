@@ -56,12 +56,14 @@ extension StudyRunner {
         let load = report.output(of: LoadChapter.self)
         let training = report.output(of: TrainingChapter.self)
         let metrics = report.output(of: EvaluationChapter.self)?.metrics
+        // Table cells are text (`Markdown.table` escapes them) but for their code spans.
         let corpusText = load.map { l in
-            (l.kind == .synthetic ? "synthetic TESS-shaped corpus" : l.corpus.name) + " — \(l.corpus.clips.count) clips, fingerprint `\(l.corpus.fingerprint)`"
+            (l.kind == .synthetic ? "synthetic TESS-shaped corpus" : l.corpus.name) + " — \(l.corpus.clips.count) clips, fingerprint "
+                + Markdown.code(l.corpus.fingerprint)
         } ?? "n/a"
         let glance = Markdown.table(["", "value"], [
             ["corpus", corpusText],
-            ["feature preset", "`\(options.preset)`"],
+            ["feature preset", Markdown.code(options.preset)],
             ["seed", String(options.seed)],
             ["input standardisation", options.standardize ? "yes (training-split mean and deviation)" : "no (raw MFCC means, as the notebook)"],
             ["test accuracy (random 80/20 split)", metrics.map { Markdown.fixed($0.accuracy, 4) } ?? "n/a"],
@@ -70,7 +72,7 @@ extension StudyRunner {
         ])
         // The study's name says which corpus it ran on when that is not TESS.
         let studied = load.flatMap { l in l.kind == .synthetic || l.corpus.convention == .tess ? nil : l.corpus.name }
-        let heading = studied.map { "# Speech emotion recognition on \($0) — the TESS study's recipe, re-run" }
+        let heading = studied.map { "# Speech emotion recognition on \(Escape.markdown($0)) — the TESS study's recipe, re-run" }
             ?? "# Speech emotion recognition on TESS — the study, re-run"
         let header = """
         \(heading)
@@ -82,8 +84,8 @@ extension StudyRunner {
 
         \(glance)
 
-        *Run on \(RunEnvironment.describe()) — \(RunEnvironment.timestamp()).
-        Libraries: \(LibraryVersions.line()).*
+        *Run on \(Escape.markdown(RunEnvironment.describe())) — \(RunEnvironment.timestamp()).
+        Libraries: \(Escape.markdown(LibraryVersions.line())).*
 
         """
         let footer = """
@@ -130,8 +132,8 @@ extension StudyRunner {
     }
 
     /// The report's last section: the digest as a small table. Everything in it comes from this
-    /// code but the problems, which name files (from records): shown as code, which the HTML
-    /// escapes.
+    /// code but the problems, which name files (from records): shown as code spans
+    /// (`Markdown.code`), which the template inserts as they are.
     func digestSection(_ d: ReproducibilityDigest, problems: [String]) throws -> String {
         let name = "reproducibility"
         guard let template = StudyText.template(name) else {

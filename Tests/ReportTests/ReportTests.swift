@@ -3,10 +3,12 @@ import XCTest
 import TestSupport
 
 final class ReportTests: XCTestCase {
-    func testTemplateInsertsValuesWithoutHTMLEscaping() throws {
-        let out = try renderTemplate("Accuracy {{acc}} on {{n}} clips; {{#rows}}[{{name}}]{{/rows}}", named: "t",
-                                     context: ["acc": "0.99 < 1", "n": 560, "rows": [["name": "a|b"], ["name": "c"]]])
-        XCTAssertEqual(out, "Accuracy 0.99 < 1 on 560 clips; [a|b][c]")
+    /// `{{x}}` is text, escaped for Markdown; `{{{x}}}` is Markdown built by code, as it is.
+    func testTemplateEscapesDoubleBracesAndKeepsTripleBraces() throws {
+        let out = try renderTemplate("Accuracy {{acc}} on {{n}} clips; {{#rows}}[{{name}}]{{/rows}}\n{{{table}}}", named: "t",
+                                     context: ["acc": "0.99 < 1", "n": 560, "rows": [["name": "a|b"], ["name": "c"]],
+                                               "table": "| `x` |\n|---|\n"])
+        XCTAssertEqual(out, "Accuracy 0.99 &lt; 1 on 560 clips; [a\\|b][c]\n| `x` |\n|---|\n")
     }
 
     func testBrokenTemplateIsAnErrorNamingIt() {
