@@ -88,6 +88,8 @@ final class OptionTests: XCTestCase {
             (["serve", "--port", "65536"], "--port must be between 0 and 65535, not 65536"),
             (["--port=-1"], "--port must be between 0 and 65535, not -1"),
             (["serve", "--workers", "0"], "--workers must be between 1 and 256, not 0"),
+            (["serve", "--body-timeout", "0"], "--body-timeout must be between 0.1 and 3600.0, not 0.0"),
+            (["load", "--body-timeout", "nan"], "--body-timeout must be between 0.1 and 3600.0, not nan"),
             (["load", "--clients", "0"], "--clients must be between 1 and 1000, not 0"),
             (["load", "--requests", "2000000"], "--requests must be between 1 and 1000000, not 2000000"),
             (["load", "--sequential=-5"], "--sequential must be between 0 and 100000, not -5"),
