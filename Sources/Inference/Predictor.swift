@@ -77,6 +77,12 @@ public struct Predictor {
     /// The prediction for one clip; errors name the clip.
     public func predict(_ url: URL) throws -> Prediction {
         let p = model.predictProbabilities(try features(url), count: 1)
+        // Finite weights (`ModelFile.load` refuses others) can still be large enough to overflow
+        // Float32 on the way: NaN probabilities, of which argmax would still name a class.
+        if let bad = p.prefix(labels.count).first(where: { !$0.isFinite }) {
+            throw InvalidModelFile(path: modelURL.path, reason: "its network answers \(bad) for \(url.lastPathComponent) "
+                                   + "(its weights overflow Float32 arithmetic); a model needs weights that give finite probabilities")
+        }
         let k = argmax(p, row: 0, classes: labels.count)
         return Prediction(path: url.path, label: labels[k], probabilities: Array(p.prefix(labels.count)))
     }
