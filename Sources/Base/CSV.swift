@@ -10,9 +10,10 @@ public enum CSV {
         return out
     }
 
-    /// One field, quoted when it must be.
+    /// One field, quoted when it must be (a comma, a quote, or any control character: a tab or
+    /// a line break in a clip's name stays inside its field).
     public static func field(_ s: String) -> String {
-        if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+        if s.unicodeScalars.contains(where: { $0 == "," || $0 == "\"" || $0.value < 0x20 || $0.value == 0x7f }) {
             return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
         return s
@@ -59,4 +60,23 @@ public enum CSV {
         }
         return (header, body)
     }
+}
+
+/// Text for one cell of a tab-separated table or one log line: control characters (tab, line
+/// breaks, escape, NUL…) written as visible escapes (`\t`, `\n`, `\u{1B}`), backslashes doubled,
+/// so a clip named with a tab cannot shift the columns or forge a line.
+public func visibleText(_ s: String) -> String {
+    guard s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f || $0 == "\\" }) else { return s }
+    var out = ""
+    for u in s.unicodeScalars {
+        switch u {
+        case "\\": out += "\\\\"
+        case "\t": out += "\\t"
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case _ where u.value < 0x20 || u.value == 0x7f: out += "\\u{" + String(u.value, radix: 16, uppercase: true) + "}"
+        default: out.unicodeScalars.append(u)
+        }
+    }
+    return out
 }

@@ -21,6 +21,7 @@ public enum SafeFileName {
     public static func part(_ name: String) -> String {
         if isSafe(name) { return name }
         var mapped = String(decoding: name.utf8.map { allowed($0) ? $0 : UInt8(ascii: "_") }, as: UTF8.self)
+        if mapped.isEmpty { mapped = "x" }
         while mapped.hasPrefix(".") || mapped.hasPrefix("-") { mapped = "_" + mapped.dropFirst() }
         let suffix = "-" + String(SHA256.hex(of: Array(name.utf8)).prefix(8))
         mapped = String(mapped.prefix(maxLength - suffix.count))

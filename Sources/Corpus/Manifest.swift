@@ -70,6 +70,9 @@ public enum CorpusManifest {
             for (name, value) in zip(header, row) where value.isEmpty && name != "text" {
                 throw fail(number, "the \(name) column is empty")
             }
+            for (name, value) in zip(header, row) where name != "path" && value.unicodeScalars.contains(where: { $0.value == 0 }) {
+                throw fail(number, "the \(name) column holds a NUL character")
+            }
             let path = try normalized(row[0], line: number, fail: fail)
             guard CommonEmotion(word: row[1]) != nil else {
                 throw fail(number, "label '\(row[1])' is not one of \(CommonEmotion.vocabulary.joined(separator: ", ")) "
@@ -86,6 +89,11 @@ public enum CorpusManifest {
     /// `path` as a clean relative path (`./` and empty components dropped); absolute paths and
     /// `..` are refused: clips are inside the folder.
     static func normalized(_ path: String, line: Int, fail: (Int, String) -> CorpusError) throws -> String {
+        // A NUL would end the path for every system call (the file checked would not be the
+        // file named); other control characters are no part of a clip's name either.
+        guard !path.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) else {
+            throw fail(line, "path \(path.debugDescription) holds a control character (NUL, tab, escape…); rename the file")
+        }
         guard !path.hasPrefix("/") else { throw fail(line, "path \(path) is absolute; paths are relative to the manifest's folder") }
         let parts = path.split(separator: "/").filter { $0 != "." }
         guard !parts.contains("..") else { throw fail(line, "path \(path) leaves the manifest's folder (..)") }

@@ -1,3 +1,4 @@
+import Base
 import ArgumentParser
 import Foundation
 import Inference
@@ -25,7 +26,7 @@ extension StudyCommand {
                 let predictor = try Predictor(modelURL: URL(fileURLWithPath: model))
                 var results: [[String: Any]] = []
                 if !json {
-                    print(["clip", "label", "name"].joined(separator: "\t") + "\t" + predictor.labels.joined(separator: "\t"))
+                    print(["clip", "label", "name"].joined(separator: "\t") + "\t" + predictor.labels.map(visibleText).joined(separator: "\t"))
                 }
                 for clip in clips {
                     do {
@@ -40,7 +41,7 @@ extension StudyCommand {
                             results.append(["clip": clip, "label": p.label, "name": predictor.classes.displayName(p.label),
                                             "probabilities": Dictionary(uniqueKeysWithValues: zip(predictor.labels, p.probabilities.map(Double.init)))])
                         } else {
-                            print("\(clip)\t\(p.label)\t\(predictor.classes.displayName(p.label))\t" + p.probabilities.map { String(format: "%.4f", $0) }.joined(separator: "\t"))
+                            print("\(visibleText(clip))\t\(visibleText(p.label))\t\(visibleText(predictor.classes.displayName(p.label)))\t" + p.probabilities.map { String(format: "%.4f", $0) }.joined(separator: "\t"))
                         }
                     } catch {
                         failed = true

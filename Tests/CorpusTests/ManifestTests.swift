@@ -98,17 +98,17 @@ final class ManifestTests: XCTestCase {
         XCTAssertNotEqual(try EmotionCorpus.scan(root: root).fingerprint, before)
     }
 
-    func testAPathWithNoFileIsAnErrorNamingTheManifestAndLine() throws {
+    /// A listed file that is missing is skipped and listed with the manifest's line, like any
+    /// other unreadable clip (issue 22, item 9: it used to abort the run).
+    func testAPathWithNoFileIsSkippedNamingTheManifestLine() throws {
         let root = try SharedData.temporaryDirectory("corpus-manifest")
         defer { try? FileManager.default.removeItem(at: root) }
         try Tones.write(root, "a.wav", hz: 200)
         try Tones.text(root, "manifest.csv", "path,label,speaker\na.wav,happy,s1\nmissing.wav,sad,s1\n")
-        XCTAssertThrowsError(try EmotionCorpus.scan(root: root)) { error in
-            guard case CorpusError.invalidManifest(let path, let line, let reason) = error else { return XCTFail("\(error)") }
-            XCTAssertEqual(path, root.standardizedFileURL.appendingPathComponent("manifest.csv").path)
-            XCTAssertEqual(line, 3)
-            XCTAssertTrue(reason.contains("missing.wav"), reason)
-        }
+        let scan = try EmotionCorpus.scan(root: root)
+        XCTAssertEqual(scan.clips.map(\.path), ["a.wav"])
+        let reason = try XCTUnwrap(scan.skipped.first { $0.path == "missing.wav" }?.reason)
+        XCTAssertTrue(reason.contains("manifest.csv (line 3)") && reason.contains("no such file"), reason)
     }
 }
 
