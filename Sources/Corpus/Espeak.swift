@@ -97,6 +97,12 @@ enum EspeakProcess {
                          params: [[Int32]]) -> Never {
         // DONT_EXIT: on missing data espeak would otherwise call exit(), which in a forked
         // child runs the parent's atexit handlers; a missing voice is reported below instead.
+        // espeak-ng draws the noise of breathy voices (SYF's `en-us+f2` has `breath`) from libc's
+        // rand(), whose state a forked child inherits from the parent: whatever the parent's
+        // threads did before the fork would change the clips (seen once in ~20 runs: every SYF
+        // clip differed by up to -49 dB). Seeded here, the child's sequence is glibc's default
+        // (srand(1)), whatever the parent did.
+        srand(1)
         let rate = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 0, nil, Int32(espeakINITIALIZE_DONT_EXIT))
         var header = rate
         childWriteAll(fd, &header, 4)
