@@ -196,7 +196,7 @@ public enum CorpusError: Error, CustomStringConvertible, Equatable {
             return "\(path), line \(line): \(reason). Expected \(EmotionCorpus.manifestFormat)"
         case .tooFewLabels(let path, let counts):
             let list = counts.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
-            return "\(path): a classifier needs at least two labels with at least two usable clips each; "
+            return "\(path): too few labels to train on: a classifier needs at least two labels with at least two usable clips each; "
                 + "this corpus has \(counts.count == 1 ? "one label" : "\(counts.count) labels") (\(list)). "
                 + "Add clips of other emotions, or check the label column or the file names (see 01-load/skipped.csv)"
         }

@@ -232,3 +232,29 @@ final class UntrustedCorpusTests: XCTestCase {
         XCTAssertNoThrow(try SyntheticCorpus.checkTarget(empty, force: false))
     }
 }
+
+/// Items 12 and 14: options and system errors say what was wrong, with the path, in the
+/// system's words, never Foundation's codes.
+extension EndToEndTests {
+    func testOutputPathErrorsSayWhatIsWrong() throws {
+        let dir = try SharedData.temporaryDirectory("study-output-errors")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (_, empty) = try study(["run", "--output", ""], expectStatus: 64)
+        XCTAssertTrue(empty.contains("--output: an empty path"), empty)
+
+        let long = dir.appendingPathComponent(String(repeating: "a", count: 300)).path
+        let (_, tooLong) = try study(["run", "--output", long, "-q"], expectStatus: 1)
+        XCTAssertTrue(tooLong.contains("File name too long"), tooLong)
+
+        let file = dir.appendingPathComponent("file")
+        try Data("x".utf8).write(to: file)
+        let (_, underFile) = try study(["run", "--output", file.appendingPathComponent("sub").path, "-q"], expectStatus: 1)
+        XCTAssertTrue(underFile.contains("\(file.path) is a file, not a folder"), underFile)
+
+        let (_, synth) = try study(["synthesize", "--output", "", "-q"], expectStatus: 64)
+        XCTAssertTrue(synth.contains("--output: an empty path"), synth)
+        for text in [tooLong, underFile] {
+            XCTAssertFalse(text.contains("NSCocoaErrorDomain") || text.contains("file error") || text.contains("could not be completed"), text)
+        }
+    }
+}
