@@ -17,7 +17,7 @@ struct StudyFuzz: ParsableCommand {
     var seed: UInt64 = 1
 
     @Option(help: "Cases per target.")
-    var cases = 2000
+    var cases = 5000
 
     @Option(help: "Seconds per target at most (the target stops early, saying so).")
     var seconds = 14.0
