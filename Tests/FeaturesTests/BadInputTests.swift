@@ -84,6 +84,23 @@ final class BadInputTests: XCTestCase {
         assertError(try floatWAV(x, name: "inf.wav"), contains: "NaN or infinite")
     }
 
+    /// Issue 22, item 5: finite samples so large that the spectrum's power overflows (1e30) give
+    /// an error naming the clip, not NaN features; in a batch (a corpus run) the clip is one
+    /// failure and the others go on.
+    func testHugeFiniteSamplesAreAnErrorNamingTheClip() throws {
+        let x = (0..<44100).map { i in Float(sin(Double(i) * 0.05)) * 1e30 }
+        let url = try floatWAV(x, name: "huge.wav")
+        assertError(url, contains: "NaN or infinite")
+        let good = try pcm16((0..<24414).map { ($0 % 100) * 50 }, name: "good.wav")
+        let results = extractFeatures(urls: [good, url], preset: .librosa, threads: 2)
+        XCTAssertNoThrow(try results[0].get())
+        XCTAssertThrowsError(try results[1].get()) { error in
+            guard case .nonFinite(let path, let count)? = error as? FeatureError else { return XCTFail("\(error)") }
+            XCTAssertEqual(path, url.path)
+            XCTAssertGreaterThan(count, 0)
+        }
+    }
+
     func testBatchKeepsGoingPastBadFiles() throws {
         let good = try pcm16((0..<24414).map { ($0 % 100) * 50 }, name: "good.wav")
         let urls = [good, dir.appendingPathComponent("missing.wav"), good]
