@@ -197,7 +197,8 @@ public enum CorpusError: Error, CustomStringConvertible, Equatable {
         case .tooFewLabels(let path, let counts):
             let list = counts.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", ")
             return "\(path): too few labels to train on: a classifier needs at least two labels with at least two usable clips each; "
-                + "this corpus has \(counts.count == 1 ? "one label" : "\(counts.count) labels") (\(list)). "
+                + "this corpus has \(counts.count == 1 ? "one label" : "\(counts.count) labels") (\(list)), "
+                + "\(counts.values.filter { $0 >= 2 }.count) of them with two clips or more. "
                 + "Add clips of other emotions, or check the label column or the file names (see 01-load/skipped.csv)"
         }
     }
@@ -205,11 +206,12 @@ public enum CorpusError: Error, CustomStringConvertible, Equatable {
 
 extension CorpusScan {
     /// Throws `CorpusError.tooFewLabels` unless at least two labels have at least two clips
-    /// each (a corpus of one label trains to nothing, and `predict` refuses its model).
+    /// each (a corpus of one label trains to nothing, and `predict` refuses its model). A label
+    /// with a single clip beside them is kept (EmoDB's sample has one).
     public func checkTrainable() throws {
         var counts: [String: Int] = [:]
         for c in clips { counts[c.label, default: 0] += 1 }
-        guard counts.count >= 2, counts.values.allSatisfy({ $0 >= 2 }) else {
+        guard counts.values.filter({ $0 >= 2 }).count >= 2 else {
             throw CorpusError.tooFewLabels(path: root.path, counts: counts)
         }
     }

@@ -196,6 +196,18 @@ final class UntrustedCorpusTests: XCTestCase {
             let text = "\(error)"
             XCTAssertTrue(text.contains("at least two labels") && text.contains("angry: 28"), text)
         }
+        // A second label with a single clip: still one label to learn from.
+        let fm = FileManager.default
+        try fm.removeItem(at: root)
+        try fm.removeItem(at: dir.appendingPathComponent("tones"))
+        var row = 0
+        _ = try manifestCorpus(speaker: { s, _ in ["OAF", "YAF"][s] }, label: { _ in
+            row += 1
+            return row == 3 ? "sad" : "angry"
+        })
+        XCTAssertThrowsError(try StudyRunner(options: o).run()) { error in
+            XCTAssertTrue("\(error)".contains("angry: 27, sad: 1"), "\(error)")
+        }
     }
 
     // MARK: item 11: a chapter folder holds only what the chapter wrote this run
