@@ -65,7 +65,8 @@ let package = Package(
 
         // Executables: thin layers over the libraries.
         .executableTarget(name: "study", dependencies: [
-            "Study", "Audio", "Corpus", "Inference", "NeuralNet", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Study", "Base", "Audio", "Features", "Corpus", "Inference", "NeuralNet",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "study-bench", dependencies: [
             "Base", "Audio", "Features", "Corpus", "NeuralNet", "Plot",
@@ -97,7 +98,7 @@ let package = Package(
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Base", "TestSupport"]),
         .testTarget(name: "PlotTests", dependencies: ["Plot", "CPNG", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Base", "TestSupport"]),
-        .testTarget(name: "StudyTests", dependencies: ["Study", "Base", "Corpus", "Inference", "TestSupport"]),
+        .testTarget(name: "StudyTests", dependencies: ["Study", "Base", "Corpus", "Features", "Inference", "TestSupport"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "Features", "NeuralNet", "Audio", "TestSupport"]),
         .testTarget(name: "DemoTests", dependencies: [
             "DemoServer", "Inference", "NeuralNet", "Audio", "Features", "TestSupport",

@@ -9,11 +9,15 @@ public enum FeatureError: Error, CustomStringConvertible, Equatable {
     /// The features came out NaN or infinite: samples so large (a float file holding 1e30, say)
     /// that their power overflows Float. The clip is unusable, not the analysis.
     case nonFinite(path: String, count: Int)
+    /// Fewer than 9 frames: Δ and ΔΔ need a 9-frame window (librosa refuses too).
+    case tooShortForDeltas(path: String, frames: Int)
 
     public var description: String {
         switch self {
         case .emptySignal(let path):
             return "\(path): no samples to analyse after loading; check the offset and duration"
+        case .tooShortForDeltas(let path, let frames):
+            return "\(path): \(frames) analysis frames, fewer than the 9 that Δ and ΔΔ need (about 0.2 s); use a longer clip or another feature set"
         case .nonFinite(let path, let count):
             return "\(path): \(count) of its features are NaN or infinite (samples far outside −1…1 overflow the "
                 + "spectrum's power); the clip cannot be classified: re-export it with samples in −1…1"
