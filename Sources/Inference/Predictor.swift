@@ -22,6 +22,10 @@ public struct Predictor {
 
     /// Class codes in output order (`classes.codes`).
     public var labels: [String] { classes.codes }
+    /// The feature set the network was trained on (`FeatureSets`): files written so far all
+    /// hold the notebook's MFCC means, with their recipe's preset and coefficient count.
+    public var featureSet: any FeatureSet { MFCCMeansSet(preset: preset, nMFCC: recipe.nMFCC) }
+
     /// The recipe's feature preset, `notebook` or `librosa`.
     public var presetName: String { recipe.preset }
 
@@ -69,8 +73,9 @@ public struct Predictor {
     /// The network's input for one clip: its MFCC means by the recipe, standardised if the
     /// model was trained on standardised features. Errors name the clip.
     public func features(_ url: URL) throws -> [Float] {
-        let x = try extractMFCCMeans(url: url, preset: preset, offset: recipe.offset, duration: recipe.duration,
-                                     nMFCC: recipe.nMFCC, sampleRate: recipe.sampleRate)
+        // The model's feature set (today every model file is `mfcc-means`), in its recipe's window.
+        let x = try FeatureSets.extract(featureSet, url: url, preset: preset,
+                                        window: .init(offset: recipe.offset, duration: recipe.duration, sampleRate: recipe.sampleRate))
         return standardizer.map { $0.apply(x) } ?? x
     }
 
