@@ -27,6 +27,11 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         // Already Hummingbird's; named for DemoServer's small HTTP/1.1 client (NIOHTTP1), the same range.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        // Already Hummingbird's too; named because DemoServer imports them (its logger, its
+        // service group, its status types).
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.0.0"),
     ],
     targets: [
         // C libraries from Debian packages (scripts/install-deps.sh installs them).
@@ -74,7 +79,10 @@ let package = Package(
         ]),
         // The web demo: Hummingbird stays out of `study` and `study-bench`.
         .target(name: "DemoServer", dependencies: [
-            "Inference", "Audio", "Features", "NeuralNet",
+            "Inference", "Base", "Audio", "Features", "NeuralNet",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -82,6 +90,7 @@ let package = Package(
         ]),
         .executableTarget(name: "study-demo", dependencies: [
             "DemoServer", "Audio", "Inference", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Hummingbird", package: "hummingbird"),
         ]),
 
         // Tests.
