@@ -104,7 +104,7 @@ let package = Package(
         .testTarget(name: "FeaturesTests", dependencies: ["Features", "Audio", "TestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus", "Audio", "Base", "TestSupport"]),
-        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Base", "TestSupport"]),
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Base", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PlotTests", dependencies: ["Plot", "CPNG", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Base", "TestSupport"]),
         .testTarget(name: "StudyTests", dependencies: ["Study", "Base", "Corpus", "Features", "Inference", "TestSupport"]),

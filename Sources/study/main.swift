@@ -42,10 +42,10 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Leakage-ladder runs in chapter 7: default (standardized on random, word_disjoint, speaker_independent, speaker_word_disjoint, label_shuffle; speaker_normalized on speaker_independent), full (adds faithful on every protocol and speaker_normalized on speaker_word_disjoint) or off.")
     var ladder: String = "default"
 
-    @Flag(help: "Standardise the features with the training split's statistics (the recipe --standardization names; default per-coefficient).")
+    @Flag(help: ArgumentHelp("Standardise the features with the training split's statistics (the recipe --standardization names; default \(StudyOptions.defaultStandardization.rawValue))."))
     var standardize = false
 
-    @Option(help: "How --standardize pools its statistics: per-coefficient (each MFCC its own mean and deviation), centred (own means, one deviation) or global (one mean, one deviation). Implies --standardize.")
+    @Option(help: ArgumentHelp("How --standardize pools its statistics: per-coefficient (each MFCC its own mean and deviation), centred (own means, one deviation) or global (one mean, one deviation; the default). Implies --standardize."))
     var standardization: String?
 
     @Option(help: "Cache folder of the synthetic corpus (default <output>/corpus-synthetic).")
