@@ -233,6 +233,12 @@ public struct ClipLimits: Sendable, Equatable, Codable {
 
     public static let `default` = ClipLimits()
 
+    /// Why a file of `bytes` bytes is skipped, or nil when it is within `maxBytes`.
+    func sizeProblem(bytes: Int64) -> String? {
+        guard bytes > Int64(maxBytes) else { return nil }
+        return "\(Self.megabytes(Int(bytes))) MB, above the \(Self.megabytes(maxBytes)) MB a clip may have (--max-clip-mb)"
+    }
+
     /// Bytes as megabytes (2^20) for messages, one decimal when below 10.
     static func megabytes(_ bytes: Int) -> String {
         let mb = Double(bytes) / Double(1 << 20)

@@ -188,8 +188,8 @@ public enum TESSCorpus {
                 case S_IFDIR:
                     try walk(path, relative: rel)
                 case S_IFREG:
-                    if Int64(st.st_size) > Int64(limits.maxBytes) {
-                        skipped.append(SkippedFile(path: rel, reason: "\(ClipLimits.megabytes(Int(st.st_size))) MB, above the \(ClipLimits.megabytes(limits.maxBytes)) MB a clip may have (--max-clip-mb)"))
+                    if let problem = limits.sizeProblem(bytes: Int64(st.st_size)) {
+                        skipped.append(SkippedFile(path: rel, reason: problem))
                         continue
                     }
                     files.append(FoundFile(path: rel, url: URL(fileURLWithPath: path), limits: limits))
@@ -227,10 +227,7 @@ public enum TESSCorpus {
         guard (st.st_mode & S_IFMT) == S_IFREG else {
             return (st.st_mode & S_IFMT) == S_IFDIR ? "a folder, not a clip" : "not a regular file (a FIFO, socket or device)"
         }
-        if Int64(st.st_size) > Int64(limits.maxBytes) {
-            return "\(ClipLimits.megabytes(Int(st.st_size))) MB, above the \(ClipLimits.megabytes(limits.maxBytes)) MB a clip may have (--max-clip-mb)"
-        }
-        return nil
+        return limits.sizeProblem(bytes: Int64(st.st_size))
     }
 
     /// Name, header and content hash of every file, in parallel; results in `files` order.

@@ -91,9 +91,7 @@ public func extractMFCCMeansTimed(url: URL, preset: FeaturePreset = .notebook, o
     let t1 = now()
     let means = mfccMeans(coefficients)
     times.dbDCT += now() - t1
-    let bad = means.count { !$0.isFinite }
-    guard bad == 0 else { throw FeatureError.nonFinite(path: url.path, count: bad) }
-    return means
+    return try checkedFinite(means, path: url.path)
 }
 
 /// `extractMFCCMeans` for many clips on `threads` threads (both cores by default). Each result
@@ -112,15 +110,28 @@ public func extractFeaturesTimed(urls: [URL], preset: FeaturePreset = .notebook,
                                  duration: Double? = 3, nMFCC: Int = 40, sampleRate: Int = 22050,
                                  threads: Int = 2, times: inout StageTimes,
                                  progress: ((Int, Int) -> Void)? = nil) -> [Result<[Float], Error>] {
-    let workers = max(1, min(threads, urls.count))
+    let (results, total) = extractBatch(count: urls.count, threads: threads, progress: progress) { i, local in
+        try extractMFCCMeansTimed(url: urls[i], preset: preset, offset: offset, duration: duration,
+                                  nMFCC: nMFCC, sampleRate: sampleRate, times: &local)
+    }
+    times += total
+    return results
+}
+
+/// The batch loop of every extraction: `body(i, &times)` for i in 0..<count on `threads`
+/// workers that pull indices from a shared counter (a slow clip never idles a core); each
+/// result at its index, so the output does not depend on the thread count; one failure never
+/// stops the batch. `progress(done, count)` is called after each item, one call at a time.
+func extractBatch(count: Int, threads: Int, progress: ((Int, Int) -> Void)?,
+                  _ body: (Int, inout StageTimes) throws -> [Float]) -> (results: [Result<[Float], Error>], times: StageTimes) {
+    let workers = max(1, min(threads, count))
     let lock = NSLock()
-    let results = UnsafeMutableBufferPointer<Result<[Float], Error>?>.allocate(capacity: urls.count)
+    let results = UnsafeMutableBufferPointer<Result<[Float], Error>?>.allocate(capacity: count)
     results.initialize(repeating: nil)
     defer { results.deallocate() }
     var next = 0
     var done = 0
     var total = StageTimes()
-    // Workers pull clip indices from a shared counter, so a slow clip never idles a core.
     // `next`, `done`, `total`, `results` and the progress calls are only touched under `lock`.
     ConcurrentLoop.perform(iterations: workers) { _ in
         var local = StageTimes()
@@ -129,20 +140,24 @@ public func extractFeaturesTimed(urls: [URL], preset: FeaturePreset = .notebook,
             let i = next
             next += 1
             lock.unlock()
-            if i >= urls.count { break }
-            let r = Result { try extractMFCCMeansTimed(url: urls[i], preset: preset, offset: offset, duration: duration,
-                                                       nMFCC: nMFCC, sampleRate: sampleRate, times: &local) }
+            if i >= count { break }
+            let r = Result { try body(i, &local) }
             lock.lock()
             results[i] = r
             done += 1
-            let count = done
-            progress?(count, urls.count)
+            progress?(done, count)
             lock.unlock()
         }
         lock.lock()
         total += local
         lock.unlock()
     }
-    times += total
-    return results.map { $0! }
+    return (results.map { $0! }, total)
+}
+
+/// `features`, or `FeatureError.nonFinite` naming `path` when any is NaN or infinite.
+func checkedFinite(_ features: [Float], path: String) throws -> [Float] {
+    let bad = features.count { !$0.isFinite }
+    guard bad == 0 else { throw FeatureError.nonFinite(path: path, count: bad) }
+    return features
 }

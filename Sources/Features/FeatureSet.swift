@@ -53,10 +53,17 @@ public enum FeatureSets {
         let signal = try load(url, sampleRate: window.sampleRate, offset: window.offset, duration: window.duration,
                               resampler: preset.resampler)
         guard !signal.samples.isEmpty else { throw FeatureError.emptySignal(path: url.path) }
-        let x = try set.features(samples: signal.samples, sampleRate: signal.sampleRate, path: url.path)
-        let bad = x.count { !$0.isFinite }
-        guard bad == 0 else { throw FeatureError.nonFinite(path: url.path, count: bad) }
-        return x
+        return try checkedFinite(set.features(samples: signal.samples, sampleRate: signal.sampleRate, path: url.path), path: url.path)
+    }
+
+    /// `extract` for every clip of `urls` on `threads` threads: each result is the clip's
+    /// features or its error, in `urls` order whatever the thread count.
+    public static func extractAll(_ set: any FeatureSet, urls: [URL], preset: FeaturePreset = .notebook,
+                                  window: Window = Window(), threads: Int = 2,
+                                  progress: ((Int, Int) -> Void)? = nil) -> [Result<[Float], Error>] {
+        extractBatch(count: urls.count, threads: threads, progress: progress) { i, _ in
+            try extract(set, url: urls[i], preset: preset, window: window)
+        }.results
     }
 }
 

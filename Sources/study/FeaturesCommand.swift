@@ -71,17 +71,8 @@ extension StudyCommand {
                     let progress = StudyProgress(quiet: quiet)
                     let label = "computing \(featureSet.name)"
                     progress.start(label, total: clips.count)
-                    var results = [Result<[Float], Error>](repeating: .failure(CancellationError()), count: clips.count)
-                    let done = Counter()
-                    let workers = max(1, min(threads, clips.count))
-                    results.withUnsafeMutableBufferPointer { out in
-                        let slots = out
-                        ConcurrentLoop.perform(iterations: workers) { w in
-                            for i in stride(from: w, to: clips.count, by: workers) {
-                                slots[i] = Result { try FeatureSets.extract(featureSet, url: clips[i].url, preset: preset) }
-                                progress.update(label, done: done.increment(), total: clips.count)
-                            }
-                        }
+                    let results = FeatureSets.extractAll(featureSet, urls: clips.map(\.url), preset: preset, threads: threads) { done, total in
+                        progress.update(label, done: done, total: total)
                     }
                     var rows: [[String]] = []
                     for (clip, result) in zip(clips, results) {
