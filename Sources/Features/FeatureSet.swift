@@ -15,8 +15,11 @@ public protocol FeatureSet: Sendable {
     var version: Int { get }
     /// One line for `study features --list`.
     var summary: String { get }
-    /// Column names, in output order (D of them).
+    /// Column names, in output order (D of them); for a sequence, the names of the bands.
     var columns: [String] { get }
+    /// A vector of `columns.count` values per clip (the default), or a sequence of frames ×
+    /// bands, row-major (frame-major), of a fixed frame count.
+    var shape: FeatureShape { get }
     /// The analysis parameters, as `key=value` pairs for listings and model cards.
     var parameters: [(String, String)] { get }
     /// The features of a loaded signal (`samples` at `sampleRate`); errors name `path`.
@@ -25,10 +28,36 @@ public protocol FeatureSet: Sendable {
     func configured(preset: FeaturePreset) -> any FeatureSet
 }
 
+/// What a feature set gives per clip.
+public enum FeatureShape: Sendable, Equatable, Codable {
+    /// `columns.count` values (a design-matrix row).
+    case vector
+    /// `frames` × `bands` values, frame-major: values[t * bands + b]. Every clip gives the same
+    /// frame count (the set pads or crops to it, and says how).
+    case sequence(frames: Int, bands: Int)
+
+    public var isVector: Bool { self == .vector }
+}
+
+extension FeatureSet {
+    public var shape: FeatureShape { .vector }
+    /// Values per clip: D for a vector, frames × bands for a sequence.
+    public var valuesPerClip: Int {
+        switch shape {
+        case .vector: return columns.count
+        case .sequence(let frames, let bands): return frames * bands
+        }
+    }
+}
+
 /// The study's feature sets.
 public enum FeatureSets {
-    /// Every vector set, in the order the report lists them.
+    /// Every set, in the order the report lists them.
     public static let all: [any FeatureSet] = [MFCCMeansSet(preset: .notebook), MFCCFunctionalsSet(preset: .notebook)]
+
+    /// The sets that give one vector per clip (what a design-matrix model such as `logistic`
+    /// or `cnn1d` takes), in `all` order.
+    public static var vectors: [any FeatureSet] { all.filter { $0.shape.isVector } }
 
     /// The set called `name`, or nil.
     public static func named(_ name: String) -> (any FeatureSet)? { all.first { $0.name == name } }
