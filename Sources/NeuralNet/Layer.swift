@@ -18,6 +18,8 @@ public enum LayerSpec: Codable, Equatable, Sendable {
     case dropout(rate: Float)
     case flatten
     case dense(units: Int, activation: Activation)
+    /// Keras' GlobalAveragePooling1D: (L, C) → (C), the mean over time.
+    case globalAveragePool1D
 
     /// Keras' class name, as `model.summary()` prints it.
     public var typeName: String {
@@ -27,6 +29,7 @@ public enum LayerSpec: Codable, Equatable, Sendable {
         case .dropout: return "Dropout"
         case .flatten: return "Flatten"
         case .dense: return "Dense"
+        case .globalAveragePool1D: return "GlobalAveragePooling1D"
         }
     }
     /// Keras' default name stem (`conv1d`, `conv1d_1`, ...).
@@ -37,6 +40,7 @@ public enum LayerSpec: Codable, Equatable, Sendable {
         case .dropout: return "dropout"
         case .flatten: return "flatten"
         case .dense: return "dense"
+        case .globalAveragePool1D: return "global_average_pooling1d"
         }
     }
 }
@@ -45,7 +49,7 @@ public enum LayerSpec: Codable, Equatable, Sendable {
 public struct LayerInfo: Equatable, Sendable {
     /// Keras-style name: conv1d, max_pooling1d, conv1d_1, ...
     public let name: String
-    /// Keras class name: Conv1D, MaxPooling1D, Dropout, Flatten, Dense.
+    /// Keras class name: Conv1D, MaxPooling1D, Dropout, Flatten, Dense, GlobalAveragePooling1D.
     public let type: String
     /// Output shape with the batch dimension first as nil (Keras' `None`), e.g. [nil, 40, 256].
     public let outputShape: [Int?]

@@ -168,6 +168,9 @@ public enum ModelFile {
                 guard rate.isFinite, rate >= 0, rate < 1 else { throw bad("\(layer) rate \(rate) is outside [0, 1)") }
             case .flatten:
                 shape = [try product(shape, "\(layer) input")]
+            case .globalAveragePool1D:
+                try needsRank(2, "a (length, channels)")
+                shape = [shape[1]]
             case let .dense(units, _):
                 try needsRank(1, "a flat (features)")
                 try range(units, 1, limits.maxUnits, "\(layer) units")
@@ -295,7 +298,7 @@ public enum ModelFile {
             if type == Int.self { return "an integer" }
             if type == Float.self || type == Double.self { return "a number" }
             if type == String.self { return "a string" }
-            if type == LayerSpec.self { return "a layer (one of conv1D, maxPool1D, dropout, flatten, dense)" }
+            if type == LayerSpec.self { return "a layer (one of conv1D, maxPool1D, dropout, flatten, dense, globalAveragePool1D)" }
             if type == Activation.self { return "an activation (linear, relu, softmax)" }
             return "a \(type)"
         }

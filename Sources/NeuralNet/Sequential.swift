@@ -69,6 +69,8 @@ public final class Sequential {
                 layer = Dropout(inputShape: shape, rate: rate)
             case .flatten:
                 layer = Flatten(inputShape: shape)
+            case .globalAveragePool1D:
+                layer = GlobalAveragePool1D(inputShape: shape)
             case let .dense(units, act):
                 let d = Dense(inputShape: shape, units: units, activation: act, key: key)
                 d.initialize(rng: &rng); layer = d

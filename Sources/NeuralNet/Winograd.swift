@@ -169,9 +169,26 @@ public enum Conv1DPath: Hashable, Sendable, CustomStringConvertible {
     /// Hence F(4,5) for the two long, wide layers and im2col for the rest: with Cin = 1 the
     /// α GEMMs are rank-1 and the transforms dominate; at L = 5 and 3 most of a tile is padding.
     /// (F(4,5) on the short layers would also round further from Keras: AdamTests.)
+    ///
+    /// The temporal CNN (`TemporalCNN`, 301 frames × 64 bands), same command with
+    /// STUDY_BENCH_NN_MODEL=tcn, Intel Cooper Lake (AVX-512 deterministic micro-kernel), 2 cores:
+    ///
+    ///     layer     (L, Cin→Cout)  batch  im2col   F(2,5)         F(4,5)
+    ///     conv1d    (301, 64→64)     32   13.66    10.92 (1.25×)   6.89 (1.98×)
+    ///     conv1d_1  (151, 64→64)     32    8.86     7.50 (1.18×)   4.76 (1.86×)
+    ///     conv1d_2  (76, 64→64)      32    4.12     3.59 (1.15×)   2.34 (1.76×)
+    ///     conv1d_3  (38, 64→64)      32    1.88     1.81 (1.04×)   1.19 (1.58×)
+    ///
+    /// so F(4,5) for all four (64 channels in, lengths ≥ 38: the α GEMMs are wide enough and
+    /// little of a tile is padding).
     public static let table: [Shape: Conv1DPath] = [
         Shape(length: 20, inChannels: 256, outChannels: 256, kernelSize: 5): .winograd(outputTile: 4),
         Shape(length: 10, inChannels: 256, outChannels: 128, kernelSize: 5): .winograd(outputTile: 4),
+        // TemporalCNN.make(frames: 301, bands: 64, ...)
+        Shape(length: 301, inChannels: 64, outChannels: 64, kernelSize: 5): .winograd(outputTile: 4),
+        Shape(length: 151, inChannels: 64, outChannels: 64, kernelSize: 5): .winograd(outputTile: 4),
+        Shape(length: 76, inChannels: 64, outChannels: 64, kernelSize: 5): .winograd(outputTile: 4),
+        Shape(length: 38, inChannels: 64, outChannels: 64, kernelSize: 5): .winograd(outputTile: 4),
     ]
 
     /// The path for a layer of this shape under `algorithm`.
