@@ -149,7 +149,9 @@ struct Accumulator {
             for y in yStart..<yEnd {
                 let row = y * s
                 let dy = min(Double(y + 1), by) - max(Double(y), ay)
-                let xnext = x + dxdy * dy
+                // The edge's ends lie in [0, w]; the running sum may drift past them by an ulp,
+                // which would reach the cell before column 0 (before the buffer in the first row).
+                let xnext = min(max(x + dxdy * dy, 0), Double(region.width))
                 let d = Float(dy) * dir
                 let (x0, x1) = x < xnext ? (x, xnext) : (xnext, x)
                 let x0floor = floor(x0)

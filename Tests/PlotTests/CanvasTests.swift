@@ -42,6 +42,27 @@ final class CanvasTests: XCTestCase {
         XCTAssertEqual(ink(clipped, 10, 6), 0, accuracy: 1e-6)
     }
 
+    /// Property: a polygon with vertices on, near and past the canvas edges never writes outside
+    /// the canvas (the rasteriser's running x may drift by an ulp past an edge that lies on
+    /// column 0), and every pixel's coverage stays in [0, 1].
+    func testEdgesOnTheCanvasBorderStayInside() {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> Double {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Double(state >> 11) / Double(1 << 53)
+        }
+        let w = 37, h = 23
+        let xs = [0, 1e-12, -1e-12, Double(w), Double(w) - 1e-12, Double(w) + 1e-9, 0.3, 17.7]
+        for _ in 0..<4000 {
+            let c = Canvas(width: w, height: h)
+            let pts = (0..<3).map { _ in Point(xs[Int(next() * Double(xs.count))] + (next() < 0.5 ? 0 : next() * 3),
+                                               next() * Double(h + 4) - 2) }
+            c.fill(Path(polygon: pts), color: .black)
+            c.stroke([Point(0, next() * Double(h)), Point(next() * 1e-9, next() * Double(h))], width: 1.5, color: .black)
+            for y in 0..<h { for x in 0..<w { XCTAssert((-1e-5...1.00001).contains(ink(c, x, y))) } }
+        }
+    }
+
     func testHorizontalStrokeCoversItsRow() {
         let c = Canvas(width: 60, height: 40)
         c.stroke([Point(5, 20.5), Point(50, 20.5)], width: 1, color: .black)
