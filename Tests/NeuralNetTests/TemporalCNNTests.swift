@@ -361,6 +361,25 @@ final class TemporalCNNTests: XCTestCase {
         }
     }
 
+    /// The full-size TCN on its default paths (the table's F(4,5) at L = 301, 151, 76, 38, the
+    /// filter transform shared between workers): an epoch of 10 clips in batches of 4 (the last
+    /// of 2) gives the same weights and history on 1 and 2 threads.
+    func testFullSizeTrainingGivesTheSameBitsOnOneAndTwoThreads() {
+        var rng = Xoshiro256(seed: 8)
+        let x = (0..<(10 * 301 * 64)).map { _ in rng.uniform(-2, 2) }, y = (0..<10).map { $0 % 7 }
+        let xv = Array(x.prefix(3 * 301 * 64)), yv = Array(y.prefix(3))
+        var results: [[UInt32]] = []
+        for threads in [1, 2] {
+            let model = TemporalCNN.make(seed: 12)
+            let h = fit(model, x: x, y: y, xVal: xv, yVal: yv, features: 301 * 64,
+                        options: FitOptions(seed: 13, batchSize: 4, epochs: 1, patience: nil, threads: threads))
+            XCTAssertEqual(model.convPaths, Array(repeating: .winograd(outputTile: 4), count: 4))
+            results.append(model.snapshot().flatMap { $0.map(\.bitPattern) }
+                           + h.rows.flatMap { [$0.loss, $0.valLoss].map(\.bitPattern) })
+        }
+        XCTAssertEqual(results[0], results[1], "1 and 2 threads")
+    }
+
     /// Which band carries the tone, wherever in time it is: a short fit of a tiny TCN gets it.
     func testLearnsWhichBandCarriesTheTone() {
         let (x, y) = toneData(count: 240, seed: 21)
