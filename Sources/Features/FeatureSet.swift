@@ -53,7 +53,8 @@ extension FeatureSet {
 /// The study's feature sets.
 public enum FeatureSets {
     /// Every set, in the order the report lists them.
-    public static let all: [any FeatureSet] = [MFCCMeansSet(preset: .notebook), MFCCFunctionalsSet(preset: .notebook)]
+    public static let all: [any FeatureSet] = [MFCCMeansSet(preset: .notebook), MFCCFunctionalsSet(preset: .notebook),
+                                               LogMelSet(preset: .notebook)]
 
     /// The sets that give one vector per clip (what a design-matrix model such as `logistic`
     /// or `cnn1d` takes), in `all` order.

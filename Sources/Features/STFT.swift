@@ -52,12 +52,34 @@ public func hannWindow(_ n: Int) -> [Double] {
     return (0..<n).map { 0.5 + 0.5 * cos(Double($0) * step - Double.pi) }
 }
 
-/// Hann windows shared between clips and threads.
+/// librosa's STFT window for `win_length` < `n_fft`: `util.pad_center(get_window("hann",
+/// winLength, fftbins=True), size=nFFT)`, i.e. the periodic Hann window of `winLength` points
+/// with `(nFFT − winLength) / 2` zeros before it (rounded down) and the rest after it.
+/// `winLength == nFFT` gives `hannWindow(nFFT)` itself.
+public func hannWindow(_ winLength: Int, paddedTo nFFT: Int) -> [Double] {
+    precondition(winLength >= 1 && winLength <= nFFT, "winLength must be in 1...nFFT")
+    guard winLength < nFFT else { return hannWindow(nFFT) }
+    let left = (nFFT - winLength) / 2
+    var w = [Double](repeating: 0, count: nFFT)
+    w.replaceSubrange(left..<(left + winLength), with: hannWindow(winLength))
+    return w
+}
+
+/// Hann windows shared between clips and threads, keyed by (n_fft, win_length).
 enum WindowCache {
-    private static let windows = SharedCache<Int, [Double]>()
+    struct Key: Hashable, Sendable {
+        let nFFT: Int
+        let winLength: Int
+    }
+
+    private static let windows = SharedCache<Key, [Double]>()
 
     static func hann(_ n: Int) -> [Double] {
-        windows.value(for: n) { hannWindow(n) }
+        hann(n, winLength: n)
+    }
+
+    static func hann(_ nFFT: Int, winLength: Int) -> [Double] {
+        windows.value(for: Key(nFFT: nFFT, winLength: winLength)) { hannWindow(winLength, paddedTo: nFFT) }
     }
 }
 
@@ -132,14 +154,16 @@ enum FFTPlans {
 }
 
 /// Short-time Fourier transform, as `librosa.stft(y, n_fft=nFFT, hop_length=hop,
-/// window="hann", center=center, pad_mode=padMode)`.
+/// win_length=winLength, window="hann", center=center, pad_mode=padMode)`. `winLength` nil
+/// (the default) means `nFFT`; a shorter window is zero-padded to `nFFT`, centred, as librosa
+/// does (`hannWindow(_:paddedTo:)`).
 ///
 /// Each frame is multiplied by the periodic Hann window in Double (as librosa does, with its
 /// float64 window) and transformed by FFTW in single precision (librosa transforms in
 /// float64 and stores complex64; the difference is ≈1e-7 of the frame's largest bin, far below
 /// the 80 dB range that `powerToDB` keeps). Returns `1 + nFFT/2` bins × `frameCount(...)` frames;
 /// an empty result when the (padded) signal is shorter than one frame.
-public func stft(_ y: [Float], nFFT: Int = 2048, hop: Int = 512, center: Bool = true,
+public func stft(_ y: [Float], nFFT: Int = 2048, hop: Int = 512, winLength: Int? = nil, center: Bool = true,
                  padMode: PadMode = .constant) -> ComplexSpectrogram {
     let bins = nFFT / 2 + 1
     let frames = frameCount(samples: y.count, nFFT: nFFT, hop: hop, center: center)
@@ -147,7 +171,7 @@ public func stft(_ y: [Float], nFFT: Int = 2048, hop: Int = 512, center: Bool = 
     var imag = [Float](repeating: 0, count: bins * frames)
     real.withUnsafeMutableBufferPointer { re in
         imag.withUnsafeMutableBufferPointer { im in
-            forEachFrameSpectrum(y, nFFT: nFFT, hop: hop, center: center, padMode: padMode) { f, out in
+            forEachFrameSpectrum(y, nFFT: nFFT, hop: hop, winLength: winLength, center: center, padMode: padMode) { f, out in
                 let r = re.baseAddress! + f * bins, i = im.baseAddress! + f * bins
                 for k in 0..<bins {
                     r[k] = out[2 * k]
@@ -161,13 +185,13 @@ public func stft(_ y: [Float], nFFT: Int = 2048, hop: Int = 512, center: Bool = 
 
 /// `powerSpectrogram(stft(y, …))` without keeping the complex STFT: the same numbers, one pass
 /// less over memory (the feature pipeline's path).
-public func powerSpectrogram(_ y: [Float], nFFT: Int = 2048, hop: Int = 512, center: Bool = true,
-                             padMode: PadMode = .constant) -> Spectrogram {
+public func powerSpectrogram(_ y: [Float], nFFT: Int = 2048, hop: Int = 512, winLength: Int? = nil,
+                             center: Bool = true, padMode: PadMode = .constant) -> Spectrogram {
     let bins = nFFT / 2 + 1
     let frames = frameCount(samples: y.count, nFFT: nFFT, hop: hop, center: center)
     var values = [Float](repeating: 0, count: bins * frames)
     values.withUnsafeMutableBufferPointer { vb in
-        forEachFrameSpectrum(y, nFFT: nFFT, hop: hop, center: center, padMode: padMode) { f, out in
+        forEachFrameSpectrum(y, nFFT: nFFT, hop: hop, winLength: winLength, center: center, padMode: padMode) { f, out in
             let v = vb.baseAddress! + f * bins
             for k in 0..<bins {
                 let re = Double(out[2 * k]), im = Double(out[2 * k + 1])
@@ -181,13 +205,15 @@ public func powerSpectrogram(_ y: [Float], nFFT: Int = 2048, hop: Int = 512, cen
 
 /// Windows and transforms each frame of `y` (see `stft`), handing `body` the frame index and
 /// FFTW's interleaved (re, im) output of `nFFT / 2 + 1` bins, valid during the call.
-func forEachFrameSpectrum(_ y: [Float], nFFT: Int, hop: Int, center: Bool, padMode: PadMode,
+func forEachFrameSpectrum(_ y: [Float], nFFT: Int, hop: Int, winLength: Int? = nil, center: Bool, padMode: PadMode,
                           _ body: (Int, UnsafePointer<Float>) -> Void) {
     precondition(nFFT >= 2 && hop >= 1, "nFFT must be ≥ 2 and hop ≥ 1")
+    let winLength = winLength ?? nFFT
+    precondition(winLength >= 1 && winLength <= nFFT, "winLength must be in 1...nFFT")
     let bins = nFFT / 2 + 1
     let frames = frameCount(samples: y.count, nFFT: nFFT, hop: hop, center: center)
     guard frames > 0 else { return }
-    let window = WindowCache.hann(nFFT)
+    let window = WindowCache.hann(nFFT, winLength: winLength)
     let plan = FFTPlans.r2c(size: nFFT)
     let input = fftwf_alloc_real(nFFT)!
     let output = fftwf_alloc_complex(bins)!
