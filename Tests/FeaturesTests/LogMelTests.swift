@@ -189,6 +189,7 @@ final class LogMelTests: XCTestCase {
 
     func testLongSignalIsCroppedToItsFirstFrames() throws {
         let c = Self.cases.first { $0.name == "tone_noise" }!
+        var bad = FeatureSetTests.Mismatches()
         for (name, preset) in Self.presets {
             let set = LogMelSet(preset: preset)
             let y = Self.signal(c.name)
@@ -198,11 +199,12 @@ final class LogMelTests: XCTestCase {
             // Frame t of the output is librosa's frame t (the first frames, not the last ones).
             let ref = c.presets[name]!
             for (i, t) in c.frameIndex.enumerated() where t < 301 {
-                for b in 0..<64 {
-                    XCTAssertEqual(x[t * 64 + b], ref.values[i][b], accuracy: Self.toleranceDB, "\(name) frame \(t) band \(b)")
+                for b in 0..<64 where !(abs(x[t * 64 + b] - ref.values[i][b]) <= Self.toleranceDB) {
+                    bad.note("\(name) frame \(t) band \(b): \(x[t * 64 + b]) vs librosa \(ref.values[i][b])")
                 }
             }
         }
+        bad.finish("cropped log-mel against librosa")
     }
 
     func testExactWindowNeedsNoPadding() throws {
