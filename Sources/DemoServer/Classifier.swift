@@ -28,13 +28,15 @@ public struct ClipReport: Codable, Sendable, Equatable {
 public struct ModelSummary: Codable, Sendable, Equatable {
     public var file: String
     public var featurePreset: String
+    /// The feature set the model reads (`mfcc-means`, …).
+    public var featureSet: String = "mfcc-means"
     public var classes: [String]
     /// The corpus it was trained on, when the model file says (files from `study run` do).
     public var corpus: String?
 
     enum CodingKeys: String, CodingKey {
         case file, classes, corpus
-        case featurePreset = "feature_preset"
+        case featurePreset = "feature_preset", featureSet = "feature_set"
     }
 }
 
@@ -61,7 +63,8 @@ public final class ClipClassifier: Sendable {
         for _ in 1..<max(1, workers) { predictors.append(try Predictor(modelURL: modelURL)) }
         recipe = first.recipe
         classes = first.classes
-        summary = ModelSummary(file: modelURL.lastPathComponent, featurePreset: first.presetName, classes: first.labels,
+        summary = ModelSummary(file: modelURL.lastPathComponent, featurePreset: first.presetName, featureSet: first.featureSet.name,
+                               classes: first.labels,
                                corpus: first.corpus)
         pool = PredictorPool(predictors)
     }

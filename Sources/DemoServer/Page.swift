@@ -18,7 +18,8 @@ enum Page {
         return template
             .replacingOccurrences(of: "{{style}}", with: style)
             .replacingOccurrences(of: "{{names}}", with: scriptJSON(displayNames(classes)))
-            .replacingOccurrences(of: "{{n_mfcc}}", with: String(recipe.nMFCC))
+            .replacingOccurrences(of: "{{features}}", with: escape(model.featureSet == "mfcc-means"
+                ? "\(recipe.nMFCC) MFCC means (mfcc-means)" : model.featureSet))
             .replacingOccurrences(of: "{{corpus}}", with: escape(model.corpus ?? "the corpus of its study run"))
             .replacingOccurrences(of: "{{duration}}", with: seconds(recipe.duration))
             .replacingOccurrences(of: "{{offset}}", with: seconds(recipe.offset))
@@ -26,7 +27,7 @@ enum Page {
             .replacingOccurrences(of: "{{no_examples}}", with: noExamples)
             .replacingOccurrences(of: "{{example_checked}}", with: examples.isEmpty ? "disabled" : "checked")
             .replacingOccurrences(of: "{{file_checked}}", with: examples.isEmpty ? "checked" : "")
-            .replacingOccurrences(of: "{{model}}", with: escape("\(model.file), \(model.featurePreset) features, \(model.classes.count) classes"))
+            .replacingOccurrences(of: "{{model}}", with: escape("\(model.file), \(model.featureSet) features (\(model.featurePreset) preset), \(model.classes.count) classes"))
             .replacingOccurrences(of: "{{options}}", with: options)
     }
 
@@ -196,7 +197,7 @@ enum Page {
 <body>
 <main>
   <h1>Speech emotion recognition</h1>
-  <p class="muted">A 1-D CNN over {{n_mfcc}} MFCC means (the TESS study's network), trained on {{corpus}}.
+  <p class="muted">A model over {{features}} (from the TESS study), trained on {{corpus}}.
      Model: {{model}}. Analysis uses {{duration}} s of audio from {{offset}} s into the clip.</p>
 
   <form id="form" class="card" method="post" action="/predict" enctype="multipart/form-data" aria-describedby="hint">

@@ -20,6 +20,59 @@ public struct FeatureRecipe: Codable, Sendable, Equatable {
     /// How the means were normalised before the network: `none` (the notebook's raw means) or
     /// `per-coefficient` (z-score with the training split's statistics, stored in the model file).
     public var standardization: Standardization
+    /// The feature set the model reads (`FeatureSets`), as it was when the model was trained:
+    /// name, version and parameters. nil in files written before feature sets existed, which
+    /// all hold `mfcc-means`.
+    public var featureSet: FeatureSetCard?
+
+    /// A feature set as a model file records it.
+    public struct FeatureSetCard: Codable, Sendable, Equatable {
+        public var name: String
+        public var version: Int
+        /// `key=value` pairs in the set's order.
+        public var parameters: [[String]]
+        public init(name: String, version: Int, parameters: [[String]]) {
+            self.name = name
+            self.version = version
+            self.parameters = parameters
+        }
+        /// The card of `set`.
+        public init(_ set: any FeatureSet) {
+            self.init(name: set.name, version: set.version, parameters: set.parameters.map { [$0.0, $0.1] })
+        }
+    }
+
+    /// Why a recipe's feature set cannot be computed by this build.
+    public struct SetMismatch: Error, Sendable { public var reason: String }
+
+    /// The feature set's name (`mfcc-means` for files without a card).
+    public var featureSetName: String { featureSet?.name ?? "mfcc-means" }
+
+    /// The set this recipe computes, configured with its preset (and, for `mfcc-means`, its
+    /// coefficient count), or why this build cannot compute what the model was trained on.
+    public func resolvedFeatureSet() -> Result<any FeatureSet, SetMismatch> {
+        guard let preset = featurePreset else { return .failure(SetMismatch(reason: "unknown feature preset '\(self.preset)'")) }
+        let set: any FeatureSet
+        if featureSetName == "mfcc-means" {
+            set = MFCCMeansSet(preset: preset, nMFCC: nMFCC)
+        } else if let named = FeatureSets.named(featureSetName) {
+            set = named.configured(preset: preset)
+        } else {
+            return .failure(SetMismatch(reason: "it was trained on the feature set '\(featureSetName)', which this build does not have "
+                                        + "(it has \(FeatureSets.all.map(\.name).joined(separator: ", ")))"))
+        }
+        if let card = featureSet {
+            let here = FeatureSetCard(set)
+            guard card.version == here.version else {
+                return .failure(SetMismatch(reason: "it was trained on \(card.name) version \(card.version); this build computes version \(here.version)"))
+            }
+            guard card.parameters == here.parameters else {
+                let show = { (p: [[String]]) in p.map { $0.joined(separator: "=") }.joined(separator: " ") }
+                return .failure(SetMismatch(reason: "it was trained on \(card.name) with \(show(card.parameters)); this build computes \(show(here.parameters))"))
+            }
+        }
+        return .success(set)
+    }
 
     public enum Standardization: String, Codable, Sendable, CaseIterable {
         case none
@@ -42,7 +95,8 @@ public struct FeatureRecipe: Codable, Sendable, Equatable {
     }
 
     public init(preset: String = "notebook", nMFCC: Int = 40, offset: Double = 0.5, duration: Double = 3,
-                sampleRate: Int = 22050, standardization: Standardization = .none) {
+                sampleRate: Int = 22050, standardization: Standardization = .none, featureSet: FeatureSetCard? = nil) {
+        self.featureSet = featureSet
         self.preset = preset
         self.nMFCC = nMFCC
         self.offset = offset

@@ -19,12 +19,12 @@ public struct Predictor {
     let model: Sequential
     let standardizer: Standardizer?
     let preset: FeaturePreset
+    /// The feature set the network was trained on (its recipe's card; `mfcc-means` for files
+    /// without one), configured with the recipe's preset.
+    public let featureSet: any FeatureSet
 
     /// Class codes in output order (`classes.codes`).
     public var labels: [String] { classes.codes }
-    /// The feature set the network was trained on (`FeatureSets`): files written so far all
-    /// hold the notebook's MFCC means, with their recipe's preset and coefficient count.
-    public var featureSet: any FeatureSet { MFCCMeansSet(preset: preset, nMFCC: recipe.nMFCC) }
 
     /// The recipe's feature preset, `notebook` or `librosa`.
     public var presetName: String { recipe.preset }
@@ -39,9 +39,14 @@ public struct Predictor {
         guard let preset = recipe.featurePreset else {   // FeatureRecipe(metadata:) already refuses this
             throw InvalidModelFile(path: path, reason: "unknown feature preset '\(recipe.preset)' in its recipe")
         }
-        guard recipe.nMFCC == loaded.model.inputSize else {
-            throw InvalidModelFile(path: path, reason: "its feature recipe gives \(recipe.nMFCC) MFCC means but its network "
-                                   + "takes \(loaded.model.inputSize) inputs")
+        let featureSet: any FeatureSet
+        switch recipe.resolvedFeatureSet() {
+        case .success(let set): featureSet = set
+        case .failure(let why): throw InvalidModelFile(path: path, reason: why.reason)
+        }
+        guard featureSet.valuesPerClip == loaded.model.inputSize else {
+            throw InvalidModelFile(path: path, reason: "its feature set \(featureSet.name) gives \(featureSet.valuesPerClip) values per clip "
+                                   + "but its network takes \(loaded.model.inputSize) inputs")
         }
         guard classes.count == loaded.model.classes else {
             throw InvalidModelFile(path: path, reason: "it names \(classes.count) classes but its network has "
@@ -59,6 +64,7 @@ public struct Predictor {
         self.model = loaded.model
         self.standardizer = loaded.standardizer
         self.preset = preset
+        self.featureSet = featureSet
     }
 
     public struct Prediction: Sendable, Equatable {
@@ -73,7 +79,7 @@ public struct Predictor {
     /// The network's input for one clip: its MFCC means by the recipe, standardised if the
     /// model was trained on standardised features. Errors name the clip.
     public func features(_ url: URL) throws -> [Float] {
-        // The model's feature set (today every model file is `mfcc-means`), in its recipe's window.
+        // The model's feature set, in its recipe's window.
         let x = try FeatureSets.extract(featureSet, url: url, preset: preset,
                                         window: .init(offset: recipe.offset, duration: recipe.duration, sampleRate: recipe.sampleRate))
         return standardizer.map { $0.apply(x) } ?? x

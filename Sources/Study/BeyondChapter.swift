@@ -30,6 +30,9 @@ public enum BeyondChapter: Chapter {
         public var protocolName: LadderProtocol
         public var direction: String?
         public var recipe: LadderRecipe
+        /// The feature set and the model (`FeatureSets`, `Models`).
+        public var features: String
+        public var model: String
         public var seed: UInt64
         public var nTrain: Int
         public var nValidation: Int
@@ -51,7 +54,10 @@ public enum BeyondChapter: Chapter {
         /// reproducibility digest (predictions.csv has them as text for people).
         public var probabilities: [Float]
         public var figure: String
-        var name: String { [protocolName.rawValue, direction, recipe.rawValue].compactMap { $0 }.joined(separator: " · ") }
+        var isBaseline: Bool { features == Models.baseline.features && model == Models.baseline.model }
+        /// "mfcc-functionals × logistic", or nothing for the notebook's model on its features.
+        var variant: String? { isBaseline ? nil : "\(features) × \(model)" }
+        var name: String { [protocolName.rawValue, direction, recipe.rawValue, variant].compactMap { $0 }.joined(separator: " · ") }
     }
 
     /// A run the corpus could not support, with the reason.
@@ -59,6 +65,8 @@ public enum BeyondChapter: Chapter {
         public var protocolName: LadderProtocol
         public var direction: String?
         public var recipe: LadderRecipe
+        public var features: String
+        public var model: String
         public var reason: String
     }
 
@@ -68,6 +76,8 @@ public enum BeyondChapter: Chapter {
     public struct Pooled: Codable, Sendable {
         public var protocolName: LadderProtocol
         public var recipe: LadderRecipe
+        public var features: String
+        public var model: String
         public var seed: UInt64
         public var folds: Int
         public var nTest: Int
@@ -84,8 +94,10 @@ public enum BeyondChapter: Chapter {
     public struct Comparison: Codable, Sendable {
         public var protocolName: LadderProtocol
         public var direction: String?
-        public var a: LadderRecipe
-        public var b: LadderRecipe
+        /// What was compared: two recipes of the notebook's model ("standardized"), or a feature
+        /// set × model against the baseline ("mfcc-functionals × logistic").
+        public var a: String
+        public var b: String
         public var seed: UInt64
         public var n01: Int
         public var n10: Int
@@ -101,7 +113,11 @@ public enum BeyondChapter: Chapter {
         public var pooled: [Pooled]
         public var skipped: [Skipped]
         public var comparisons: [Comparison]
+        /// The feature sets the ladder had (chapter 4's, `mfcc-means` first).
+        public var sets: [String]
         public var ladderFigure: String?
+        /// `what_survives.png`: every feature set × model on every rung.
+        public var survivalFigure: String?
         /// Chapter 6's result, whose model selection looked at the test set: the top rung.
         public var notebookProcedureAccuracy: Double
         public var notebookProcedureCI: Statistics.Interval
@@ -126,36 +142,47 @@ public enum BeyondChapter: Chapter {
 
     public static func run(_ ctx: ChapterContext) throws -> Output {
         let o = ctx.options
-        let data = LabelledData(try ctx.output(of: FeaturesChapter.self))
+        let features = try ctx.output(of: FeaturesChapter.self)
+        let data = LabelledData(features)
         let corpus = try ctx.output(of: LoadChapter.self).corpus
         let textHoldout = corpus.convention?.textHoldoutNotApplicable
         let evaluation = try ctx.output(of: EvaluationChapter.self)
         let speakers = Array(Set(data.speakers)).sorted()
         let seeds = [o.seed] + (o.repeats > 0 ? (1...o.repeats).map { repeatSeed(o.seed, $0) } : [])
         let classes = data.labels.count
+        // Every set of chapter 4 (the same rows in the same order), read once.
+        var datasets: [String: LabelledData] = ["mfcc-means": data]
+        for name in features.setNames.dropFirst() {
+            datasets[name] = try LabelledData(features, set: name, folder: o.chapterFolder(FeaturesChapter.id))
+        }
+        let cells = o.ladder.cells(sets: features.setNames.map { n in
+            LadderSet(name: n, shape: datasets[n]!.shape, valuesPerClip: datasets[n]!.features)
+        })
 
         // 1. Plan every run (and say which cannot run), in the ladder's order.
         struct Job {
-            var protocolName: LadderProtocol, recipe: LadderRecipe, seed: UInt64, direction: String?
+            var cell: LadderCell, seed: UInt64, direction: String?
             var plan: LadderPlan
             var label: String
         }
         var jobs: [Job] = [], skipped: [Skipped] = []
-        let plannedPerSeed = o.ladder.runs.reduce(0) { n, pr in n + max(1, directions(pr.0, speakers: speakers, seed: o.seed).count) }
+        func skip(_ c: LadderCell, _ direction: String?, _ why: String) {
+            skipped.append(Skipped(protocolName: c.protocolName, direction: direction, recipe: c.recipe, features: c.features,
+                                   model: c.model, reason: why))
+        }
+        let plannedPerSeed = cells.reduce(0) { n, c in n + max(1, directions(c.protocolName, speakers: speakers, seed: o.seed).count) }
         var index = 0
         for seed in seeds {
-            for (p, recipe) in o.ladder.runs {
+            for cell in cells {
+                let p = cell.protocolName
                 let dirs = directions(p, speakers: speakers, seed: seed)
                 if dirs.isEmpty {
-                    if seed == o.seed {
-                        skipped.append(Skipped(protocolName: p, direction: nil, recipe: recipe,
-                                               reason: "needs at least two speakers; the corpus has \(speakers.count)"))
-                    }
+                    if seed == o.seed { skip(cell, nil, "needs at least two speakers; the corpus has \(speakers.count)") }
                     index += 1
                     continue
                 }
                 if let why = textHoldout, p == .wordDisjoint || p == .speakerWordDisjoint {
-                    if seed == o.seed { skipped.append(Skipped(protocolName: p, direction: nil, recipe: recipe, reason: why)) }
+                    if seed == o.seed { skip(cell, nil, why) }
                     index += dirs.count
                     continue
                 }
@@ -164,10 +191,11 @@ public enum BeyondChapter: Chapter {
                     let direction = d?.name
                     switch LadderPlan.make(p, speakers: data.speakers, words: data.words, labels: data.y, fold: d, seed: seed) {
                     case .failure(let why):
-                        if seed == o.seed { skipped.append(Skipped(protocolName: p, direction: direction, recipe: recipe, reason: why.reason)) }
+                        if seed == o.seed { skip(cell, direction, why.reason) }
                     case .success(let plan):
-                        let label = "ladder \(index)/\(plannedPerSeed * seeds.count): \([p.rawValue, direction, recipe.rawValue].compactMap { $0 }.joined(separator: " ")) seed \(seed)"
-                        jobs.append(Job(protocolName: p, recipe: recipe, seed: seed, direction: direction, plan: plan, label: label))
+                        let what = [p.rawValue, direction, cell.recipe.rawValue, cell.isBaseline ? nil : "\(cell.features) × \(cell.model)"]
+                        let label = "ladder \(index)/\(plannedPerSeed * seeds.count): \(what.compactMap { $0 }.joined(separator: " ")) seed \(seed)"
+                        jobs.append(Job(cell: cell, seed: seed, direction: direction, plan: plan, label: label))
                     }
                 }
             }
@@ -175,26 +203,31 @@ public enum BeyondChapter: Chapter {
 
         // 2. Train and test them, `--threads` at a time, each on one thread. A run's result does
         // not depend on which runs share the machine with it (nor on --threads), so the output is
-        // the same bits however the runs are scheduled. The largest training sides go first and
-        // the label-shuffle control (it stops early: nothing to learn) last, so that the runs
-        // left when one thread runs out of work are short ones.
+        // the same bits however the runs are scheduled. The costliest runs go first and the
+        // label-shuffle control (it stops early: nothing to learn) last, so that the runs left
+        // when one thread runs out of work are short ones.
         //
         // What a run leaves for step 3 (not its model: nine of them would hold ~300 MB).
         struct Trained {
-            var history: History, collapsed: Bool, probs: [Float], seconds: Double
+            var epochs: Int, bestEpoch: Int, collapsed: Bool, probs: [Float], seconds: Double
         }
-        func size(_ j: Job) -> Int { j.protocolName == .labelShuffle ? 0 : j.plan.train.count }
-        let results = TrainingRun.concurrently(jobs.count, order: jobs.indices.sorted { size(jobs[$0]) > size(jobs[$1]) },
+        func cost(_ j: Job) -> Double {
+            guard j.cell.protocolName != .labelShuffle, let m = Models.named(j.cell.model) else { return 0 }
+            return Double(j.plan.train.count) * m.relativeCost(valuesPerClip: datasets[j.cell.features]!.features)
+        }
+        let results = TrainingRun.concurrently(jobs.count, order: jobs.indices.sorted { cost(jobs[$0]) > cost(jobs[$1]) },
                                                options: o) { i, oneThread -> Trained in
             let job = jobs[i]
             let start = Date()
-            let x = job.recipe.inputs(data, job.plan, scope: o.ladderScope)
-            let trained = try TrainingRun.fit(xTrain: x.train, yTrain: job.plan.train.map { job.plan.labels[$0] },
-                                              xValidation: x.validation, yValidation: job.plan.validation.map { job.plan.labels[$0] },
-                                              features: data.features, classes: classes, options: oneThread, seed: job.seed,
-                                              label: job.label, progress: ctx.progress)
-            let probs = trained.model.predictProbabilities(x.test, count: job.plan.test.count)
-            return Trained(history: trained.history, collapsed: trained.collapsed, probs: probs,
+            let d = datasets[job.cell.features]!
+            guard let model = Models.named(job.cell.model) else { throw StudyError.invalidOption("no model '\(job.cell.model)'") }
+            let x = job.cell.recipe.inputs(d, job.plan, scope: o.ladderScope)
+            let trained = try model.train(ModelData(xTrain: x.train, yTrain: job.plan.train.map { job.plan.labels[$0] },
+                                                    xValidation: x.validation, yValidation: job.plan.validation.map { job.plan.labels[$0] },
+                                                    shape: d.shape, valuesPerClip: d.features, classes: classes),
+                                          options: oneThread, seed: job.seed, label: job.label, progress: ctx.progress)
+            let probs = trained.probabilities(x.test, job.plan.test.count)
+            return Trained(epochs: trained.epochs, bestEpoch: trained.bestEpoch, collapsed: trained.collapsed, probs: probs,
                            seconds: Date().timeIntervalSince(start))
         }
 
@@ -203,33 +236,36 @@ public enum BeyondChapter: Chapter {
         var predictionRows: [[String]] = []
         for (job, result) in zip(jobs, results) {
             let trained = try result.get()
-            let (probs, seconds) = (trained.probs, trained.seconds)
-            let (p, recipe, seed, direction, plan) = (job.protocolName, job.recipe, job.seed, job.direction, job.plan)
+            let (cell, seed, direction, plan) = (job.cell, job.seed, job.direction, job.plan)
+            let p = cell.protocolName
             let truth = plan.test.map { data.y[$0] }
-            let predicted = truth.indices.map { argmax(probs, row: $0, classes: classes) }
-            let m = Metrics(labels: data.labels, truth: truth, predicted: predicted)
-            let ci = Statistics.clusterBootstrap(truth: truth, predicted: predicted, cluster: plan.test.map { data.words[$0] },
-                                                 classes: classes, seed: seed)
+            let result = TestResult(probabilities: trained.probs, truth: truth, labels: data.labels,
+                                    clusters: plan.test.map { data.words[$0] }, seed: seed)
+            let m = result.metrics
             // The direction names speakers (data): each made a safe file-name part.
             let slug = [p.rawValue, direction.map { d in d.components(separatedBy: "→").map(SafeFileName.part).joined(separator: "_to_") },
-                        recipe.rawValue, seed == o.seed ? nil : "seed\(seed)"].compactMap { $0 }.joined(separator: "_")
+                        cell.recipe.rawValue, cell.isBaseline ? nil : SafeFileName.part("\(cell.features)_\(cell.model)"),
+                        seed == o.seed ? nil : "seed\(seed)"].compactMap { $0 }.joined(separator: "_")
+            let title = [p.rawValue, direction, cell.recipe.rawValue, cell.isBaseline ? nil : "\(cell.features) × \(cell.model)"]
+                .compactMap { $0 }.joined(separator: " · ")
             let figure = try ctx.write(Charts.confusionMatrix(
                 counts: m.confusion, labels: data.figureLabels,
-                title: "\([p.rawValue, direction, recipe.rawValue].compactMap { $0 }.joined(separator: " · "))\naccuracy \(Markdown.fixed(m.accuracy, 3)), UAR \(Markdown.fixed(m.uar, 3))"),
+                title: "\(title)\naccuracy \(Markdown.fixed(m.accuracy, 3)), UAR \(Markdown.fixed(m.uar, 3))"),
                 to: "confusion_\(slug).png")
             for (i, row) in plan.test.enumerated() {
-                predictionRows.append([data.paths[row], p.rawValue, direction ?? "", recipe.rawValue, String(seed),
-                                       data.labels[truth[i]], data.labels[predicted[i]]]
-                                      + (0..<classes).map { String(probs[i * classes + $0]) })
+                predictionRows.append([data.paths[row], p.rawValue, direction ?? "", cell.recipe.rawValue, cell.features, cell.model, String(seed),
+                                       data.labels[truth[i]], data.labels[result.predicted[i]]]
+                                      + (0..<classes).map { String(trained.probs[i * classes + $0]) })
             }
-            runs.append(Run(protocolName: p, direction: direction, recipe: recipe, seed: seed,
+            runs.append(Run(protocolName: p, direction: direction, recipe: cell.recipe, features: cell.features, model: cell.model, seed: seed,
                             nTrain: plan.train.count, nValidation: plan.validation.count, nTest: plan.test.count,
-                            epochs: trained.history.rows.count, bestEpoch: trained.history.bestEpoch,
-                            accuracy: m.accuracy, uar: m.uar, accuracyCI: ci.accuracy, uarCI: ci.uar,
-                            collapsed: trained.collapsed, seconds: seconds,
-                            confusion: m.confusion, test: plan.test, predicted: predicted, probabilities: probs, figure: figure))
+                            epochs: trained.epochs, bestEpoch: trained.bestEpoch,
+                            accuracy: m.accuracy, uar: m.uar, accuracyCI: result.accuracyCI, uarCI: result.uarCI,
+                            collapsed: trained.collapsed, seconds: trained.seconds,
+                            confusion: m.confusion, test: plan.test, predicted: result.predicted, probabilities: trained.probs, figure: figure))
         }
-        try ctx.write(CSV.encode(header: ["clip", "protocol", "direction", "recipe", "seed", "true", "predicted"] + data.labels.map { "p_\($0)" },
+        try ctx.write(CSV.encode(header: ["clip", "protocol", "direction", "recipe", "features", "model", "seed", "true", "predicted"]
+                                 + data.labels.map { "p_\($0)" },
                                  rows: predictionRows),
                       to: "predictions.csv")
 
@@ -237,10 +273,11 @@ public enum BeyondChapter: Chapter {
         let pooled = pool(runs, data: data)
         let main = runs.filter { $0.seed == o.seed }
         var ladderFigure: String?
-        if !main.isEmpty {
+        let baselineMain = main.filter(\.isBaseline)
+        if !baselineMain.isEmpty {
             let bars = [Charts.LadderBar(label: "chapter 6 (notebook: selected on test)", group: "notebook procedure (ch. 6)",
                                          value: evaluation.metrics.accuracy, interval: evaluation.accuracyCI.bounds)]
-                + main.compactMap { r -> Charts.LadderBar? in
+                + baselineMain.compactMap { r -> Charts.LadderBar? in
                     // Folds of more than two speakers are shown pooled (below), one bar per recipe.
                     if r.direction != nil, pooled.contains(where: { $0.protocolName == r.protocolName && $0.recipe == r.recipe && $0.seed == r.seed }) {
                         return nil
@@ -249,7 +286,7 @@ public enum BeyondChapter: Chapter {
                                             group: r.recipe.rawValue, value: r.accuracy, interval: r.accuracyCI.bounds,
                                             collapsed: r.collapsed && r.protocolName != .labelShuffle)
                 }
-                + pooled.filter { $0.seed == o.seed }.map { q in
+                + pooled.filter { $0.seed == o.seed && $0.features == Models.baseline.features && $0.model == Models.baseline.model }.map { q in
                     Charts.LadderBar(label: "\(q.protocolName.rawValue), \(q.folds) folds pooled", group: q.recipe.rawValue,
                                      value: q.accuracy, interval: q.accuracyCI.bounds)
                 }
@@ -259,60 +296,74 @@ public enum BeyondChapter: Chapter {
                                                        xLabel: "test accuracy (95 % \(corpus.textNoun)-cluster bootstrap interval)"),
                                          to: "leakage_ladder.png")
         }
+        let survival = Survival(runs: main, pooled: pooled.filter { $0.seed == o.seed })
+        var survivalFigure: String?
+        if survival.combinations.count > 1 {
+            survivalFigure = try ctx.write(StudyCharts.whatSurvives(survival, chance: 1 / Double(classes),
+                                                                    clusterNoun: corpus.textNoun, seed: o.seed),
+                                           to: "what_survives.png")
+        }
         return Output(level: o.ladder, labels: data.labels, seeds: seeds, runs: runs, pooled: pooled, skipped: skipped, comparisons: comparisons,
-                      ladderFigure: ladderFigure, notebookProcedureAccuracy: evaluation.metrics.accuracy,
+                      sets: features.setNames, ladderFigure: ladderFigure, survivalFigure: survivalFigure,
+                      notebookProcedureAccuracy: evaluation.metrics.accuracy,
                       notebookProcedureCI: evaluation.accuracyCI)
     }
 
-    /// The speaker protocols' folds pooled per recipe and seed, when there are more than two
-    /// speakers (with two, the two directions are the result). The interval resamples speakers.
+    /// The speaker protocols' folds pooled per recipe, feature set, model and seed, when there
+    /// are more than two speakers (with two, the two directions are the result). The interval
+    /// resamples speakers.
     static func pool(_ runs: [Run], data: LabelledData) -> [Pooled] {
         guard Set(data.speakers).count > 2 else { return [] }
         var out: [Pooled] = []
-        var seen: [String] = []
+        var seen: Set<String> = []
         for r in runs where r.direction != nil {
-            let key = "\(r.protocolName.rawValue)|\(r.recipe.rawValue)|\(r.seed)"
-            guard !seen.contains(key) else { continue }
-            seen.append(key)
-            let folds = runs.filter { $0.protocolName == r.protocolName && $0.recipe == r.recipe && $0.seed == r.seed && $0.direction != nil }
+            let key = "\(r.protocolName.rawValue)|\(r.recipe.rawValue)|\(r.features)|\(r.model)|\(r.seed)"
+            guard seen.insert(key).inserted else { continue }
+            let folds = runs.filter { $0.protocolName == r.protocolName && $0.recipe == r.recipe && $0.features == r.features
+                && $0.model == r.model && $0.seed == r.seed && $0.direction != nil }
             let rows = folds.flatMap(\.test), predicted = folds.flatMap(\.predicted)
             let truth = rows.map { data.y[$0] }
-            let m = Metrics(labels: data.labels, truth: truth, predicted: predicted)
-            let ci = Statistics.clusterBootstrap(truth: truth, predicted: predicted, cluster: rows.map { data.speakers[$0] },
-                                                 classes: data.labels.count, seed: r.seed)
-            out.append(Pooled(protocolName: r.protocolName, recipe: r.recipe, seed: r.seed, folds: folds.count, nTest: rows.count,
-                              nSpeakers: Set(rows.map { data.speakers[$0] }).count, accuracy: m.accuracy, uar: m.uar,
-                              accuracyCI: ci.accuracy, uarCI: ci.uar, collapsedFolds: folds.filter(\.collapsed).count))
+            let result = TestResult(predicted: predicted, truth: truth, labels: data.labels, clusters: rows.map { data.speakers[$0] },
+                                    seed: r.seed)
+            out.append(Pooled(protocolName: r.protocolName, recipe: r.recipe, features: r.features, model: r.model, seed: r.seed,
+                              folds: folds.count, nTest: rows.count,
+                              nSpeakers: Set(rows.map { data.speakers[$0] }).count, accuracy: result.metrics.accuracy, uar: result.metrics.uar,
+                              accuracyCI: result.accuracyCI, uarCI: result.uarCI, collapsedFolds: folds.filter(\.collapsed).count))
         }
         return out
     }
 
-    /// McNemar pairs on the same clips: faithful vs standardized on `random`, standardized vs
-    /// speaker_normalized on each speaker direction, for every seed where both ran.
+    /// McNemar pairs on the same clips, for every seed where both ran: with the notebook's model,
+    /// faithful vs standardized on `random` and standardized vs speaker_normalized on each
+    /// speaker direction; and every other feature set × model against the notebook's model on
+    /// its features (both `standardized`) on each speaker direction. These pairs are fixed before
+    /// any result is seen, so none of them is a selection on the test set.
     static func compare(_ runs: [Run], data: LabelledData) -> [Comparison] {
-        let pairs: [(LadderProtocol, LadderRecipe, LadderRecipe)] = [
+        var pairs: [(Run, Run, String, String)] = []
+        let recipePairs: [(LadderProtocol, LadderRecipe, LadderRecipe)] = [
             (.random, .faithful, .standardized), (.speakerIndependent, .standardized, .speakerNormalized),
             (.speakerWordDisjoint, .standardized, .speakerNormalized),
         ]
-        var out: [Comparison] = []
-        for (p, ra, rb) in pairs {
-            for a in runs where a.protocolName == p && a.recipe == ra {
-                guard let b = runs.first(where: { $0.protocolName == p && $0.recipe == rb && $0.direction == a.direction && $0.seed == a.seed }),
-                      a.test == b.test else { continue }
-                let truth = a.test.map { data.y[$0] }
-                var n01 = 0, n10 = 0
-                for i in truth.indices {
-                    let okA = a.predicted[i] == truth[i], okB = b.predicted[i] == truth[i]
-                    if okA && !okB { n01 += 1 }
-                    if okB && !okA { n10 += 1 }
+        for (p, ra, rb) in recipePairs {
+            for a in runs where a.isBaseline && a.protocolName == p && a.recipe == ra {
+                if let b = runs.first(where: { $0.isBaseline && $0.protocolName == p && $0.recipe == rb && $0.direction == a.direction && $0.seed == a.seed }) {
+                    pairs.append((a, b, ra.rawValue, rb.rawValue))
                 }
-                out.append(Comparison(protocolName: p, direction: a.direction, a: ra, b: rb, seed: a.seed, n01: n01, n10: n10,
-                                      pValue: Statistics.mcnemarExact(n01: n01, n10: n10),
-                                      differenceCI: Statistics.pairedDifference(truth: truth, a: a.predicted, b: b.predicted,
-                                                                                cluster: a.test.map { data.words[$0] }, seed: a.seed)))
             }
         }
-        return out
+        for b in runs where !b.isBaseline && b.direction != nil && b.recipe == .standardized {
+            if let a = runs.first(where: { $0.isBaseline && $0.protocolName == b.protocolName && $0.recipe == .standardized
+                && $0.direction == b.direction && $0.seed == b.seed }) {
+                pairs.append((a, b, "\(a.features) × \(a.model)", "\(b.features) × \(b.model)"))
+            }
+        }
+        return pairs.compactMap { a, b, nameA, nameB -> Comparison? in
+            guard a.test == b.test else { return nil }
+            let truth = a.test.map { data.y[$0] }
+            let paired = PairedComparison(truth: truth, a: a.predicted, b: b.predicted, clusters: a.test.map { data.words[$0] }, seed: a.seed)
+            return Comparison(protocolName: a.protocolName, direction: a.direction, a: nameA, b: nameB, seed: a.seed,
+                              n01: paired.n01, n10: paired.n10, pValue: paired.pValue, differenceCI: paired.differenceCI)
+        }
     }
 
     /// Mean, sample deviation, min and max.
@@ -359,11 +410,20 @@ public enum BeyondChapter: Chapter {
         var hasPooled: Bool
         var pooledTable: String
         var foldRule: String
+        var hasSurvival: Bool
+        var survivalFigure: String
+        var hasSurvivalFigure: Bool
+        var survivalTable: String
+        var setTable: String
+        var modelTable: String
+        var hasAxisComparisons: Bool
+        var axisComparisonTable: String
     }
 
     public static func section(_ output: Output, _ report: ReportContext) -> Section {
         let mainSeed = output.seeds.first ?? 0
-        let main = output.runs.filter { $0.seed == mainSeed }
+        let all = output.runs.filter { $0.seed == mainSeed }
+        let main = all.filter(\.isBaseline)
         let textNoun = report.output(of: LoadChapter.self)?.corpus.textNoun ?? "word"
         func withCI(_ x: Double, _ i: Statistics.Interval, cluster: String? = nil) -> String {
             "\(Markdown.fixed(x, 3)) \(i.text(point: x, cluster: cluster ?? textNoun))"
@@ -385,14 +445,34 @@ public enum BeyondChapter: Chapter {
         let showSeed = output.seeds.count > 1
         let comparisonTable = Markdown.table(
             ["protocol", "a vs b"] + (showSeed ? ["seed"] : []) + ["n01", "n10", "McNemar p", "a − b [95 % CI]"],
-            output.comparisons.map { c -> [String] in
+            output.comparisons.filter { !$0.a.contains("×") }.map { c -> [String] in
                 let name: String = [c.protocolName.rawValue, c.direction].compactMap { $0 }.joined(separator: " ")
                 let difference: String = c.differenceCI.bounds.map { "[\(Markdown.fixed($0.lo, 3)), \(Markdown.fixed($0.hi, 3))]" } ?? "too few clusters"
                 let seed: [String] = showSeed ? [String(c.seed)] : []
-                return [name, "\(c.a.rawValue) vs \(c.b.rawValue)"] + seed
+                return [name, "\(c.a) vs \(c.b)"] + seed
                     + [String(c.n01), String(c.n10), String(format: "%.2g", c.pValue), difference]
             },
             align: ["l", "l"] + (showSeed ? ["r"] : []) + ["r", "r", "r", "l"])
+        let axisComparisonTable = Markdown.table(
+            ["protocol", "b"] + (showSeed ? ["seed"] : []) + ["only baseline right (n01)", "only b right (n10)", "McNemar p", "baseline − b [95 % CI]"],
+            output.comparisons.filter { $0.a.contains("×") }.map { c -> [String] in
+                let name: String = [c.protocolName.rawValue, c.direction].compactMap { $0 }.joined(separator: " ")
+                let difference: String = c.differenceCI.bounds.map { "[\(Markdown.fixed($0.lo, 3)), \(Markdown.fixed($0.hi, 3))]" } ?? "too few clusters"
+                return [name, c.b] + (showSeed ? [String(c.seed)] : [])
+                    + [String(c.n01), String(c.n10), String(format: "%.2g", c.pValue), difference]
+            },
+            align: ["l", "l"] + (showSeed ? ["r"] : []) + ["r", "r", "r", "l"])
+        let survival = Survival(runs: all, pooled: output.pooled.filter { $0.seed == mainSeed })
+        let features = report.output(of: FeaturesChapter.self)
+        let setTable = Markdown.table(["feature set", "per clip", "what it is"],
+                                      [["mfcc-means", "\(features?.nMFCC ?? 40) values", "the notebook's: the mean over frames of librosa's MFCCs"]]
+                                      + (features?.sets ?? []).map { s in
+                                          [s.name, s.shape.isVector ? "\(s.valuesPerClip) values" : "\(s.valuesPerClip / max(s.columns.count, 1)) frames × \(s.columns.count) bands",
+                                           s.summary]
+                                      })
+        let modelTable = Markdown.table(["model", "takes", "what it is"], Models.all.map { m in
+            [m.name, m.accepts(.vector) ? "vector sets" : "sequence sets", m.summary]
+        })
         // The spread over seeds, per rung and recipe.
         var keys: [String] = []
         var groups: [String: [Run]] = [:]
@@ -424,7 +504,7 @@ public enum BeyondChapter: Chapter {
         return Section(hasLadder: !output.runs.isEmpty || !output.skipped.isEmpty, level: output.level.rawValue,
                        ladderFigure: output.ladderFigure ?? "", hasFigure: output.ladderFigure != nil,
                        ladderTable: ladderTable, rungTable: rungTable, skippedTable: skippedTable, hasSkipped: !output.skipped.isEmpty,
-                       comparisonTable: comparisonTable, hasComparisons: !output.comparisons.isEmpty,
+                       comparisonTable: comparisonTable, hasComparisons: output.comparisons.contains { !$0.a.contains("×") },
                        hasRepeats: output.seeds.count > 1, repeats: output.seeds.count - 1, spreadTable: spreadTable,
                        shuffleAccuracy: shuffle.isEmpty ? "not run" : Markdown.fixed(spread(shuffle).mean, 4),
                        chance: Markdown.fixed(1 / Double(max(output.labels.count, 1)), 4),
@@ -432,10 +512,14 @@ public enum BeyondChapter: Chapter {
                        hasCollapsed: output.runs.contains { $0.collapsed && $0.protocolName != .labelShuffle },
                        seconds: Markdown.fixed(output.runs.map(\.seconds).reduce(0, +), 1),
                        nRuns: output.runs.count, lanes: max(1, min(report.options.threads, output.runs.count)),
-                       figures: main.map { Figure(name: $0.name, figure: $0.figure) },
+                       figures: all.map { Figure(name: $0.name, figure: $0.figure) },
                        tessLike: tessLike, corpusName: corpus?.name ?? "the corpus", nSpeakers: corpus?.speakers.count ?? 0,
                        nTexts: corpus?.words.count ?? 0, nClasses: output.labels.count,
                        hasPooled: !output.pooled.isEmpty, pooledTable: pooledTable,
-                       foldRule: (corpus?.speakers.count ?? 0) <= 10 ? "one speaker per fold" : "five groups of speakers drawn with the seed, one per fold")
+                       foldRule: (corpus?.speakers.count ?? 0) <= 10 ? "one speaker per fold" : "five groups of speakers drawn with the seed, one per fold",
+                       hasSurvival: survival.combinations.count > 1, survivalFigure: output.survivalFigure ?? "",
+                       hasSurvivalFigure: output.survivalFigure != nil, survivalTable: survival.table(clusterNoun: textNoun),
+                       setTable: setTable, modelTable: modelTable,
+                       hasAxisComparisons: output.comparisons.contains { $0.a.contains("×") }, axisComparisonTable: axisComparisonTable)
     }
 }

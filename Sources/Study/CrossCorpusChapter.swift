@@ -254,15 +254,13 @@ public enum CrossCorpusChapter: Chapter {
             let truth = rows.map { classIndex[test.common[$0]]! }
             // The training corpus's statistics, as a deployed model would apply them.
             let probs = model.run.model.predictProbabilities(test.matrix(rows, standardizer: model.standardizer), count: rows.count)
-            let predicted = truth.indices.map { argmax(probs, row: $0, classes: classes) }
             let names = cell.labels.map(\.rawValue)
-            let m = Metrics(labels: names, truth: truth, predicted: predicted)
             // Within a corpus the texts are the clusters (the ladder's random rung); across
             // corpora, the test corpus's speakers: generalising to new voices is the question.
             let within = cell.r == cell.c
-            let ci = Statistics.clusterBootstrap(truth: truth, predicted: predicted,
-                                                 cluster: rows.map { within ? test.rows[$0].word : test.rows[$0].speaker },
-                                                 classes: classes, seed: o.seed)
+            let result = TestResult(probabilities: probs, truth: truth, labels: names,
+                                    clusters: rows.map { within ? test.rows[$0].word : test.rows[$0].speaker }, seed: o.seed)
+            let m = result.metrics
             let slug = "\(cell.r + 1)_to_\(cell.c + 1)"
             let figure = try ctx.write(Charts.confusionMatrix(
                 counts: m.confusion, labels: names,
@@ -271,7 +269,7 @@ public enum CrossCorpusChapter: Chapter {
             pairs.append(Pair(train: cell.r, test: cell.c, labels: names, nTrain: model.nTrain, nValidation: model.nValidation,
                               nTest: rows.count, epochs: model.run.history.rows.count, bestEpoch: model.run.history.bestEpoch,
                               collapsed: model.run.collapsed, accuracy: m.accuracy, uar: m.uar,
-                              accuracyCI: ci.accuracy, uarCI: ci.uar, clusterUnit: within ? "text" : "speaker",
+                              accuracyCI: result.accuracyCI, uarCI: result.uarCI, clusterUnit: within ? "text" : "speaker",
                               confusion: m.confusion, probabilities: probs, figure: figure))
         }
         missing.sort { ($0.train, $0.test) < ($1.train, $1.test) }

@@ -78,11 +78,10 @@ public enum EvaluationChapter: Chapter {
         let (x, y) = data.rows(test, standardizer: loaded.standardizer)
         let classes = data.labels.count
         let probs = loaded.model.predictProbabilities(x, count: y.count)
-        let predicted = y.indices.map { argmax(probs, row: $0, classes: classes) }
-        let m = Metrics(labels: data.labels, truth: y, predicted: predicted)
         // Clips of one word are not independent samples: the word is the bootstrap's cluster.
-        let ci = Statistics.clusterBootstrap(truth: y, predicted: predicted, cluster: test.map { data.words[$0] },
-                                             classes: classes, seed: ctx.options.seed)
+        let result = TestResult(probabilities: probs, truth: y, labels: data.labels, clusters: test.map { data.words[$0] },
+                                seed: ctx.options.seed)
+        let (m, predicted) = (result.metrics, result.predicted)
         // Keras's model.evaluate loss: cross-entropy from the logits, as in training.
         let loss = Double(NeuralNet.evaluate(loaded.model, x: x, y: y, features: data.features).loss)
 
@@ -122,7 +121,7 @@ public enum EvaluationChapter: Chapter {
                                 confidence: probs[i * classes + predicted[i]], audio: audio))
         }
         return Output(labels: data.labels, confusion: m.confusion, loss: loss, errors: errors, confusionFigure: figure,
-                      synthetic: load.kind == .synthetic, accuracyCI: ci.accuracy, uarCI: ci.uar,
+                      synthetic: load.kind == .synthetic, accuracyCI: result.accuracyCI, uarCI: result.uarCI,
                       ece: calibration.ece, calibrationBins: calibration.bins, reliabilityFigure: reliability,
                       probabilities: probs)
     }

@@ -3,6 +3,7 @@ import Corpus
 import Features
 import Foundation
 import Inference
+import NeuralNet
 import Plot
 import Report
 
@@ -15,13 +16,15 @@ extension ChapterID {
 public enum FeaturesChapter: Chapter {
     public static let id = ChapterID.features
     public static let title = "MFCC features"
-    public static let purpose = "40 MFCC means per clip (features.csv), per-emotion profiles"
+    public static let purpose = "40 MFCC means per clip (features.csv), per-emotion profiles, and every --features set (sets/)"
     public static var upstream: [any Chapter.Type] { [LoadChapter.self] }
 
-    /// What the features depend on: the recipe less its standardisation (a training choice).
+    /// What the features depend on: the recipe less its standardisation (a training choice),
+    /// and the feature sets the run computes besides the MFCC means.
     public static func keyComponents(_ o: StudyOptions) -> [String] {
         let r = o.recipe
-        return ["preset=\(r.preset)", "n_mfcc=\(r.nMFCC)", "offset=\(r.offset)", "duration=\(r.duration)", "sr=\(r.sampleRate)", "kernels=\(o.kernels.rawValue)"]
+        return ["preset=\(r.preset)", "n_mfcc=\(r.nMFCC)", "offset=\(r.offset)", "duration=\(r.duration)", "sr=\(r.sampleRate)", "kernels=\(o.kernels.rawValue)",
+                "sets=\(o.computedFeatureSets.map { "\($0.name)@\($0.version)" }.joined(separator: ","))"]
     }
 
     /// One clip's features.
@@ -43,6 +46,33 @@ public enum FeaturesChapter: Chapter {
         public var figure: String
     }
 
+    /// One feature set of the run besides `mfcc-means` (whose values are the rows'): what it is
+    /// and where its values are. The values, one row per chapter-4 row in the same order, are in
+    /// `file` (a safetensors file in this chapter's folder, tensor `values` of shape (rows, D)
+    /// or (rows, frames, bands)); `sha256` is checked when it is read back.
+    public struct SetFeatures: Codable, Sendable {
+        public var name: String
+        public var version: Int
+        public var summary: String
+        /// `key=value` pairs, as the set lists them.
+        public var parameters: [[String]]
+        public var columns: [String]
+        public var shape: FeatureShape
+        public var file: String
+        /// `setKey`: what the file's values depend on.
+        public var key: String
+        public var sha256: String
+        public var seconds: Double
+        /// The file of an earlier run with the same key was reused (nothing was computed).
+        public var reused: Bool
+        public var valuesPerClip: Int {
+            switch shape {
+            case .vector: return columns.count
+            case .sequence(let frames, let bands): return frames * bands
+            }
+        }
+    }
+
     public struct Output: Codable, Sendable {
         public var recipe: FeatureRecipe
         /// The corpus's labels in class order: the design matrix's classes.
@@ -58,7 +88,11 @@ public enum FeaturesChapter: Chapter {
         public var meansByLabel: [[Float]]
         public var heatmap: String
         public var boxes: [Box]
+        /// The run's other feature sets (`--features`), in the order asked.
+        public var sets: [SetFeatures]
         public var nMFCC: Int { recipe.nMFCC }
+        /// Every set the run has, `mfcc-means` first.
+        public var setNames: [String] { ["mfcc-means"] + sets.map(\.name) }
     }
 
     /// The features digest: every row's values, in row (clip path) order, as the record holds them.
@@ -94,10 +128,36 @@ public enum FeaturesChapter: Chapter {
         guard let preset = recipe.featurePreset else {
             throw StudyError.invalidOption("unknown feature preset '\(recipe.preset)'; use notebook or librosa")
         }
-        let (rows, failures, seconds) = extract(corpus, recipe: recipe, preset: preset, threads: ctx.options.threads,
-                                                    progress: ctx.progress)
+        var (rows, failures, seconds) = extract(corpus, recipe: recipe, preset: preset, threads: ctx.options.threads,
+                                                progress: ctx.progress)
+        // The other sets, on the clips the means could be computed for; a clip one of them fails
+        // on leaves every set (all sets describe the same clips, so that runs compare).
+        var computed: [(SetFeatures, [Float])] = []
+        var dropped = Set<Int>()
+        for set in ctx.options.computedFeatureSets {
+            let r = try computeSet(set, rows: rows, corpus: corpus, ctx: ctx, preset: preset)
+            for (i, error) in r.failures {
+                dropped.insert(i)
+                failures.append(Failure(path: rows[i].path, error: "\(set.name): \(error)"))
+            }
+            computed.append((r.set, r.values))
+        }
+        if !dropped.isEmpty {
+            let kept = rows.indices.filter { !dropped.contains($0) }
+            rows = kept.map { rows[$0] }
+            computed = computed.map { set, values in
+                let d = set.valuesPerClip
+                return (set, kept.flatMap { values[($0 * d)..<(($0 + 1) * d)] })
+            }
+        }
         guard !rows.isEmpty else {
             throw StudyError.featureFailures(count: failures.count, first: failures.first?.error ?? "?")
+        }
+        var sets: [SetFeatures] = []
+        for (set, values) in computed {
+            var set = set
+            if !dropped.isEmpty { set.reused = false }
+            sets.append(try storeSet(set, values: values, rows: rows, corpus: corpus, ctx: ctx, preset: preset))
         }
         let n = recipe.nMFCC
         try ctx.write(CSV.encode(header: ["path", "speaker", "label"] + (1...n).map { "mfcc_\($0)" },
@@ -136,7 +196,105 @@ public enum FeaturesChapter: Chapter {
             boxes.append(Box(coefficient: coefficient, figure: figure))
         }
         return Output(recipe: recipe, labels: corpus.labels, figureLabels: corpus.figureLabels, rows: rows, failures: failures, seconds: seconds,
-                      threads: ctx.options.threads, meansByLabel: means, heatmap: heatmap, boxes: boxes)
+                      threads: ctx.options.threads, meansByLabel: means, heatmap: heatmap, boxes: boxes, sets: sets)
+    }
+
+    /// The key a set's file is stored under: the set (name, version, parameters), the analysis
+    /// window, the kernels, and every row's clip path and fingerprint, in row order.
+    static func setKey(_ set: any FeatureSet, rows: [Row], corpus: CorpusScan, options o: StudyOptions) -> String {
+        let r = o.recipe
+        let hashes: [String: String] = Dictionary(corpus.clips.map { ($0.path, "\($0.byteCount):\($0.contentHash)") },
+                                                  uniquingKeysWith: { a, _ in a })
+        var key = FNV1a64()
+        key.update("\(set.name)|\(set.version)|\(set.parameters.map { "\($0.0)=\($0.1)" }.joined(separator: ","))|\(r.offset)|\(r.duration)|\(r.sampleRate)|\(o.kernels.rawValue)")
+        for row in rows { key.update("|\(row.path)|\(hashes[row.path] ?? "")") }
+        return key.hex
+    }
+
+    /// `set`'s values for `rows` (row-major, `valuesPerClip` each; a failed row's are zeros) and
+    /// the rows it failed on. Reuses `sets/<name>.safetensors` when an earlier run left it with
+    /// the same key (`setKey`), so that asking for one more set computes only that one.
+    static func computeSet(_ base: any FeatureSet, rows: [Row], corpus: CorpusScan, ctx: ChapterContext,
+                           preset: FeaturePreset) throws -> (set: SetFeatures, values: [Float], failures: [(Int, String)]) {
+        let r = ctx.options.recipe
+        let set = base.configured(preset: preset)
+        let file = "sets/\(SafeFileName.part(set.name)).safetensors"
+        var meta = SetFeatures(name: set.name, version: set.version, summary: set.summary,
+                               parameters: set.parameters.map { [$0.0, $0.1] }, columns: set.columns, shape: set.shape,
+                               file: file, key: setKey(set, rows: rows, corpus: corpus, options: ctx.options),
+                               sha256: "", seconds: 0, reused: false)
+        let d = meta.valuesPerClip
+        let url = try ctx.url(file)
+        if let cached = try? SafeTensors.read(url, maxDataBytes: Int.max), cached.metadata["key"] == meta.key,
+           let t = cached.tensors["values"], t.count == rows.count * d {
+            ctx.progress.line("\(set.name): reusing \(ctx.link(file)) (same clips and parameters)")
+            meta.reused = true
+            return (meta, t.data, [])
+        }
+        let start = Date()
+        let label = "computing \(set.name)"
+        ctx.progress.start(label, total: rows.count)
+        let urls = Dictionary(corpus.clips.map { ($0.path, $0.url) }, uniquingKeysWith: { a, _ in a })
+        let results = FeatureSets.extractAll(set, urls: rows.map { urls[$0.path]! }, preset: preset,
+                                             window: .init(offset: r.offset, duration: r.duration, sampleRate: r.sampleRate),
+                                             threads: ctx.options.threads) { done, total in
+            ctx.progress.update(label, done: done, total: total)
+        }
+        var values = [Float](repeating: 0, count: rows.count * d)
+        var failures: [(Int, String)] = []
+        for (i, result) in results.enumerated() {
+            switch result {
+            case .success(let v) where v.count == d: values.replaceSubrange((i * d)..<((i + 1) * d), with: v)
+            case .success(let v): failures.append((i, "\(v.count) values, \(d) expected"))
+            case .failure(let e): failures.append((i, "\(e)"))
+            }
+        }
+        meta.seconds = Date().timeIntervalSince(start)
+        return (meta, values, failures)
+    }
+
+    /// Writes `values` (rows × `valuesPerClip`) to the set's file under its key (unless it was
+    /// reused as it is), and returns the set with the file's hash.
+    static func storeSet(_ set: SetFeatures, values: [Float], rows: [Row], corpus: CorpusScan, ctx: ChapterContext,
+                         preset: FeaturePreset) throws -> SetFeatures {
+        var set = set
+        let url = try ctx.url(set.file)
+        if let base = FeatureSets.named(set.name) {
+            set.key = setKey(base.configured(preset: preset), rows: rows, corpus: corpus, options: ctx.options)
+        }
+        let shape: [Int]
+        switch set.shape {
+        case .vector: shape = [rows.count, set.columns.count]
+        case .sequence(let frames, let bands): shape = [rows.count, frames, bands]
+        }
+        if !set.reused || values.count != rows.count * set.valuesPerClip {
+            try makeFolders(url.deletingLastPathComponent())
+            try SafeTensors.write([("values", Tensor(shape: shape, data: values))],
+                                  metadata: ["set": set.name, "version": String(set.version), "key": set.key], to: url)
+        }
+        set.sha256 = try SHA256.hex(ofFileAt: url)
+        return set
+    }
+
+    /// `set`'s values for the output's rows, read back from its file (its hash checked), or the
+    /// rows' own values for `mfcc-means`. Throws when the file is missing or changed.
+    public static func values(of name: String, in output: Output, folder: URL) throws -> (values: [Float], shape: FeatureShape, columns: [String]) {
+        if name == "mfcc-means" {
+            return (output.rows.flatMap(\.values), .vector, (1...output.nMFCC).map { "mfcc_\($0)" })
+        }
+        guard let set = output.sets.first(where: { $0.name == name }) else {
+            throw StudyError.invalidOption("feature set '\(name)' was not computed by chapter 4; add it to --features (it has \(output.setNames.joined(separator: ", ")))")
+        }
+        let url = folder.appendingPathComponent(set.file)
+        let hash = try? SHA256.hex(ofFileAt: url)
+        guard hash == set.sha256 else {
+            throw StudyError.corruptOutput(path: url.path, reason: hash == nil ? "it is missing" : "it changed after chapter 4 wrote it")
+        }
+        let read = try SafeTensors.read(url, maxDataBytes: Int.max)
+        guard let t = read.tensors["values"], t.count == output.rows.count * set.valuesPerClip else {
+            throw StudyError.corruptOutput(path: url.path, reason: "its 'values' tensor does not hold \(output.rows.count) rows of \(set.valuesPerClip) values")
+        }
+        return (t.data, set.shape, set.columns)
     }
 
     public struct Section {

@@ -1,4 +1,5 @@
 import Base
+import Features
 import Foundation
 import NeuralNet
 
@@ -67,6 +68,54 @@ public enum LadderLevel: String, Codable, Sendable, CaseIterable {
                 return r
             }
         }
+    }
+}
+
+/// One ladder run's configuration before its seed and speaker fold: a rung, a recipe, a
+/// feature set and a model.
+struct LadderCell: Equatable, Sendable {
+    var protocolName: LadderProtocol
+    var recipe: LadderRecipe
+    var features: String
+    var model: String
+    var isBaseline: Bool { features == Models.baseline.features && model == Models.baseline.model }
+}
+
+/// A feature set as the ladder plans with it.
+struct LadderSet: Sendable {
+    var name: String
+    var shape: FeatureShape
+    var valuesPerClip: Int
+}
+
+extension LadderLevel {
+    /// The runs of this level over the run's feature sets (`mfcc-means` first), in report order:
+    /// `runs` with the notebook's model on `mfcc-means` (the ladder as it was), then every other
+    /// feature set × model that takes it —
+    /// - `default`: on `speaker_independent` with the `standardized` recipe, each model whose
+    ///   `inDefaultLadder` says it fits the default run's time budget;
+    /// - `full`: `standardized` on every protocol, and `speaker_normalized` on the speaker ones.
+    func cells(sets: [LadderSet]) -> [LadderCell] {
+        let base = runs.map { LadderCell(protocolName: $0.0, recipe: $0.1, features: Models.baseline.features, model: Models.baseline.model) }
+        var extra: [LadderCell] = []
+        for set in sets {
+            for model in Models.taking(set.shape) {
+                let cell = { (p: LadderProtocol, r: LadderRecipe) in LadderCell(protocolName: p, recipe: r, features: set.name, model: model.name) }
+                guard !cell(.random, .standardized).isBaseline else { continue }
+                switch self {
+                case .off:
+                    break
+                case .default:
+                    if model.inDefaultLadder(set.shape, valuesPerClip: set.valuesPerClip) { extra.append(cell(.speakerIndependent, .standardized)) }
+                case .full:
+                    for p in LadderProtocol.allCases {
+                        extra.append(cell(p, .standardized))
+                        if p == .speakerIndependent || p == .speakerWordDisjoint { extra.append(cell(p, .speakerNormalized)) }
+                    }
+                }
+            }
+        }
+        return base + extra
     }
 }
 

@@ -1,5 +1,6 @@
 import Base
 import Corpus
+import Features
 import Foundation
 import Inference
 import NeuralNet
@@ -40,6 +41,9 @@ public struct StudyOptions: Sendable {
     public var repeats: Int = 0
     /// Which leakage-ladder runs chapter 7 makes.
     public var ladder: LadderLevel = .default
+    /// `--features`: the feature sets chapter 4 computes besides the MFCC means (which chapters
+    /// 4–6 always use) and chapter 7 compares. Default: every vector set of the registry.
+    public var featureSets: [String] = FeatureSets.vectors.map(\.name)
     /// `--from`: chapters from this one on run even when up to date.
     public var from: ChapterID?
     /// `--only`: this chapter runs, and the chapters it reads from only when they are stale.
@@ -81,6 +85,14 @@ public struct StudyOptions: Sendable {
     /// the default otherwise.
     var ladderScope: Standardizer.Scope {
         recipe.standardization.scope ?? Self.defaultStandardization.scope!
+    }
+
+    /// The sets chapter 4 computes besides `mfcc-means`, in `--features` order: the named ones,
+    /// and with `--ladder full` every set of the registry (the sequence sets too).
+    public var computedFeatureSets: [any FeatureSet] {
+        var names = featureSets
+        if ladder == .full { names += FeatureSets.all.map(\.name).filter { !names.contains($0) } }
+        return names.filter { $0 != "mfcc-means" }.compactMap(FeatureSets.named)
     }
 
     public var corpusFolder: URL {

@@ -6,7 +6,7 @@ import Inference
 /// field changes meaning or goes away (new fields may appear without a bump). Values that may
 /// be undefined (a diverged run's loss, a chapter that did not run) are left out.
 public struct StudySummary: Codable, Sendable {
-    public static let currentSchemaVersion = 2
+    public static let currentSchemaVersion = 3
 
     public var schemaVersion = StudySummary.currentSchemaVersion
     public var corpus: CorpusSummary?
@@ -63,7 +63,20 @@ public struct StudySummary: Codable, Sendable {
         public var n: Int
         public var nFailures: Int
         public var seconds: Double
-        enum CodingKeys: String, CodingKey { case n, nFailures = "n_failures", seconds }
+        /// Every feature set chapter 4 computed, `mfcc-means` first (schema 3).
+        public var sets: [SetSummary]
+        enum CodingKeys: String, CodingKey { case n, nFailures = "n_failures", seconds, sets }
+    }
+
+    public struct SetSummary: Codable, Sendable {
+        public var name: String
+        public var version: Int
+        /// "vector" or "sequence"
+        public var kind: String
+        public var valuesPerClip: Int
+        public var file: String
+        public var sha256: String?
+        enum CodingKeys: String, CodingKey { case name, version, kind, valuesPerClip = "values_per_clip", file, sha256 }
     }
 
     public struct EpochSummary: Codable, Sendable {
@@ -130,6 +143,9 @@ public struct StudySummary: Codable, Sendable {
         public var protocolName: String
         public var direction: String?
         public var recipe: String
+        /// The feature set and the model (schema 3).
+        public var features: String
+        public var model: String
         public var seed: UInt64
         public var nTrain: Int
         public var nValidation: Int
@@ -142,7 +158,7 @@ public struct StudySummary: Codable, Sendable {
         public var collapsed: Bool
         public var seconds: Double
         enum CodingKeys: String, CodingKey {
-            case protocolName = "protocol", direction, recipe, seed, nTrain = "n_train", nValidation = "n_validation", nTest = "n_test"
+            case protocolName = "protocol", direction, recipe, features, model, seed, nTrain = "n_train", nValidation = "n_validation", nTest = "n_test"
             case epochs, accuracy, accuracyCI95 = "accuracy_ci95", uar, uarCI95 = "uar_ci95", collapsed, seconds
         }
         // `direction` is written as null when absent (the schema names it), unlike other optionals.
@@ -151,6 +167,8 @@ public struct StudySummary: Codable, Sendable {
             try c.encode(protocolName, forKey: .protocolName)
             try c.encode(direction, forKey: .direction)
             try c.encode(recipe, forKey: .recipe)
+            try c.encode(features, forKey: .features)
+            try c.encode(model, forKey: .model)
             try c.encode(seed, forKey: .seed)
             try c.encode(nTrain, forKey: .nTrain)
             try c.encode(nValidation, forKey: .nValidation)
@@ -168,6 +186,8 @@ public struct StudySummary: Codable, Sendable {
     public struct PooledSummary: Codable, Sendable {
         public var protocolName: String
         public var recipe: String
+        public var features: String
+        public var model: String
         public var seed: UInt64
         public var folds: Int
         public var nTest: Int
@@ -179,7 +199,7 @@ public struct StudySummary: Codable, Sendable {
         public var uarCI95: [Double]?
         public var collapsedFolds: Int
         enum CodingKeys: String, CodingKey {
-            case protocolName = "protocol", recipe, seed, folds, nTest = "n_test", nSpeakers = "n_speakers", accuracy
+            case protocolName = "protocol", recipe, features, model, seed, folds, nTest = "n_test", nSpeakers = "n_speakers", accuracy
             case accuracyCI95 = "accuracy_ci95", uar, uarCI95 = "uar_ci95", collapsedFolds = "collapsed_folds"
         }
     }
@@ -268,7 +288,14 @@ extension StudySummary {
                                    speakers: c.speakers, fingerprint: c.fingerprint)
         }
         if let f = report.output(of: FeaturesChapter.self) {
-            features = FeaturesSummary(n: f.rows.count, nFailures: f.failures.count, seconds: f.seconds)
+            features = FeaturesSummary(n: f.rows.count, nFailures: f.failures.count, seconds: f.seconds,
+                                       sets: [SetSummary(name: "mfcc-means", version: 1, kind: "vector", valuesPerClip: f.nMFCC,
+                                                         file: "\(FeaturesChapter.id.rawValue)/features.csv", sha256: nil)]
+                                           + f.sets.map { s in
+                                               SetSummary(name: s.name, version: s.version, kind: s.shape.isVector ? "vector" : "sequence",
+                                                          valuesPerClip: s.valuesPerClip, file: "\(FeaturesChapter.id.rawValue)/\(s.file)",
+                                                          sha256: s.sha256)
+                                           })
         }
         if let t = report.output(of: TrainingChapter.self) {
             training = TrainingSummary(epochsRun: t.history.count, bestEpoch: t.bestEpoch, bestValLoss: t.best.flatMap { finite($0.valLoss) },
@@ -296,24 +323,26 @@ extension StudySummary {
         }
         if let b = report.output(of: BeyondChapter.self) {
             ladder = b.runs.map { r in
-                LadderRowSummary(protocolName: r.protocolName.rawValue, direction: r.direction, recipe: r.recipe.rawValue, seed: r.seed,
+                LadderRowSummary(protocolName: r.protocolName.rawValue, direction: r.direction, recipe: r.recipe.rawValue,
+                                 features: r.features, model: r.model, seed: r.seed,
                                  nTrain: r.nTrain, nValidation: r.nValidation, nTest: r.nTest, epochs: r.epochs,
                                  accuracy: r.accuracy, accuracyCI95: r.accuracyCI.bounds.map { [$0.lo, $0.hi] },
                                  uar: r.uar, uarCI95: r.uarCI.bounds.map { [$0.lo, $0.hi] }, collapsed: r.collapsed, seconds: r.seconds)
             }
             ladderPooled = b.pooled.map { q in
-                PooledSummary(protocolName: q.protocolName.rawValue, recipe: q.recipe.rawValue, seed: q.seed, folds: q.folds,
+                PooledSummary(protocolName: q.protocolName.rawValue, recipe: q.recipe.rawValue, features: q.features, model: q.model,
+                              seed: q.seed, folds: q.folds,
                               nTest: q.nTest, nSpeakers: q.nSpeakers, accuracy: q.accuracy,
                               accuracyCI95: q.accuracyCI.bounds.map { [$0.lo, $0.hi] }, uar: q.uar,
                               uarCI95: q.uarCI.bounds.map { [$0.lo, $0.hi] }, collapsedFolds: q.collapsedFolds)
             }
             mcnemar = b.comparisons.map { c in
-                McNemarSummary(protocolName: c.protocolName.rawValue, direction: c.direction, a: c.a.rawValue, b: c.b.rawValue,
+                McNemarSummary(protocolName: c.protocolName.rawValue, direction: c.direction, a: c.a, b: c.b,
                                seed: c.seed, n01: c.n01, n10: c.n10, pValue: c.pValue,
                                diffCI95: c.differenceCI.bounds.map { [$0.lo, $0.hi] })
             }
-            // The ladder's standardized speaker-independent rows at the run's seed.
-            for r in b.runs where r.protocolName == .speakerIndependent && r.recipe == .standardized && r.seed == o.seed {
+            // The ladder's standardized speaker-independent rows of the notebook's model at the run's seed.
+            for r in b.runs where r.isBaseline && r.protocolName == .speakerIndependent && r.recipe == .standardized && r.seed == o.seed {
                 speakerIndependent[r.direction ?? "?"] = SpeakerSummary(accuracy: r.accuracy, uar: r.uar, collapsed: r.collapsed,
                                                                         nTrain: r.nTrain, nTest: r.nTest)
             }

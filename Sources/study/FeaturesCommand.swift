@@ -23,7 +23,12 @@ extension StudyCommand {
 
             func run() {
                 for set in FeatureSets.all {
-                    print("\(set.name) v\(set.version)\t\(set.columns.count) columns\t\(set.summary)")
+                    let size: String
+                    switch set.shape {
+                    case .vector: size = "\(set.columns.count) columns"
+                    case .sequence(let frames, let bands): size = "\(frames) frames × \(bands) bands"
+                    }
+                    print("\(set.name) v\(set.version)\t\(size)\t\(set.summary)")
                     print("    " + set.parameters.map { "\($0.0)=\($0.1)" }.joined(separator: " "))
                 }
             }
@@ -54,6 +59,10 @@ extension StudyCommand {
             func validate() throws {
                 guard FeatureSets.named(set) != nil else {
                     throw ValidationError("--set \(set): no such feature set; there are \(FeatureSets.all.map(\.name).joined(separator: ", "))")
+                }
+                if let named = FeatureSets.named(set), case .sequence(let frames, let bands) = named.shape {
+                    throw ValidationError("--set \(set): a sequence set (\(frames) frames × \(bands) bands per clip) has no CSV row per clip; "
+                                          + "use a vector set (\(FeatureSets.vectors.map(\.name).joined(separator: ", "))), or `study run --features \(set)`, which stores it in 04-features/sets/")
                 }
                 guard FeaturePreset.named(preset) != nil else { throw ValidationError("--preset must be notebook or librosa") }
                 guard !data.isEmpty else { throw ValidationError("--data: an empty path; name a corpus folder") }

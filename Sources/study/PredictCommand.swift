@@ -24,6 +24,8 @@ extension StudyCommand {
             var failed = false
             try runReportingErrors {
                 let predictor = try Predictor(modelURL: URL(fileURLWithPath: model))
+                // Which features the model reads, on stderr (stdout stays the table or the JSON).
+                FileHandle.standardError.write(Data("\(visibleText(model)): \(predictor.featureSet.name) v\(predictor.featureSet.version) features (\(predictor.recipe.preset) preset), \(predictor.labels.count) classes\n".utf8))
                 var results: [[String: Any]] = []
                 if !json {
                     print(["clip", "label", "name"].joined(separator: "\t") + "\t" + predictor.labels.map(visibleText).joined(separator: "\t"))

@@ -2,6 +2,7 @@ import ArgumentParser
 import Audio
 import Base
 import Corpus
+import Features
 import Foundation
 import Inference
 import NeuralNet
@@ -41,6 +42,9 @@ struct CommonOptions: ParsableArguments {
 
     @Option(help: "Leakage-ladder runs in chapter 7: default (standardized on random, word_disjoint, speaker_independent, speaker_word_disjoint, label_shuffle; speaker_normalized on speaker_independent), full (adds faithful on every protocol and speaker_normalized on speaker_word_disjoint) or off.")
     var ladder: String = "default"
+
+    @Option(help: ArgumentHelp("Feature sets chapter 4 computes and chapter 7 compares, comma-separated (`study features --list`). Chapters 4–6 always use mfcc-means with the notebook's recipe. Default: every vector set (\(FeatureSets.vectors.map(\.name).joined(separator: ","))); sequence sets (logmel) run when named or with --ladder full."))
+    var features: String?
 
     @Flag(help: ArgumentHelp("Standardise the features with the training split's statistics (the recipe --standardization names; default \(StudyOptions.defaultStandardization.rawValue))."))
     var standardize = false
@@ -114,6 +118,14 @@ struct CommonOptions: ParsableArguments {
             throw ValidationError("--ladder \(ladder): use default, full or off")
         }
         o.ladder = level
+        if let features {
+            let names = features.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            for n in names where FeatureSets.named(n) == nil {
+                throw ValidationError("--features: no feature set '\(n)'; there are \(FeatureSets.all.map(\.name).joined(separator: ", "))")
+            }
+            guard Set(names).count == names.count else { throw ValidationError("--features \(features): a set is named twice") }
+            o.featureSets = names
+        }
         o.standardize = standardize
         if let standardization {
             guard let s = FeatureRecipe.Standardization(rawValue: standardization), s != .none else {

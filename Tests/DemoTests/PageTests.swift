@@ -19,7 +19,7 @@ final class PageTests: XCTestCase {
                       || html.contains(#"var names = {"ps":"Überraschung","sad":"sad \u003c/script\u003e\u003cb\u003e"};"#),
                       "names as a script-safe JSON object")
         XCTAssertEqual(html.components(separatedBy: "</script>").count, 2, "a display name cannot close the script")
-        XCTAssertTrue(html.contains("A 1-D CNN over 20 MFCC means"))
+        XCTAssertTrue(html.contains("A model over 20 MFCC means (mfcc-means)"))
         XCTAssertTrue(html.contains("Analysis uses 2 s of audio from 0.25 s into the clip."))
         XCTAssertTrue(html.contains("Waveform (whole clip, 16000 Hz)"))
         XCTAssertFalse(html.contains("{{"), "every placeholder is filled")

@@ -120,7 +120,7 @@ final class InferenceTests: XCTestCase {
         XCTAssertThrowsError(try Predictor(modelURL: url)) { error in
             let message = "\(error)"
             XCTAssertTrue(message.contains(url.path), message)
-            XCTAssertTrue(message.contains("13 MFCC means") && message.contains("40 inputs"), message)
+            XCTAssertTrue(message.contains("mfcc-means gives 13 values") && message.contains("40 inputs"), message)
         }
     }
 

@@ -135,7 +135,7 @@ final class ReproducibilityTests: XCTestCase {
         // Chapter 6: path, true, predicted, p_…; chapter 7: clip, protocol, direction, recipe,
         // seed, true, predicted, p_…
         let predictions = try csv(out.appendingPathComponent("06-evaluation/predictions.csv")).flatMap { parseFloats($0[3...]) }
-            + csv(out.appendingPathComponent("07-beyond/predictions.csv")).flatMap { parseFloats($0[7...]) }
+            + csv(out.appendingPathComponent("07-beyond/predictions.csv")).flatMap { parseFloats($0[9...]) }
         XCTAssertGreaterThan(predictions.count, 7 * 6)
         XCTAssertEqual(digest["predictions_sha256"] as? String, Reproducibility.sha256(floats: predictions))
 

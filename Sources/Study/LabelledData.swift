@@ -1,0 +1,56 @@
+import Features
+import Foundation
+import NeuralNet
+
+/// One feature set of chapter 4 as a design matrix with class indices in the corpus's label
+/// order (the notebook's OneHotEncoder sorts categories, which gives TESS's order). A sequence
+/// set's rows are its frames × bands, frame-major.
+struct LabelledData {
+    var paths: [String]
+    var speakers: [String]
+    var words: [String]
+    var x: [Float]          // (N, F) row-major
+    var y: [Int]            // (N,) class index into `labels`
+    var labels: [String]
+    /// The labels as figures show them.
+    var figureLabels: [String]
+    /// Values per clip (D, or frames × bands).
+    var features: Int
+    /// The feature set's name and what it gives per clip.
+    var setName: String
+    var shape: FeatureShape
+    var count: Int { y.count }
+
+    /// Chapter 4's `mfcc-means` (the notebook's features).
+    init(_ f: FeaturesChapter.Output) {
+        self.init(f, set: "mfcc-means", values: f.rows.flatMap(\.values), shape: .vector, features: f.recipe.nMFCC)
+    }
+
+    /// Chapter 4's set `name`, read from its file in `folder` (chapter 4's).
+    init(_ f: FeaturesChapter.Output, set name: String, folder: URL) throws {
+        let v = try FeaturesChapter.values(of: name, in: f, folder: folder)
+        self.init(f, set: name, values: v.values, shape: v.shape, features: v.values.count / max(f.rows.count, 1))
+    }
+
+    private init(_ f: FeaturesChapter.Output, set: String, values: [Float], shape: FeatureShape, features: Int) {
+        labels = f.labels.map(\.code)
+        figureLabels = f.figureLabels
+        self.features = features
+        self.setName = set
+        self.shape = shape
+        let index = Dictionary(uniqueKeysWithValues: labels.enumerated().map { ($0.element, $0.offset) })
+        paths = f.rows.map(\.path)
+        speakers = f.rows.map(\.speaker)
+        words = f.rows.map(\.word)
+        // Every row's label is one of the corpus's: chapter 1 only keeps clips it could label.
+        y = f.rows.map { index[$0.label]! }
+        x = values
+    }
+
+    /// The inputs and labels of rows `idx`, standardised when the model was trained so.
+    func rows(_ idx: [Int], standardizer: Standardizer? = nil) -> (x: [Float], y: [Int]) {
+        var x = [Float](); x.reserveCapacity(idx.count * features)
+        for i in idx { x += self.x[(i * features)..<((i + 1) * features)] }
+        return (standardizer?.apply(x) ?? x, idx.map { y[$0] })
+    }
+}
