@@ -59,6 +59,12 @@ public final class ClipClassifier: Sendable {
 
     public init(modelURL: URL, workers: Int) throws {
         let first = try Predictor(modelURL: modelURL)
+        // A collapsed model answers one class whatever the clip: serving it would be a lie.
+        guard !first.collapsed else {
+            throw InvalidModelFile(path: modelURL.path, reason: "its training collapsed to the uniform prediction (it answers one class "
+                                   + "for every clip), so the demo will not serve it; chapter 5 of a study run saves a collapse-free "
+                                   + "model as 05-training/model.safetensors when the notebook's recipe collapses")
+        }
         var predictors = [first]
         for _ in 1..<max(1, workers) { predictors.append(try Predictor(modelURL: modelURL)) }
         recipe = first.recipe

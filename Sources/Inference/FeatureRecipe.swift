@@ -112,6 +112,10 @@ public struct FeatureRecipe: Codable, Sendable, Equatable {
     /// The preset this recipe names; nil when it names none this build knows.
     public var featurePreset: FeaturePreset? { FeaturePreset.named(preset) }
 
+    /// The model file's record of whether training collapsed to one class (`"true"`/`"false"`):
+    /// the demo refuses to serve such a model.
+    public static let collapsedKey = "training_collapsed"
+
     /// The key under which the recipe is stored (as JSON) in a model file's metadata.
     public static let metadataKey = "feature_recipe"
 
@@ -126,6 +130,10 @@ public struct FeatureRecipe: Codable, Sendable, Equatable {
     public struct Invalid: Error, CustomStringConvertible, Sendable {
         public let path: String
         public let reason: String
+        public init(path: String, reason: String) {
+            self.path = path
+            self.reason = reason
+        }
         public var description: String { "\(path): \(reason); re-train it with `study run` to write a current model file" }
     }
 

@@ -16,6 +16,9 @@ public struct Predictor {
     /// The corpus the model was trained on, as `study run` names it in the file (`"RAVDESS"`,
     /// `"synthetic TESS-shaped corpus"`); nil for files written before it did.
     public let corpus: String?
+    /// Training ended at the uniform prediction (the file's `training_collapsed`; false for
+    /// files that do not say): such a model answers one class for every clip.
+    public let collapsed: Bool
     let model: Sequential
     let standardizer: Standardizer?
     let preset: FeaturePreset
@@ -61,6 +64,7 @@ public struct Predictor {
         self.recipe = recipe
         self.classes = classes
         self.corpus = loaded.metadata["corpus"].flatMap { $0.isEmpty ? nil : $0 }
+        self.collapsed = loaded.metadata[FeatureRecipe.collapsedKey] == "true"
         self.model = loaded.model
         self.standardizer = loaded.standardizer
         self.preset = preset

@@ -225,7 +225,8 @@ public enum BeyondChapter: Chapter {
             let trained = try model.train(ModelData(xTrain: x.train, yTrain: job.plan.train.map { job.plan.labels[$0] },
                                                     xValidation: x.validation, yValidation: job.plan.validation.map { job.plan.labels[$0] },
                                                     shape: d.shape, valuesPerClip: d.features, classes: classes),
-                                          options: oneThread, seed: job.seed, label: job.label, progress: ctx.progress)
+                                          options: TrainingRun.smallCorpusSchedule(oneThread, trainingRows: job.plan.train.count),
+                                          seed: job.seed, label: job.label, progress: ctx.progress)
             let probs = trained.probabilities(x.test, job.plan.test.count)
             return Trained(epochs: trained.epochs, bestEpoch: trained.bestEpoch, collapsed: trained.collapsed, probs: probs,
                            seconds: Date().timeIntervalSince(start))

@@ -66,7 +66,8 @@ public enum EvaluationChapter: Chapter {
         let features = try ctx.output(of: FeaturesChapter.self)
         let training = try ctx.output(of: TrainingChapter.self)
         let data = LabelledData(features)
-        let modelURL = ctx.options.chapterFolder(.training).appendingPathComponent(TrainingChapter.modelFile)
+        // The notebook's recipe's model (chapter 5 serves a fallback instead when it collapsed).
+        let modelURL = ctx.options.chapterFolder(.training).appendingPathComponent(training.notebookModel)
         let loaded = try ModelFile.load(from: modelURL)
         loaded.model.convAlgorithm = ctx.options.conv
         // In feature-row order, as the notebook's evaluation of X_test sees no order at all.
@@ -127,6 +128,8 @@ public enum EvaluationChapter: Chapter {
     }
 
     public struct Section {
+        var notebookCollapsed: Bool
+        var collapsedAnswer: String
         var testLoss: String
         var testAccuracy: String
         var uar: String
@@ -169,7 +172,11 @@ public enum EvaluationChapter: Chapter {
             [["test accuracy", "\(notebookValAccuracy) (last epoch) / \(notebookEvaluateAccuracy) (evaluate)", Markdown.fixed(m.accuracy, 4)],
              ["test loss", String(notebookValLoss), Markdown.fixed(output.loss, 4)],
              ["test clips", "560", String(m.total)]])
-        return Section(testLoss: Markdown.fixed(output.loss, 4), testAccuracy: Markdown.fixed(m.accuracy, 4),
+        // The class a collapsed network answers: the most predicted one.
+        let answered = m.labels.indices.max { m.predictedCount($0) < m.predictedCount($1) }.map { m.labels[$0] } ?? "?"
+        return Section(notebookCollapsed: report.output(of: TrainingChapter.self)?.collapsed ?? false,
+                       collapsedAnswer: Markdown.code(answered),
+                       testLoss: Markdown.fixed(output.loss, 4), testAccuracy: Markdown.fixed(m.accuracy, 4),
                        uar: Markdown.fixed(m.uar, 4), macroF1: Markdown.fixed(m.macroF1, 4), nTest: m.total,
                        nWrong: m.total - m.correct, perClassTable: perClassTable, confusionFigure: output.confusionFigure,
                        wrongTable: wrongTable, hasWrong: !output.errors.isEmpty, comparisonTable: comparison,

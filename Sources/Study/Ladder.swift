@@ -239,17 +239,26 @@ extension LadderRecipe {
     /// The network's inputs for the plan's rows: (train, validation, test) matrices, row-major.
     /// `standardized` fits on the training rows only; `speaker_normalized` uses each speaker's
     /// statistics over that speaker's clips in the run (training side and test side), no labels.
+    /// A sequence set's statistics are per band, over all frames (its rows are read as frames).
     func inputs(_ data: LabelledData, _ plan: LadderPlan, scope: Standardizer.Scope = .perCoefficient) -> (train: [Float], validation: [Float], test: [Float]) {
+        let width: Int
+        switch data.shape {
+        case .vector: width = data.features
+        case .sequence(_, let bands): width = bands
+        }
+        func fit(_ x: [Float], scope: Standardizer.Scope) -> Standardizer {
+            Standardizer.fit(x: x, count: x.count / width, features: width, scope: scope)
+        }
         switch self {
         case .faithful:
             return (data.rows(plan.train).x, data.rows(plan.validation).x, data.rows(plan.test).x)
         case .standardized:
             let raw = data.rows(plan.train).x
-            let s = Standardizer.fit(x: raw, count: plan.train.count, features: data.features, scope: scope)
-            return (s.apply(raw), data.rows(plan.validation, standardizer: s).x, data.rows(plan.test, standardizer: s).x)
+            let s = fit(raw, scope: scope)
+            return (s.apply(raw), s.apply(data.rows(plan.validation).x), s.apply(data.rows(plan.test).x))
         case .speakerNormalized:
             let bySpeaker = Dictionary(grouping: plan.trainSide + plan.test) { data.speakers[$0] }
-                .mapValues { own in Standardizer.fit(x: data.rows(own).x, count: own.count, features: data.features) }
+                .mapValues { own in fit(data.rows(own).x, scope: .perCoefficient) }
             func normalised(_ idx: [Int]) -> [Float] {
                 idx.flatMap { bySpeaker[data.speakers[$0]]!.apply(data.rows([$0]).x) }
             }

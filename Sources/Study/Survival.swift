@@ -66,9 +66,9 @@ struct Survival {
             [combinations[i].label] + rungs.indices.map { j -> String in
                 guard let c = cells[i][j] else { return "—" }
                 let cluster = rungs[j].direction?.hasSuffix("pooled") == true ? "speaker" : clusterNoun
-                var text = "\(Markdown.fixed(c.accuracy, 3)) \(c.interval.text(point: c.accuracy, cluster: cluster))"
-                if c.collapsed { text += " **" + (c.note ?? "collapsed") + "**" }
-                return text
+                let text = "\(Markdown.fixed(c.accuracy, 3)) \(c.interval.text(point: c.accuracy, cluster: cluster))"
+                // A whole cell in bold is the one markup a table cell keeps.
+                return c.collapsed ? "**\(text) \(c.note ?? "collapsed")**" : text
             }
         }
         return Markdown.table(["features × model · recipe"] + rungs.map(\.label), rows,

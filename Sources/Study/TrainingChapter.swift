@@ -20,8 +20,28 @@ public enum TrainingChapter: Chapter {
     public static var upstream: [any Chapter.Type] { [LoadChapter.self, FeaturesChapter.self] }
     public static func keyComponents(_ o: StudyOptions) -> [String] { o.trainingKey }
 
-    /// The model file, in this chapter's folder; chapter 6 and `study predict` read it.
+    /// The model file, in this chapter's folder: what `study predict` and the demo serve. It is
+    /// the notebook's recipe's model, unless that collapsed: then it is the fallback's, and the
+    /// notebook's is `notebookModelFile`.
     public static let modelFile = "model.safetensors"
+    /// The notebook's recipe's model when it collapsed (chapter 6 evaluates it all the same).
+    public static let notebookModelFile = "notebook-model.safetensors"
+
+    /// The model chapter 5 serves instead of a collapsed one: the notebook's network on the
+    /// standardised MFCC means (`StudyOptions.defaultStandardization`), early-stopped on a
+    /// validation slice of the training side (never the test split), with the small-corpus
+    /// schedule (`TrainingRun.smallCorpusSchedule`).
+    public struct Fallback: Codable, Sendable {
+        public var standardization: String
+        public var nTrain: Int
+        public var nValidation: Int
+        public var epochs: Int
+        public var bestEpoch: Int
+        public var patience: Int
+        public var maxEpochs: Int
+        public var valAccuracy: Float
+        public var collapsed: Bool
+    }
 
     public struct Output: Codable, Sendable {
         /// Rows of chapter 4's features on each side of the split, in scikit-learn's order.
@@ -39,6 +59,10 @@ public enum TrainingChapter: Chapter {
         public var model: String
         public var architectureFigure: String
         public var historyFigure: String
+        /// The file chapter 6 evaluates: `modelFile`, or `notebookModelFile` when the notebook's
+        /// recipe collapsed and `fallback` is served instead.
+        public var notebookModel: String
+        public var fallback: Fallback?
         public var best: Epoch? { history.first { $0.epoch == bestEpoch } ?? history.last }
         public var seconds: Double { history.map(\.seconds).reduce(0, +) }
     }
@@ -56,10 +80,31 @@ public enum TrainingChapter: Chapter {
         let run = try TrainingRun.train(data: data, train: split.train, validation: split.test, options: o,
                                         seed: o.seed, label: "training", progress: ctx.progress)
         try ctx.write(run.history.csv(), to: "history.csv")
+        let corpusName = try ctx.output(of: LoadChapter.self).corpus.name
+        // A collapsed model answers one class for every clip: chapter 6 still evaluates it (it is
+        // the notebook's result), but `predict` and the demo get the collapse-free recipe's.
+        var fallback: Fallback?
+        var notebookModel = modelFile
+        if run.collapsed {
+            notebookModel = notebookModelFile
+            var fo = o
+            fo.recipe.standardization = StudyOptions.defaultStandardization
+            let side = LadderPlan.validationSlice(of: split.train, words: data.words, wholeWords: false, seed: o.seed)
+            fo = TrainingRun.smallCorpusSchedule(fo, trainingRows: side.train.count)
+            ctx.progress.line("training: the notebook's recipe collapsed; training the fallback (standardised means, validation from the training side)")
+            let fb = try TrainingRun.train(data: data, train: side.train, validation: side.validation, options: fo, seed: o.seed,
+                                           label: "fallback", progress: ctx.progress)
+            try ModelFile.save(fb.model, standardizer: fb.standardizer,
+                               metadata: TrainingRun.metadata(options: fo, features: features, corpus: corpusName, collapsed: fb.collapsed),
+                               to: try ctx.url(modelFile))
+            fallback = Fallback(standardization: fo.recipe.standardization.rawValue, nTrain: side.train.count,
+                                nValidation: side.validation.count, epochs: fb.history.rows.count, bestEpoch: fb.history.bestEpoch,
+                                patience: fo.patience, maxEpochs: fo.epochs, valAccuracy: fb.history.best?.valAccuracy ?? 0,
+                                collapsed: fb.collapsed)
+        }
         try ModelFile.save(run.model, standardizer: run.standardizer,
-                           metadata: TrainingRun.metadata(options: o, features: features,
-                                                          corpus: try ctx.output(of: LoadChapter.self).corpus.name),
-                           to: try ctx.url(modelFile))
+                           metadata: TrainingRun.metadata(options: o, features: features, corpus: corpusName, collapsed: run.collapsed),
+                           to: try ctx.url(notebookModel))
 
         let h = run.history
         let historyFigure = try ctx.write(
@@ -78,7 +123,7 @@ public enum TrainingChapter: Chapter {
                       bestEpoch: h.bestEpoch, stoppedEarly: h.stoppedEarly, collapsed: run.collapsed,
                       standardized: run.standardizer != nil, modelSummary: run.model.summary(),
                       parameters: run.model.parameterCount, model: ctx.link(modelFile),
-                      architectureFigure: architecture, historyFigure: historyFigure)
+                      architectureFigure: architecture, historyFigure: historyFigure, notebookModel: notebookModel, fallback: fallback)
     }
 
     public struct Section {
@@ -105,6 +150,8 @@ public enum TrainingChapter: Chapter {
         var collapsed: Bool
         var nClasses: Int
         var lnClasses: String
+        var hasFallback: Bool
+        var fallbackText: String
     }
 
     public static func section(_ output: Output, _ report: ReportContext) throws -> Section {
@@ -137,7 +184,14 @@ public enum TrainingChapter: Chapter {
                        seconds: Markdown.fixed(output.seconds, 1),
                        secondsPerEpoch: Markdown.fixed(output.seconds / Double(max(output.history.count, 1)), 3),
                        standardize: output.standardized, collapsed: output.collapsed,
-                       nClasses: data.labels.count, lnClasses: Markdown.fixed(Foundation.log(Double(data.labels.count)), 3))
+                       nClasses: data.labels.count, lnClasses: Markdown.fixed(Foundation.log(Double(data.labels.count)), 3),
+                       hasFallback: output.fallback != nil, fallbackText: output.fallback.map { f in
+                           "the same network on the **\(f.standardization)-standardised** MFCC means, early-stopped on a validation slice of the "
+                               + "training side (\(f.nTrain) training / \(f.nValidation) validation clips; never the test split), patience \(f.patience) "
+                               + "and at most \(f.maxEpochs) epochs (the notebook's schedule counted in optimiser updates for this training side). "
+                               + "It trained \(f.epochs) epochs, kept epoch \(f.bestEpoch) (val_accuracy \(Markdown.fixed(Double(f.valAccuracy), 3)))"
+                               + (f.collapsed ? ", and **collapsed too**: `05-training/model.safetensors` is a collapsed model, which the demo refuses to serve." : ".")
+                       } ?? "")
     }
 
     static func shapeText(_ shape: [Int?]) -> String {

@@ -32,12 +32,14 @@ struct TrainingRun {
     /// The notebook's network and fit on ready-made inputs (rows of `features` values):
     /// Adam, batch, epochs and patience from `o`, early stopping and the checkpoint on the
     /// validation rows, on `o.threads` threads. The ladder calls this with its own recipes' inputs.
+    /// `network` builds the model from the seed (default: the notebook's CNN over `features` inputs).
     static func fit(xTrain: [Float], yTrain: [Int], xValidation: [Float], yValidation: [Int], features: Int, classes: Int,
-                    options o: StudyOptions, seed: UInt64, label: String, progress: StudyProgress) throws -> TrainingRun {
+                    options o: StudyOptions, seed: UInt64, label: String, progress: StudyProgress,
+                    network: ((UInt64) -> Sequential)? = nil) throws -> TrainingRun {
         guard yTrain.count >= 2, !yValidation.isEmpty else {
             throw StudyError.tooFewClips(what: label, train: yTrain.count, validation: yValidation.count)
         }
-        let model = NotebookCNN.make(inputLength: features, classes: classes, seed: seed)
+        let model = network?(seed) ?? NotebookCNN.make(inputLength: features, classes: classes, seed: seed)
         var fitOptions = FitOptions(seed: seed)
         fitOptions.batchSize = o.batchSize
         fitOptions.epochs = o.epochs
@@ -63,6 +65,24 @@ struct TrainingRun {
     /// on the trainings beside it, however the jobs are scheduled. `order` says which jobs start
     /// first (the longest, so that the last ones left running are short). Returns each job's
     /// result in job order.
+    /// `o` with the training schedule scaled for a small training side, so that early stopping
+    /// and the epoch budget count optimiser updates, not epochs: the notebook's schedule is
+    /// patience 5 and at most 50 epochs on 2240 training clips at batch 64, i.e. 175 updates
+    /// without improvement and 1750 in all. With `rows` training clips an epoch is
+    /// ⌈rows / batch⌉ updates, so patience becomes ⌈175 / updates⌉ epochs (at least `o`'s)
+    /// and the budget ⌈1750 / updates⌉ epochs (at least `o`'s, at most 400). A training side
+    /// of 2240 clips or more keeps `o`'s schedule. Applies to the ladder and chapter 5's
+    /// fallback model, never to the notebook's recipe.
+    static func smallCorpusSchedule(_ o: StudyOptions, trainingRows rows: Int) -> StudyOptions {
+        let updates = max(1, (rows + o.batchSize - 1) / o.batchSize)
+        let reference = (2240 + 63) / 64
+        guard updates < reference else { return o }
+        var scaled = o
+        scaled.patience = max(o.patience, (o.patience * reference + updates - 1) / updates)
+        scaled.epochs = min(400, max(o.epochs, (o.epochs * reference + updates - 1) / updates))
+        return scaled
+    }
+
     static func concurrently<T>(_ count: Int, order: [Int], options o: StudyOptions,
                                 _ job: (_ i: Int, _ oneThread: StudyOptions) throws -> T) -> [Result<T, any Error>] {
         var oneThread = o
@@ -79,7 +99,8 @@ struct TrainingRun {
     /// The model file's metadata: the feature recipe and the classes (what `predict` and the
     /// demo need), and the run that wrote it (informative: the corpus's name, which the demo's
     /// page shows, and the seed).
-    static func metadata(options o: StudyOptions, features: FeaturesChapter.Output, corpus: String) -> [String: String] {
+    static func metadata(options o: StudyOptions, features: FeaturesChapter.Output, corpus: String,
+                         collapsed: Bool) -> [String: String] {
         var recipe = features.recipe
         recipe.standardization = o.recipe.standardization
         if let preset = recipe.featurePreset {
@@ -90,6 +111,7 @@ struct TrainingRun {
         meta["study"] = "TESS speech-emotion study (Swift)"
         meta["seed"] = String(o.seed)
         meta["corpus"] = corpus
+        meta[FeatureRecipe.collapsedKey] = collapsed ? "true" : "false"
         return meta
     }
 }

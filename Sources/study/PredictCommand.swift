@@ -26,6 +26,9 @@ extension StudyCommand {
                 let predictor = try Predictor(modelURL: URL(fileURLWithPath: model))
                 // Which features the model reads, on stderr (stdout stays the table or the JSON).
                 FileHandle.standardError.write(Data("\(visibleText(model)): \(predictor.featureSet.name) v\(predictor.featureSet.version) features (\(predictor.recipe.preset) preset), \(predictor.labels.count) classes\n".utf8))
+                if predictor.collapsed {
+                    FileHandle.standardError.write(Data("warning: \(visibleText(model)): its training collapsed to the uniform prediction; it answers one class for every clip\n".utf8))
+                }
                 var results: [[String: Any]] = []
                 if !json {
                     print(["clip", "label", "name"].joined(separator: "\t") + "\t" + predictor.labels.map(visibleText).joined(separator: "\t"))
