@@ -47,8 +47,8 @@ extension StudyCommand {
             @Option(help: "The CSV file to write: one row per clip, its path relative to --data, then the set's columns.")
             var output: String
 
-            @Option(help: "Feature preset: notebook (resampy kaiser_best, reflect padding) or librosa (soxr HQ, zero padding).")
-            var preset: String = "notebook"
+            @Option(help: "Feature preset: how clips are resampled and the STFT padded.")
+            var preset: FeaturePreset = .notebook
 
             @Option(help: "Threads (the results do not depend on it).")
             var threads: Int = min(64, max(1, ProcessInfo.processInfo.activeProcessorCount))
@@ -64,7 +64,6 @@ extension StudyCommand {
                     throw ValidationError("--set \(set): a sequence set (\(frames) frames × \(bands) bands per clip) has no CSV row per clip; "
                                           + "use a vector set (\(FeatureSets.vectors.map(\.name).joined(separator: ", "))), or `study run --features \(set)`, which stores it in 04-features/sets/")
                 }
-                guard FeaturePreset.named(preset) != nil else { throw ValidationError("--preset must be notebook or librosa") }
                 guard !data.isEmpty else { throw ValidationError("--data: an empty path; name a corpus folder") }
                 guard !output.isEmpty else { throw ValidationError("--output: an empty path; name a CSV file") }
                 guard (1...64).contains(threads) else { throw ValidationError("--threads \(threads): use 1…64 threads") }
@@ -73,7 +72,6 @@ extension StudyCommand {
             func run() throws {
                 var failures: [(String, String)] = []
                 try runReportingErrors {
-                    let preset = FeaturePreset.named(preset)!
                     let featureSet = FeatureSets.named(set)!.configured(preset: preset)
                     let corpus = try EmotionCorpus.scan(root: URL(fileURLWithPath: data))
                     let clips = corpus.clips

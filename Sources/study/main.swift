@@ -25,8 +25,8 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "A corpus folder: TESS (any layout), RAVDESS, CREMA-D, SAVEE or EmoDB, recognised by its file names, or any folder with a manifest.csv (path,label,speaker[,text]). Repeat it for the cross-corpus chapter: chapters 1–7 study the first, chapter 8 trains on each and tests on every other. Default: the synthetic TESS-shaped corpus.")
     var data: [String] = []
 
-    @Option(help: "Feature preset: notebook (resampy kaiser_best, reflect padding) or librosa (soxr HQ, zero padding).")
-    var preset: String = "notebook"
+    @Option(help: "Feature preset: how clips are resampled and the STFT padded.")
+    var preset: FeaturePreset = .notebook
 
     // Parsed as text, and unconditionally, so that `--seed -1` gets the range message below
     // instead of ArgumentParser reading -1 as a flag.
@@ -40,8 +40,8 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Chapter 7 repeats every ladder run over seeds seed+1…seed+N (mean and sd per run).")
     var repeats: Int = 0
 
-    @Option(help: "Leakage-ladder runs in chapter 7: default (standardized on random, word_disjoint, speaker_independent, speaker_word_disjoint, label_shuffle; speaker_normalized on speaker_independent), full (adds faithful on every protocol and speaker_normalized on speaker_word_disjoint) or off.")
-    var ladder: String = "default"
+    @Option(help: "Leakage-ladder runs in chapter 7.")
+    var ladder: LadderLevel = .default
 
     @Option(help: ArgumentHelp("Feature sets chapter 4 computes and chapter 7 compares, comma-separated (`study features --list`). Chapters 4–6 always use mfcc-means with the notebook's recipe. Default: every vector set (\(FeatureSets.vectors.map(\.name).joined(separator: ","))); sequence sets (logmel) run when named or with --ladder full."))
     var features: String?
@@ -49,8 +49,8 @@ struct CommonOptions: ParsableArguments {
     @Flag(help: ArgumentHelp("Standardise the features with the training split's statistics (the recipe --standardization names; default \(StudyOptions.defaultStandardization.rawValue))."))
     var standardize = false
 
-    @Option(help: ArgumentHelp("How --standardize pools its statistics: per-coefficient (each MFCC its own mean and deviation), centred (own means, one deviation) or global (one mean, one deviation; the default). Implies --standardize."))
-    var standardization: String?
+    @Option(help: "How --standardize pools its statistics; implies --standardize.")
+    var standardization: FeatureRecipe.Standardization?
 
     @Option(help: "Cache folder of the synthetic corpus (default <output>/corpus-synthetic).")
     var corpusCache: String?
@@ -64,11 +64,11 @@ struct CommonOptions: ParsableArguments {
     @Option(help: "Threads for feature extraction and training (default: the number of cores, at most 64): chapter 5's threads share each batch's rows, and every gradient is summed over the rows in one order; chapters 7 and 8 train that many runs at once, each on one thread. The results are the same bits with any thread count.")
     var threads: Int = min(64, max(1, ProcessInfo.processInfo.activeProcessorCount))
 
-    @Option(help: "The arithmetic: deterministic (the study's own GEMM kernels, FFTW's scalar codelets: the same bits on every x86-64 CPU with AVX2 and FMA, the default) or native (OpenBLAS's kernels for this CPU and FFTW's SIMD codelets: reproducible on this CPU type only; OPENBLAS_CORETYPE applies).")
-    var kernels: String = "deterministic"
+    @Option(help: "The arithmetic of the float work.")
+    var kernels: Arithmetic = .deterministic
 
-    @Option(help: "How the network's Conv1D layers compute: winograd (Winograd F(4,5) where it is faster, the default) or im2col (the reference path everywhere). Changes the bits of a training, not its meaning.")
-    var conv: String = "winograd"
+    @Option(help: "How the network's Conv1D layers compute; changes the bits of a training, not its meaning.")
+    var conv: ConvAlgorithm = .winograd
 
     @Option(name: .customLong("max-clip-mb"), help: "A corpus clip larger than this many megabytes is skipped and listed in 01-load/skipped.csv.")
     var maxClipMB: Int = ClipLimits.default.maxBytes >> 20
@@ -103,21 +103,17 @@ struct CommonOptions: ParsableArguments {
             }
             o.dataDirectories.append(URL(fileURLWithPath: folder))
         }
-        guard ["notebook", "librosa"].contains(preset) else { throw ValidationError("--preset must be notebook or librosa") }
         guard epochs >= 1 else { throw ValidationError("--epochs must be at least 1") }
         guard repeats >= 0 else { throw ValidationError("--repeats must be 0 or more") }
         guard words >= 1 && words <= 200 else { throw ValidationError("--words must be between 1 and 200") }
-        o.preset = preset
+        o.preset = preset.name
         guard let seed = UInt32(seed) else {
             throw ValidationError("--seed \(seed): seeds are whole numbers 0…4294967295 (2³²−1), the range numpy's split reproduces")
         }
         o.seed = UInt64(seed)
         o.epochs = epochs
         o.repeats = repeats
-        guard let level = LadderLevel(rawValue: ladder) else {
-            throw ValidationError("--ladder \(ladder): use default, full or off")
-        }
-        o.ladder = level
+        o.ladder = ladder
         if let features {
             let names = features.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
             for n in names where FeatureSets.named(n) == nil {
@@ -127,12 +123,8 @@ struct CommonOptions: ParsableArguments {
             o.featureSets = names
         }
         o.standardize = standardize
-        if let standardization {
-            guard let s = FeatureRecipe.Standardization(rawValue: standardization), s != .none else {
-                throw ValidationError("--standardization \(standardization): use per-coefficient, centred or global")
-            }
-            o.recipe.standardization = s
-        }
+        // Never `.none`: the option does not accept it (Arguments.swift).
+        if let standardization { o.recipe.standardization = standardization }
         o.corpusCache = corpusCache.map { URL(fileURLWithPath: $0) }
         o.syntheticWords = words
         o.quiet = quiet
@@ -140,12 +132,8 @@ struct CommonOptions: ParsableArguments {
         // buffers that the threads hold.
         guard (1...64).contains(threads) else { throw ValidationError("--threads \(threads): use 1…64 threads") }
         o.threads = threads
-        guard let arithmetic = Arithmetic(rawValue: kernels) else {
-            throw ValidationError("--kernels \(kernels): use deterministic or native")
-        }
-        o.kernels = arithmetic
-        guard let algorithm = ConvAlgorithm(rawValue: conv) else { throw ValidationError("--conv \(conv): use winograd or im2col") }
-        o.conv = algorithm
+        o.kernels = kernels
+        o.conv = conv
         return o
     }
 }

@@ -206,8 +206,22 @@ final class EndToEndTests: XCTestCase {
             let (_, e) = try study(["run", "--threads", threads, "--output", dir.appendingPathComponent("o4").path], expectStatus: 64)
             XCTAssertTrue(e.contains("1…64"), e)
         }
-        let (_, e7) = try study(["run", "--conv", "fft", "--output", dir.appendingPathComponent("o6").path], expectStatus: 64)
-        XCTAssertTrue(e7.contains("winograd or im2col"), e7)
+        // Options with a fixed list of values (Sources/study/Arguments.swift): ArgumentParser's
+        // message names the option, the bad value and every accepted value, from the list the
+        // help prints.
+        for (option, bad, accepted) in [("--conv", "fft", ["winograd", "im2col"]),
+                                        ("--ladder", "foo", ["default", "full", "off"]),
+                                        ("--kernels", "x", ["deterministic", "native"]),
+                                        ("--standardization", "none", ["per-coefficient", "centred", "global"]),
+                                        ("--preset", "z", ["notebook", "librosa"])] {
+            let (_, e) = try study(["run", option, bad, "--output", dir.appendingPathComponent("o6").path], expectStatus: 64)
+            XCTAssertTrue(e.contains("The value '\(bad)' is invalid for '\(option) <"), e)
+            for value in accepted { XCTAssertTrue(e.contains("'\(value)'"), "\(value) in \(e)") }
+            // Only the accepted values are offered (--standardization refuses `none`).
+            let offered = e.components(separatedBy: "Please provide one of").dropFirst().first?.components(separatedBy: "\n").first ?? ""
+            XCTAssertEqual(offered.components(separatedBy: "'").count - 1, 2 * accepted.count, e)
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("o6").path), "a bad value stops before any work")
         let (_, e6) = try study(["run", "--from", "5", "--only", "6", "--output", dir.appendingPathComponent("o5").path], expectStatus: 64)
         XCTAssertTrue(e6.contains("cannot be combined"), e6)
 
