@@ -232,31 +232,55 @@ final class EndToEndTests: XCTestCase {
 
     /// Killed during training with --seed 7, then `--only 06-evaluation` (seed 42): the runner
     /// must re-train with seed 42 first, never evaluate a model on another seed's split.
+    ///
+    /// The kill lands mid-training by construction, not by timing: the child's stderr is a
+    /// `LockstepPipe`, which holds one unread write, so the child can never be more than one
+    /// progress line ahead of what this test has read. Once the test has read
+    /// "training: epoch 1/", the child has written at most "epoch 2" and cannot finish writing
+    /// "epoch 3" (early stopping waits 5 epochs; 50 are allowed) until the test reads again:
+    /// it is inside 05-training, after the runner forgot the chapter's old record (that
+    /// happens before the "05-training: …" line's work starts) and before it writes the new one.
     func testKilledTrainingThenOnlyEvaluationEvaluatesTheMatchingModel() throws {
+        #if os(Linux)
         let dir = try SharedData.temporaryDirectory("study-kill")
         defer { try? FileManager.default.removeItem(at: dir) }
         let data = try RunnerTests.toneCorpus(in: dir)
         let out = dir.appendingPathComponent("output")
-        let common = ["--data", data.path, "--output", out.path, "--preset", "librosa"]
+        // No ladder: chapter 7 has no part in this story, and it is most of a run's time.
+        let common = ["--data", data.path, "--output", out.path, "--preset", "librosa", "--ladder", "off"]
         try study(["run"] + common + ["--epochs", "2", "-q"])
+        let report = ["report.html", "report.md", "summary.json"]
+        let before = try report.map { try Data(contentsOf: out.appendingPathComponent($0)) }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("05-training/chapter.json").path))
 
-        // Seed 7, killed as soon as its first epoch is logged.
+        // Seed 7, killed while it trains (see above).
+        let pipe = try LockstepPipe()
         let p = Process()
         p.executableURL = Self.studyBinary
         p.arguments = ["run"] + common + ["--seed", "7", "--epochs", "50"]
-        let err = Pipe()
-        p.standardError = err
+        p.standardError = FileHandle(fileDescriptor: pipe.write, closeOnDealloc: false)
         p.standardOutput = FileHandle.nullDevice
         try p.run()
+        pipe.closeWriteEnd()   // the child holds the only write end: end of file when it dies
         var seen = ""
-        while !seen.contains("training: epoch 1/") {
-            let chunk = err.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            seen += String(decoding: chunk, as: UTF8.self)
-        }
+        while !seen.contains("training: epoch 1/"), let packet = pipe.readWrite() { seen += packet }
         kill(p.processIdentifier, SIGKILL)
         p.waitUntilExit()
-        XCTAssertTrue(seen.contains("training: epoch 1/"), seen)
+        while let packet = pipe.readWrite() { seen += packet }   // the one write it may have made since
+        XCTAssertEqual(p.terminationReason, .uncaughtSignal, seen)
+        XCTAssertTrue(seen.contains("05-training: training the 1-d cnn… (options or earlier chapters changed)"), seen)
+        XCTAssertTrue(seen.contains("training: epoch 1/50"), seen)
+        XCTAssertFalse(seen.contains("05-training: done"), "the kill must land before the chapter's end:\n\(seen)")
+        XCTAssertFalse(seen.contains("training: epoch 3/"), "the pipe lets the child one write ahead, no more:\n\(seen)")
+
+        // The killed run left the previous report as it was, and no record vouching for the
+        // training files it was rewriting; the chapters before it kept theirs.
+        for (name, data) in zip(report, before) {
+            XCTAssertEqual(try Data(contentsOf: out.appendingPathComponent(name)), data, "\(name) is the previous run's")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.appendingPathComponent("05-training/chapter.json").path),
+                       "05-training's old record must be gone before the chapter rewrites its files")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("04-features/chapter.json").path))
 
         let (_, log) = try study(["run"] + common + ["--epochs", "2", "--only", "06-evaluation"])
         XCTAssertTrue(log.contains("05-training: training the 1-d cnn… (never ran here; 06-evaluation needs it"), log)
@@ -268,5 +292,62 @@ final class EndToEndTests: XCTestCase {
         let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as? [String: Any]
         let cm = try XCTUnwrap((summary?["evaluation"] as? [String: Any])?["confusion_matrix"] as? [[Int]])
         XCTAssertEqual(cm.joined().reduce(0, +), 6)
+        XCTAssertTrue(log.contains("04-features: up to date"), log)
+        #else
+        throw XCTSkip("needs Linux's packet-mode pipes (LockstepPipe) to kill the run at a known point")
+        #endif
     }
 }
+
+#if os(Linux)
+/// A pipe that holds one write: packet mode (`O_DIRECT`, each write(2) is a packet of its own,
+/// never merged with the next) and a capacity of one page, i.e. one packet. A child writing
+/// to it blocks in its second write until the reader has read the first, so the reader knows
+/// the child is at most one write past the last one read. Each progress line of `study` is one
+/// write (StudyProgress.write), so this paces the child line by line.
+final class LockstepPipe {
+    let read: Int32
+    let write: Int32
+    private var writeOpen = true
+
+    init() throws {
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        (read, write) = (fds[0], fds[1])
+        // Glibc's Swift module does not export these (they are _GNU_SOURCE): the kernel's values.
+        #if arch(x86_64)
+        let oDirect: Int32 = 0o40000
+        #elseif arch(arm64)
+        let oDirect: Int32 = 0o200000
+        #endif
+        let setPipeSize: Int32 = 1031   // F_SETPIPE_SZ, F_LINUX_SPECIFIC_BASE + 7 on every architecture
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }   // the child gets only its stderr (dup2 clears it)
+        guard fcntl(write, F_SETFL, fcntl(write, F_GETFL) | oDirect) == 0,
+              fcntl(write, setPipeSize, Int32(getpagesize())) == Int32(getpagesize()) else {
+            let e = errno
+            close(read); close(write)
+            throw POSIXError(POSIXErrorCode(rawValue: e) ?? .EIO)
+        }
+    }
+
+    func closeWriteEnd() {
+        if writeOpen { close(write); writeOpen = false }
+    }
+
+    /// The next write of the child (one packet), nil at end of file.
+    func readWrite() -> String? {
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)   // a packet is never cut short
+        while true {
+            let n = Glibc.read(read, &buffer, buffer.count)
+            if n > 0 { return String(decoding: buffer[..<n], as: UTF8.self) }
+            if n < 0 && errno == EINTR { continue }
+            return nil
+        }
+    }
+
+    deinit {
+        closeWriteEnd()
+        close(read)
+    }
+}
+#endif
