@@ -188,7 +188,7 @@ public enum TrainingChapter: Chapter {
                        hasFallback: output.fallback != nil, fallbackText: output.fallback.map { f in
                            "the same network on the **\(f.standardization)-standardised** MFCC means, early-stopped on a validation slice of the "
                                + "training side (\(f.nTrain) training / \(f.nValidation) validation clips; never the test split), patience \(f.patience) "
-                               + "and at most \(f.maxEpochs) epochs (the notebook's schedule counted in optimiser updates for this training side). "
+                               + "(the notebook's 175 updates without improvement, counted in this training side's epochs) and at most \(f.maxEpochs) epochs. "
                                + "It trained \(f.epochs) epochs, kept epoch \(f.bestEpoch) (val_accuracy \(Markdown.fixed(Double(f.valAccuracy), 3)))"
                                + (f.collapsed ? ", and **collapsed too**: `05-training/model.safetensors` is a collapsed model, which the demo refuses to serve." : ".")
                        } ?? "")

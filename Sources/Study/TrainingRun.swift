@@ -65,21 +65,20 @@ struct TrainingRun {
     /// on the trainings beside it, however the jobs are scheduled. `order` says which jobs start
     /// first (the longest, so that the last ones left running are short). Returns each job's
     /// result in job order.
-    /// `o` with the training schedule scaled for a small training side, so that early stopping
-    /// and the epoch budget count optimiser updates, not epochs: the notebook's schedule is
-    /// patience 5 and at most 50 epochs on 2240 training clips at batch 64, i.e. 175 updates
-    /// without improvement and 1750 in all. With `rows` training clips an epoch is
-    /// ⌈rows / batch⌉ updates, so patience becomes ⌈175 / updates⌉ epochs (at least `o`'s)
-    /// and the budget ⌈1750 / updates⌉ epochs (at least `o`'s, at most 400). A training side
-    /// of 2240 clips or more keeps `o`'s schedule. Applies to the ladder and chapter 5's
-    /// fallback model, never to the notebook's recipe.
+    /// `o` with early stopping's patience counted in optimiser updates rather than epochs, for
+    /// a small training side: the notebook waits 5 epochs of 2240 training clips at batch 64,
+    /// i.e. 175 updates without improvement. With `rows` training clips an epoch is
+    /// ⌈rows / batch⌉ updates, so patience becomes ⌈patience × 35 / updates⌉ epochs (never fewer
+    /// than `o`'s); on a small corpus a few noisy validation losses then no longer stop training
+    /// after a handful of updates. The epoch budget stays `o.epochs` (the user's, and the cost
+    /// bound). A training side of 2240 clips or more keeps `o`'s patience. Applies to the ladder
+    /// and to chapter 5's fallback model, never to the notebook's recipe.
     static func smallCorpusSchedule(_ o: StudyOptions, trainingRows rows: Int) -> StudyOptions {
         let updates = max(1, (rows + o.batchSize - 1) / o.batchSize)
         let reference = (2240 + 63) / 64
         guard updates < reference else { return o }
         var scaled = o
         scaled.patience = max(o.patience, (o.patience * reference + updates - 1) / updates)
-        scaled.epochs = min(400, max(o.epochs, (o.epochs * reference + updates - 1) / updates))
         return scaled
     }
 

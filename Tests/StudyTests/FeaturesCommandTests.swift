@@ -10,10 +10,16 @@ extension EndToEndTests {
         let dir = try SharedData.temporaryDirectory("study-features")
         defer { try? FileManager.default.removeItem(at: dir) }
         let (list, _) = try study(["features", "--list"])
-        for set in FeatureSets.all {
+        for set in FeatureSets.vectors {
             XCTAssertTrue(list.contains("\(set.name) v\(set.version)\t\(set.columns.count) columns"), list)
         }
         XCTAssertTrue(list.contains("mfcc-functionals v1\t720 columns"), list)
+        XCTAssertTrue(list.contains("logmel v1\t301 frames × 64 bands"), list)
+        // A sequence set has no CSV row per clip: refused before anything is read or written.
+        let (_, refused) = try study(["features", "extract", "--set", "logmel", "--data", dir.path,
+                                      "--output", dir.appendingPathComponent("logmel.csv").path], expectStatus: 64)
+        XCTAssertTrue(refused.contains("sequence set") && refused.contains("mfcc-functionals"), refused)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("logmel.csv").path))
 
         let tones = try RunnerTests.toneCorpus(in: dir)
         for (name, width) in [("mfcc-means", 40), ("mfcc-functionals", 720)] {
