@@ -26,6 +26,9 @@ public protocol FeatureSet: Sendable {
     func features(samples: [Float], sampleRate: Int, path: String) throws -> [Float]
     /// The same set with `preset`'s STFT padding (the resampler is the window's: `extract`).
     func configured(preset: FeaturePreset) -> any FeatureSet
+    /// The same set for clips loaded in `window` (a sequence set's frame count depends on its
+    /// duration and rate); the default is the set itself.
+    func configured(window: FeatureSets.Window) -> any FeatureSet
 }
 
 /// What a feature set gives per clip.
@@ -41,6 +44,7 @@ public enum FeatureShape: Sendable, Equatable, Codable {
 
 extension FeatureSet {
     public var shape: FeatureShape { .vector }
+    public func configured(window: FeatureSets.Window) -> any FeatureSet { self }
     /// Values per clip: D for a vector, frames × bands for a sequence.
     public var valuesPerClip: Int {
         switch shape {

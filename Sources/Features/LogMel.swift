@@ -69,6 +69,11 @@ public struct LogMelSet: FeatureSet {
         LogMelSet(preset: preset, duration: duration, sampleRate: sampleRate)
     }
 
+    /// The frame count of the study's window: its duration (nil: the set's own) at its rate.
+    public func configured(window: FeatureSets.Window) -> any FeatureSet {
+        LogMelSet(preset: preset, duration: window.duration ?? duration, sampleRate: window.sampleRate)
+    }
+
     /// The unpadded log-mel matrix of `samples` (64 bins × `1 + count / 220` frames), as
     /// librosa's `power_to_db(melspectrogram(...))`; the mel filterbank is `sampleRate`'s.
     public func logMel(samples: [Float], sampleRate: Int) -> Spectrogram {

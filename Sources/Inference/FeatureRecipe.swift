@@ -42,6 +42,13 @@ public struct FeatureRecipe: Codable, Sendable, Equatable {
         }
     }
 
+    /// `text` from a file, for a message: control characters as `\u{…}`, at most 80 characters.
+    private func visible(_ text: String) -> String {
+        let shown = text.unicodeScalars.prefix(80).map { $0.properties.generalCategory == .control || $0.properties.generalCategory == .format
+            ? "\\u{\(String($0.value, radix: 16))}" : String($0) }.joined()
+        return text.unicodeScalars.count > 80 ? shown + "…" : shown
+    }
+
     /// Why a recipe's feature set cannot be computed by this build.
     public struct SetMismatch: Error, Sendable { public var reason: String }
 
@@ -57,18 +64,26 @@ public struct FeatureRecipe: Codable, Sendable, Equatable {
             set = MFCCMeansSet(preset: preset, nMFCC: nMFCC)
         } else if let named = FeatureSets.named(featureSetName) {
             set = named.configured(preset: preset)
+                .configured(window: .init(offset: offset, duration: duration, sampleRate: sampleRate))
         } else {
-            return .failure(SetMismatch(reason: "it was trained on the feature set '\(featureSetName)', which this build does not have "
+            return .failure(SetMismatch(reason: "it was trained on the feature set '\(visible(featureSetName))', which this build does not have "
                                         + "(it has \(FeatureSets.all.map(\.name).joined(separator: ", ")))"))
         }
         if let card = featureSet {
             let here = FeatureSetCard(set)
+            // The card comes from a file: shown with control characters made visible and at
+            // most 8 parameters.
+            func shown(_ p: [[String]]) -> String {
+                let parts = p.prefix(8).map { visible($0.joined(separator: "=")) }
+                return parts.joined(separator: " ") + (p.count > 8 ? " … (\(p.count) parameters)" : "")
+            }
             guard card.version == here.version else {
-                return .failure(SetMismatch(reason: "it was trained on \(card.name) version \(card.version); this build computes version \(here.version)"))
+                let newer = card.version > here.version
+                return .failure(SetMismatch(reason: "it was trained on \(visible(card.name)) version \(card.version); this build computes version "
+                                            + "\(here.version)" + (newer ? " (the model is newer than this build: update the study)" : "")))
             }
             guard card.parameters == here.parameters else {
-                let show = { (p: [[String]]) in p.map { $0.joined(separator: "=") }.joined(separator: " ") }
-                return .failure(SetMismatch(reason: "it was trained on \(card.name) with \(show(card.parameters)); this build computes \(show(here.parameters))"))
+                return .failure(SetMismatch(reason: "it was trained on \(visible(card.name)) with \(shown(card.parameters)); this build computes \(shown(here.parameters))"))
             }
         }
         return .success(set)

@@ -143,7 +143,12 @@ public enum BeyondChapter: Chapter {
     public static func run(_ ctx: ChapterContext) throws -> Output {
         let o = ctx.options
         let features = try ctx.output(of: FeaturesChapter.self)
-        let data = LabelledData(features)
+        // Every set on the clips they all have (a set that failed on a clip leaves it out of
+        // every comparison; with no failures, chapter 4's rows as they are).
+        let missing = Set(features.sets.flatMap(\.missing))
+        let kept = features.rows.indices.filter { !missing.contains($0) }
+        func restricted(_ d: LabelledData) -> LabelledData { missing.isEmpty ? d : d.subset(kept) }
+        let data = restricted(LabelledData(features))
         let corpus = try ctx.output(of: LoadChapter.self).corpus
         let textHoldout = corpus.convention?.textHoldoutNotApplicable
         let evaluation = try ctx.output(of: EvaluationChapter.self)
@@ -153,7 +158,10 @@ public enum BeyondChapter: Chapter {
         // Every set of chapter 4 (the same rows in the same order), read once.
         var datasets: [String: LabelledData] = ["mfcc-means": data]
         for name in features.setNames.dropFirst() {
-            datasets[name] = try LabelledData(features, set: name, folder: o.chapterFolder(FeaturesChapter.id))
+            datasets[name] = restricted(try LabelledData(features, set: name, folder: o.chapterFolder(FeaturesChapter.id)))
+        }
+        if !missing.isEmpty {
+            ctx.progress.line("ladder: \(missing.count) clip(s) that a feature set could not describe are left out of every run (04-features/failures.csv)")
         }
         let cells = o.ladder.cells(sets: features.setNames.map { n in
             LadderSet(name: n, shape: datasets[n]!.shape, valuesPerClip: datasets[n]!.features)

@@ -130,6 +130,8 @@ public enum EvaluationChapter: Chapter {
     public struct Section {
         var notebookCollapsed: Bool
         var collapsedAnswer: String
+        /// The file evaluated: chapter 5's `model.safetensors`, or its `notebook-model.safetensors`.
+        var modelFile: String
         var testLoss: String
         var testAccuracy: String
         var uar: String
@@ -176,6 +178,7 @@ public enum EvaluationChapter: Chapter {
         let answered = m.labels.indices.max { m.predictedCount($0) < m.predictedCount($1) }.map { m.labels[$0] } ?? "?"
         return Section(notebookCollapsed: report.output(of: TrainingChapter.self)?.collapsed ?? false,
                        collapsedAnswer: Markdown.code(answered),
+                       modelFile: report.output(of: TrainingChapter.self)?.notebookModel ?? TrainingChapter.modelFile,
                        testLoss: Markdown.fixed(output.loss, 4), testAccuracy: Markdown.fixed(m.accuracy, 4),
                        uar: Markdown.fixed(m.uar, 4), macroF1: Markdown.fixed(m.macroF1, 4), nTest: m.total,
                        nWrong: m.total - m.correct, perClassTable: perClassTable, confusionFigure: output.confusionFigure,

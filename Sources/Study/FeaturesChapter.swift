@@ -65,6 +65,9 @@ public enum FeaturesChapter: Chapter {
         public var seconds: Double
         /// The file of an earlier run with the same key was reused (nothing was computed).
         public var reused: Bool
+        /// Rows (chapter 4's) the set could not be computed for: their values are zeros, and
+        /// chapter 7 leaves them out of every comparison.
+        public var missing: [Int]
         public var valuesPerClip: Int {
             switch shape {
             case .vector: return columns.count
@@ -130,34 +133,18 @@ public enum FeaturesChapter: Chapter {
         }
         var (rows, failures, seconds) = extract(corpus, recipe: recipe, preset: preset, threads: ctx.options.threads,
                                                 progress: ctx.progress)
-        // The other sets, on the clips the means could be computed for; a clip one of them fails
-        // on leaves every set (all sets describe the same clips, so that runs compare).
-        var computed: [(SetFeatures, [Float])] = []
-        var dropped = Set<Int>()
-        for set in ctx.options.computedFeatureSets {
-            let r = try computeSet(set, rows: rows, corpus: corpus, ctx: ctx, preset: preset)
-            for (i, error) in r.failures {
-                dropped.insert(i)
-                failures.append(Failure(path: rows[i].path, error: "\(set.name): \(error)"))
-            }
-            computed.append((r.set, r.values))
-        }
-        if !dropped.isEmpty {
-            let kept = rows.indices.filter { !dropped.contains($0) }
-            rows = kept.map { rows[$0] }
-            computed = computed.map { set, values in
-                let d = set.valuesPerClip
-                return (set, kept.flatMap { values[($0 * d)..<(($0 + 1) * d)] })
-            }
-        }
         guard !rows.isEmpty else {
             throw StudyError.featureFailures(count: failures.count, first: failures.first?.error ?? "?")
         }
+        // The other sets, on the clips the means could be computed for. A clip a set fails on is
+        // listed and marked missing in that set only: chapters 4–6 keep every clip the means
+        // have (the notebook's reproduction does not depend on --features); chapter 7 compares
+        // sets on the clips they all have.
         var sets: [SetFeatures] = []
-        for (set, values) in computed {
-            var set = set
-            if !dropped.isEmpty { set.reused = false }
-            sets.append(try storeSet(set, values: values, rows: rows, corpus: corpus, ctx: ctx, preset: preset))
+        for set in ctx.options.computedFeatureSets {
+            let r = try computeSet(set, rows: rows, corpus: corpus, ctx: ctx, preset: preset)
+            for (i, error) in r.failures { failures.append(Failure(path: rows[i].path, error: "\(set.name): \(error)")) }
+            sets.append(try storeSet(r.set, values: r.values, rows: rows.count, ctx: ctx))
         }
         let n = recipe.nMFCC
         try ctx.write(CSV.encode(header: ["path", "speaker", "label"] + (1...n).map { "mfcc_\($0)" },
@@ -199,14 +186,15 @@ public enum FeaturesChapter: Chapter {
                       threads: ctx.options.threads, meansByLabel: means, heatmap: heatmap, boxes: boxes, sets: sets)
     }
 
-    /// The key a set's file is stored under: the set (name, version, parameters), the analysis
-    /// window, the kernels, and every row's clip path and fingerprint, in row order.
+    /// The key a set's file is stored under: the study's code version, the preset, the set (name,
+    /// version, parameters), the analysis window, the kernels, and every row's clip path and
+    /// content hash, in row order.
     static func setKey(_ set: any FeatureSet, rows: [Row], corpus: CorpusScan, options o: StudyOptions) -> String {
         let r = o.recipe
         let hashes: [String: String] = Dictionary(corpus.clips.map { ($0.path, "\($0.byteCount):\($0.contentHash)") },
                                                   uniquingKeysWith: { a, _ in a })
         var key = FNV1a64()
-        key.update("\(set.name)|\(set.version)|\(set.parameters.map { "\($0.0)=\($0.1)" }.joined(separator: ","))|\(r.offset)|\(r.duration)|\(r.sampleRate)|\(o.kernels.rawValue)")
+        key.update("\(studyCodeVersion)|\(r.preset)|\(set.name)|\(set.version)|\(set.parameters.map { "\($0.0)=\($0.1)" }.joined(separator: ","))|\(r.offset)|\(r.duration)|\(r.sampleRate)|\(o.kernels.rawValue)")
         for row in rows { key.update("|\(row.path)|\(hashes[row.path] ?? "")") }
         return key.hex
     }
@@ -217,18 +205,22 @@ public enum FeaturesChapter: Chapter {
     static func computeSet(_ base: any FeatureSet, rows: [Row], corpus: CorpusScan, ctx: ChapterContext,
                            preset: FeaturePreset) throws -> (set: SetFeatures, values: [Float], failures: [(Int, String)]) {
         let r = ctx.options.recipe
-        let set = base.configured(preset: preset)
+        let set = base.configured(preset: preset).configured(window: .init(offset: r.offset, duration: r.duration, sampleRate: r.sampleRate))
         let file = "sets/\(SafeFileName.part(set.name)).safetensors"
         var meta = SetFeatures(name: set.name, version: set.version, summary: set.summary,
                                parameters: set.parameters.map { [$0.0, $0.1] }, columns: set.columns, shape: set.shape,
                                file: file, key: setKey(set, rows: rows, corpus: corpus, options: ctx.options),
-                               sha256: "", seconds: 0, reused: false)
+                               sha256: "", seconds: 0, reused: false, missing: [])
         let d = meta.valuesPerClip
         let url = try ctx.url(file)
+        // Reused only when its key matches and its values are the bytes it was written with.
         if let cached = try? SafeTensors.read(url, maxDataBytes: Int.max), cached.metadata["key"] == meta.key,
-           let t = cached.tensors["values"], t.count == rows.count * d {
-            ctx.progress.line("\(set.name): reusing \(ctx.link(file)) (same clips and parameters)")
+           let t = cached.tensors["values"], t.count == rows.count * d,
+           cached.metadata["values_sha256"] == valuesDigest(t.data),
+           let missing = cached.metadata["missing"].map({ $0.split(separator: ",").compactMap { Int($0) } }) {
+            ctx.progress.line("\(set.name): reusing \(ctx.link(file)) (same clips, parameters and code)")
             meta.reused = true
+            meta.missing = missing
             return (meta, t.data, [])
         }
         let start = Date()
@@ -250,27 +242,34 @@ public enum FeaturesChapter: Chapter {
             }
         }
         meta.seconds = Date().timeIntervalSince(start)
+        meta.missing = failures.map(\.0)
         return (meta, values, failures)
     }
 
-    /// Writes `values` (rows × `valuesPerClip`) to the set's file under its key (unless it was
-    /// reused as it is), and returns the set with the file's hash.
-    static func storeSet(_ set: SetFeatures, values: [Float], rows: [Row], corpus: CorpusScan, ctx: ChapterContext,
-                         preset: FeaturePreset) throws -> SetFeatures {
+    /// SHA-256 of values as little-endian float32 (the bytes the file holds).
+    static func valuesDigest(_ values: [Float]) -> String {
+        var h = SHA256()
+        values.withUnsafeBufferPointer { p in h.update(UnsafeRawBufferPointer(p)) }
+        return SHA256.hex(h.finalize())
+    }
+
+    /// Writes `values` (rows × `valuesPerClip`) to the set's file under its key, with the
+    /// values' digest and the missing rows (unless it was reused as it is), and returns the set
+    /// with the file's hash.
+    static func storeSet(_ set: SetFeatures, values: [Float], rows: Int, ctx: ChapterContext) throws -> SetFeatures {
         var set = set
         let url = try ctx.url(set.file)
-        if let base = FeatureSets.named(set.name) {
-            set.key = setKey(base.configured(preset: preset), rows: rows, corpus: corpus, options: ctx.options)
-        }
         let shape: [Int]
         switch set.shape {
-        case .vector: shape = [rows.count, set.columns.count]
-        case .sequence(let frames, let bands): shape = [rows.count, frames, bands]
+        case .vector: shape = [rows, set.columns.count]
+        case .sequence(let frames, let bands): shape = [rows, frames, bands]
         }
-        if !set.reused || values.count != rows.count * set.valuesPerClip {
+        if !set.reused {
             try makeFolders(url.deletingLastPathComponent())
             try SafeTensors.write([("values", Tensor(shape: shape, data: values))],
-                                  metadata: ["set": set.name, "version": String(set.version), "key": set.key], to: url)
+                                  metadata: ["set": set.name, "version": String(set.version), "key": set.key,
+                                             "values_sha256": valuesDigest(values),
+                                             "missing": set.missing.map(String.init).joined(separator: ",")], to: url)
         }
         set.sha256 = try SHA256.hex(ofFileAt: url)
         return set

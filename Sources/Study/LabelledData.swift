@@ -47,6 +47,17 @@ struct LabelledData {
         x = values
     }
 
+    /// Only rows `idx`, in that order (chapter 7 keeps the clips every set has).
+    func subset(_ idx: [Int]) -> LabelledData {
+        var d = self
+        d.paths = idx.map { paths[$0] }
+        d.speakers = idx.map { speakers[$0] }
+        d.words = idx.map { words[$0] }
+        d.y = idx.map { y[$0] }
+        d.x = rows(idx).x
+        return d
+    }
+
     /// The inputs and labels of rows `idx`, standardised when the model was trained so.
     func rows(_ idx: [Int], standardizer: Standardizer? = nil) -> (x: [Float], y: [Int]) {
         var x = [Float](); x.reserveCapacity(idx.count * features)

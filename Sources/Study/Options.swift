@@ -112,5 +112,6 @@ public struct StudyOptions: Sendable {
 
 /// Bumped when a chapter's computation or its record's shape changes: a record written by
 /// another version of the code is stale. 9: records list the files their run wrote, and chapters
-/// 6-8 keep their test probabilities (the reproducibility digest).
-let studyCodeVersion = "9"
+/// 6-8 keep their test probabilities (the reproducibility digest). 10: feature sets and models
+/// as axes (chapter 4's sets, chapter 7's feature set × model runs, chapter 5's fallback model).
+let studyCodeVersion = "10"

@@ -39,6 +39,9 @@ public enum READMEFigures {
         if runner.reportContext.output(of: BeyondChapter.self)?.ladderFigure != nil {
             files.append(("leakage_ladder.png", "\(ChapterID.beyond.rawValue)/leakage_ladder.png"))
         }
+        if runner.reportContext.output(of: BeyondChapter.self)?.survivalFigure != nil {
+            files.append(("what_survives.png", "\(ChapterID.beyond.rawValue)/what_survives.png"))
+        }
         for (name, relative) in files {
             let data = try Data(contentsOf: options.outputDirectory.appendingPathComponent(relative))
             try writeAtomically(data, to: folder.appendingPathComponent(name))

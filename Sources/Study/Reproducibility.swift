@@ -389,21 +389,24 @@ public struct DefaultRunDigest: Sendable {
     public var cpu: String
 
     // The README's default run (`make study`, deterministic arithmetic, 2-core AMD EPYC with
-    // AVX-512, 2026-12-05), pasted from `study verify --print-default-digest`. A change that
-    // moves it says why, and replaces it with the new run's.
+    // AVX-512, 2026-12-06), pasted from `study verify --print-default-digest`. A change that
+    // moves it says why, and replaces it with the new run's. 2026-12-06 (issue 23): the model
+    // file records its feature set and whether training collapsed (same weights, other
+    // metadata bytes); chapter 4 adds mfcc-functionals (features digest unchanged); chapter 7
+    // adds the feature set × model runs and counts patience in updates (predictions, figures).
     public static let readme: DefaultRunDigest? = DefaultRunDigest(
         features: "b3920c192d2406c56c6be3494adeb7f6b088112b26d090e42e078390a0a12a96",
-        model: "8de362c857a6cda02cdb7e1d684679dbe4f51ec18978a6e7555f42b24217e9ac",
-        predictions: "1aa42d761bc02092af20b90c41b53df431317b55b8fe8b1020f3e7b5e657fd91",
-        figures: "1cb98b116f965a2dfc3b49ffa0ca3d0d47de484a101de814ee263e6e720eaa53",
+        model: "535edb546bffabce1fcc96c05a79b825546c3a74d24d4d5c2b91a117d9ed74c6",
+        predictions: "48e908742386119e3d2bdd3f7a8762073e61d03067b79db9a8cbac9b582ae9c5",
+        figures: "7bfdfc28965da98c04152d8b3bef9d6c862f6afa5116467cc661b93b16fd94a3",
         chapters: [
             "01-load": "503ded24b74d75dc9b97d173fae80addcb07a42d2c3ea709d7d79e34cecee308",
             "02-eda": "64c9f40fdc783fce04a509d712262225420ecd2c5b7f492fae96fb7b62c75271",
             "03-target-distribution": "564ddc1d74c70332d7e0f7f9959685e17afee43bfa5a85e14534568fee57379c",
-            "04-features": "98cf6b46739a9b23cfb03a4584a1dcf23c20d6729fd8e0eeb0f6fa766fe85494",
-            "05-training": "d46370336fad5f92c605d43c4da453b05bf978696a25e893fe73d51165f26465",
+            "04-features": "cea92367c415aa72a9ace3f95f768c7a2236aea5b0e42e76f72a57c52e9cc187",
+            "05-training": "79c38e3335316a29590e261f9c5ca3ce342b79bfa1958d7683ac7c2e51cc0d51",
             "06-evaluation": "9065f65ed62b1b44a763bd8173872df14364f4271b64cf1f2ce101ba3100750e",
-            "07-beyond": "669c482233652464b3f6b629e6dea1700d6ed8eeee2581d56b07fd89859c16b0",
+            "07-beyond": "4c87adcd4a2cc1a9e69c26a4ec4e2fa0f8c3ca233c9d750abdd1a5f9e3fccf44",
         ],
         libraries: [
             "espeak-ng": "1.51",

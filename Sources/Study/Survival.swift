@@ -66,7 +66,10 @@ struct Survival {
             [combinations[i].label] + rungs.indices.map { j -> String in
                 guard let c = cells[i][j] else { return "—" }
                 let cluster = rungs[j].direction?.hasSuffix("pooled") == true ? "speaker" : clusterNoun
-                let text = "\(Markdown.fixed(c.accuracy, 3)) \(c.interval.text(point: c.accuracy, cluster: cluster))"
+                // "too few clusters for an interval (4 words)" in every cell of a small corpus
+                // would drown the numbers: the short form, which the note under the table explains.
+                let interval = c.interval.bounds == nil ? "(no CI)" : c.interval.text(point: c.accuracy, cluster: cluster)
+                let text = "\(Markdown.fixed(c.accuracy, 3)) \(interval)"
                 // A whole cell in bold is the one markup a table cell keeps.
                 return c.collapsed ? "**\(text) \(c.note ?? "collapsed")**" : text
             }
@@ -86,6 +89,9 @@ enum StudyCharts {
         let perPanel = 60 + 26 * s.combinations.count
         let fig = Figure(width: 420 * columns + 260, height: 70 + perPanel * gridRows)
         fig.title = "What survives each removal of leakage: accuracy by feature set × model (seed \(seed))"
+        // The grid layout measures the first column's tick labels a few pixels short of what
+        // DejaVu draws for "×" and "·": a wider margin keeps their first letter in the figure.
+        fig.padding = 28
         let axes = fig.subplots(rows: gridRows, columns: columns)
         let colors = Dictionary(uniqueKeysWithValues: s.combinations.enumerated().map { ($0.element.label, Palette.deep[$0.offset % Palette.deep.count]) })
         for (j, ax) in axes.enumerated() {

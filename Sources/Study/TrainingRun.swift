@@ -71,8 +71,10 @@ struct TrainingRun {
     /// ⌈rows / batch⌉ updates, so patience becomes ⌈patience × 35 / updates⌉ epochs (never fewer
     /// than `o`'s); on a small corpus a few noisy validation losses then no longer stop training
     /// after a handful of updates. The epoch budget stays `o.epochs` (the user's, and the cost
-    /// bound). A training side of 2240 clips or more keeps `o`'s patience. Applies to the ladder
-    /// and to chapter 5's fallback model, never to the notebook's recipe.
+    /// bound). `rows` is the training slice (validation excluded): 2209 rows or more (35
+    /// updates) keep `o`'s patience; the ladder's `random` rung on 2800 clips (2016 rows, 32
+    /// updates) waits 6 epochs. Applies to the ladder and to chapter 5's fallback model, never to
+    /// the notebook's recipe.
     static func smallCorpusSchedule(_ o: StudyOptions, trainingRows rows: Int) -> StudyOptions {
         let updates = max(1, (rows + o.batchSize - 1) / o.batchSize)
         let reference = (2240 + 63) / 64
