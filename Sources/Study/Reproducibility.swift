@@ -398,7 +398,7 @@ public struct DefaultRunDigest: Sendable {
         features: "b3920c192d2406c56c6be3494adeb7f6b088112b26d090e42e078390a0a12a96",
         model: "535edb546bffabce1fcc96c05a79b825546c3a74d24d4d5c2b91a117d9ed74c6",
         predictions: "48e908742386119e3d2bdd3f7a8762073e61d03067b79db9a8cbac9b582ae9c5",
-        figures: "7bfdfc28965da98c04152d8b3bef9d6c862f6afa5116467cc661b93b16fd94a3",
+        figures: "0f6bcac1ddc191824514a5c965f91c4ebde9047a69886ac4b7d7ed159f859a3e",
         chapters: [
             "01-load": "503ded24b74d75dc9b97d173fae80addcb07a42d2c3ea709d7d79e34cecee308",
             "02-eda": "64c9f40fdc783fce04a509d712262225420ecd2c5b7f492fae96fb7b62c75271",
@@ -406,7 +406,7 @@ public struct DefaultRunDigest: Sendable {
             "04-features": "cea92367c415aa72a9ace3f95f768c7a2236aea5b0e42e76f72a57c52e9cc187",
             "05-training": "79c38e3335316a29590e261f9c5ca3ce342b79bfa1958d7683ac7c2e51cc0d51",
             "06-evaluation": "9065f65ed62b1b44a763bd8173872df14364f4271b64cf1f2ce101ba3100750e",
-            "07-beyond": "4c87adcd4a2cc1a9e69c26a4ec4e2fa0f8c3ca233c9d750abdd1a5f9e3fccf44",
+            "07-beyond": "62274c64ad5df60683c4ee37de6ab0010cbfc46e9726783220c5a3ff3c2ee911",
         ],
         libraries: [
             "espeak-ng": "1.51",

@@ -86,12 +86,12 @@ enum StudyCharts {
     static func whatSurvives(_ s: Survival, chance: Double, clusterNoun: String, seed: UInt64) -> Figure {
         let columns = min(3, max(1, s.rungs.count))
         let gridRows = (s.rungs.count + columns - 1) / columns
-        let perPanel = 60 + 26 * s.combinations.count
+        let perPanel = 70 + 34 * s.combinations.count
         let fig = Figure(width: 420 * columns + 260, height: 70 + perPanel * gridRows)
         fig.title = "What survives each removal of leakage: accuracy by feature set × model (seed \(seed))"
         // The grid layout measures the first column's tick labels a few pixels short of what
         // DejaVu draws for "×" and "·": a wider margin keeps their first letter in the figure.
-        fig.padding = 28
+        fig.padding = 24
         let axes = fig.subplots(rows: gridRows, columns: columns)
         let colors = Dictionary(uniqueKeysWithValues: s.combinations.enumerated().map { ($0.element.label, Palette.deep[$0.offset % Palette.deep.count]) })
         for (j, ax) in axes.enumerated() {
