@@ -135,7 +135,7 @@ public final class StudyRunner {
         // must not leave them under a record that vouches for the previous run.
         try? FileManager.default.removeItem(at: folder.appendingPathComponent(RecordStore.fileName))
         let start = Date()
-        let ctx = ChapterContext(id: C.id, options: options, progress: progress, outputs: outputs)
+        let ctx = ChapterContext(id: C.id, options: options, progress: progress, outputs: Self.declared(C.self, from: outputs))
         let output = try C.run(ctx)
         let elapsed = Date().timeIntervalSince(start)
         guard let k = key(C.self, output: output) else {
@@ -149,6 +149,15 @@ public final class StudyRunner {
         accept(record)
         outcomes.append((C.id, .ran(reason: reason)))
         progress.line("\(C.id): done in \(String(format: "%.2f", elapsed)) s")
+    }
+
+    /// The outputs a running chapter may read: those of the chapters it declares as upstream,
+    /// and no other (their keys are in its key; another chapter's output could change without
+    /// making it stale).
+    static func declared<C: Chapter>(_ type: C.Type, from outputs: [ChapterID: any Sendable]) -> [ChapterID: any Sendable] {
+        var visible: [ChapterID: any Sendable] = [:]
+        for u in C.upstream { visible[u.id] = outputs[u.id] }
+        return visible
     }
 
     /// Removes every file under `folder` whose relative path is not in `keeping`, then the

@@ -108,3 +108,16 @@ final class AxesTests: XCTestCase {
         XCTAssertEqual(Models.taking(.vector).map(\.name), ["cnn1d", "logistic"])
     }
 }
+
+/// The runner hands a running chapter only the outputs of the chapters it declared, so that its
+/// cache key (which holds their keys) cannot miss an input.
+final class DeclaredOutputsTests: XCTestCase {
+    func testAChapterSeesOnlyItsDeclaredUpstream() {
+        let all: [ChapterID: any Sendable] = [.load: 1, .eda: 2, .targets: 3, .features: 4, .training: 5, .evaluation: 6]
+        XCTAssertEqual(Set(StudyRunner.declared(BeyondChapter.self, from: all).keys), [.load, .features, .evaluation])
+        XCTAssertEqual(Set(StudyRunner.declared(TrainingChapter.self, from: all).keys), [.load, .features])
+        XCTAssertTrue(StudyRunner.declared(LoadChapter.self, from: all).isEmpty)
+        // What a chapter declares but is missing stays missing (the runner refuses to run it).
+        XCTAssertEqual(Set(StudyRunner.declared(EvaluationChapter.self, from: [.load: 1]).keys), [.load])
+    }
+}

@@ -58,7 +58,7 @@ final class EndToEndTests: XCTestCase {
         let summary = try XCTUnwrap(try JSONSerialization.jsonObject(with: summaryData) as? [String: Any])
         let training = try XCTUnwrap(summary["training"] as? [String: Any])
         XCTAssertEqual(training["epochs_run"] as? Int, history.count - 1)
-        XCTAssertEqual(summary["schema_version"] as? Int, 2, "docs/summary-schema.md")
+        XCTAssertEqual(summary["schema_version"] as? Int, 3, "docs/summary-schema.md")
         let corpus = try XCTUnwrap(summary["corpus"] as? [String: Any])
         XCTAssertEqual(corpus["n_files"] as? Int, 7 * 2 * words)
         XCTAssertEqual(corpus["kind"] as? String, "synthetic")
@@ -79,7 +79,14 @@ final class EndToEndTests: XCTestCase {
 
         // Chapter 7: the ladder's runs at both seeds; the word-disjoint rungs need 5 words, so
         // they are skipped (3 words), and said so in the report.
-        let ladder = try XCTUnwrap(summary["ladder"] as? [[String: Any]])
+        let all = try XCTUnwrap(summary["ladder"] as? [[String: Any]])
+        // The notebook's model on its features: the ladder as it was; then every other feature
+        // set × model of the default level on speaker_independent (both directions, each seed).
+        let ladder = all.filter { $0["features"] as? String == "mfcc-means" && $0["model"] as? String == "cnn1d" }
+        let others = all.filter { !($0["features"] as? String == "mfcc-means" && $0["model"] as? String == "cnn1d") }
+        XCTAssertEqual(Set(others.map { "\($0["features"]!) × \($0["model"]!) \($0["protocol"]!) \($0["recipe"]!)" }),
+                       ["mfcc-means × logistic speaker_independent standardized", "mfcc-functionals × logistic speaker_independent standardized"])
+        XCTAssertEqual(others.count, 2 * 2 * 2, "two combinations × two directions × two seeds")
         let names = ladder.map { "\($0["protocol"]!) \(($0["direction"] as? String) ?? "-") \($0["recipe"]!) \($0["seed"]!)" }
         for seed in [42, 43] {
             for expected in ["random - standardized", "speaker_independent SOF→SYF standardized", "speaker_independent SYF→SOF standardized",
@@ -93,8 +100,11 @@ final class EndToEndTests: XCTestCase {
         XCTAssertTrue(try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
             .contains("only 3 words; holding out 20 % needs at least 5"))
         let predictions = try csvRows(out.appendingPathComponent("07-beyond/predictions.csv"))
-        XCTAssertEqual(predictions.first?.prefix(7), ["clip", "protocol", "direction", "recipe", "seed", "true", "predicted"])
-        XCTAssertEqual(predictions.count - 1, ladder.map { $0["n_test"] as! Int }.reduce(0, +), "one row per test clip of every run")
+        XCTAssertEqual(predictions.first?.prefix(9), ["clip", "protocol", "direction", "recipe", "features", "model", "seed", "true", "predicted"])
+        XCTAssertEqual(predictions.count - 1, all.map { $0["n_test"] as! Int }.reduce(0, +), "one row per test clip of every run")
+        // The survival figure and the feature set's file exist.
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("07-beyond/what_survives.png").path))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("04-features/sets/mfcc-functionals.safetensors").path))
         XCTAssertNotNil(summary["calibration"] as? [String: Any])
 
         // Figures decode as PNG with sensible sizes.
