@@ -127,6 +127,16 @@ public enum BLASThreads {
         get { Int(openblas_get_num_threads()) }
         set { openblas_set_num_threads(Int32(max(1, newValue))) }
     }
+
+    /// Runs `body` with the count set to `count` (nil: left as it is), then restores the count
+    /// it found: the one way the study changes it, so that every change is undone.
+    public static func with<T>(_ count: Int?, _ body: () throws -> T) rethrows -> T {
+        guard let count else { return try body() }
+        let saved = self.count
+        self.count = count
+        defer { self.count = saved }
+        return try body()
+    }
     /// OpenBLAS's build description, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Zen MAX_THREADS=64".
     public static var configuration: String {
         guard let c = openblas_get_config() else { return "OpenBLAS (unknown)" }

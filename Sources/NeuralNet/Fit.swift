@@ -121,17 +121,15 @@ public func fit(_ model: Sequential, x: [Float], y: [Int], xVal: [Float], yVal: 
     let threads = max(1, options.threads ?? ProcessInfo.processInfo.activeProcessorCount)
     // OpenBLAS's thread count is process-wide (see BLASThreads); NeuralNet's own loops take
     // `threads` as a task-local value bound for this call only.
-    let savedBLAS = BLASThreads.count
-    let workers: Int
+    let (blasThreads, workers): (Int, Int)
     switch options.parallelism {
-    case .dataParallel: BLASThreads.count = 1; workers = threads
-    case .blas: BLASThreads.count = threads; workers = 1
+    case .dataParallel: (blasThreads, workers) = (1, threads)
+    case .blas: (blasThreads, workers) = (threads, 1)
     }
-    defer { BLASThreads.count = savedBLAS }
-    return Parallel.withThreads(threads) {
+    return BLASThreads.with(blasThreads) { Parallel.withThreads(threads) {
         fitLoop(model, x: x, y: y, xVal: xVal, yVal: yVal, features: features, options: options, threads: threads,
                 workers: workers, progress: progress)
-    }
+    } }
 }
 
 private func fitLoop(_ model: Sequential, x: [Float], y: [Int], xVal: [Float], yVal: [Int], features: Int,
@@ -199,24 +197,24 @@ public func evaluate(_ model: Sequential, x: [Float], y: [Int], features: Int, b
     precondition(x.count == y.count * features, "evaluate: \(x.count) values for \(y.count) × \(features)")
     guard !y.isEmpty else { return (.nan, .nan) }
     model.reserve(batch: batchSize)
-    let savedBLAS = BLASThreads.count
-    if threads > 1 { BLASThreads.count = 1 }
-    defer { if threads > 1 { BLASThreads.count = savedBLAS } }
-    var total: Float = 0, correct = 0
-    var b0 = 0
-    while b0 < y.count {
-        let n = min(batchSize, y.count - b0)
-        let r = x.withUnsafeBufferPointer { xs in
-            y.withUnsafeBufferPointer { ys in
-                model.step(x: xs.baseAddress!, labels: ys.baseAddress!, indices: nil, first: b0, n: n,
-                           training: false, backward: false, threads: threads, filtersUnchanged: b0 > 0)
+    // One GEMM thread while the batch's rows are split over `threads` workers.
+    return BLASThreads.with(threads > 1 ? 1 : nil) {
+        var total: Float = 0, correct = 0
+        var b0 = 0
+        while b0 < y.count {
+            let n = min(batchSize, y.count - b0)
+            let r = x.withUnsafeBufferPointer { xs in
+                y.withUnsafeBufferPointer { ys in
+                    model.step(x: xs.baseAddress!, labels: ys.baseAddress!, indices: nil, first: b0, n: n,
+                               training: false, backward: false, threads: threads, filtersUnchanged: b0 > 0)
+                }
             }
+            total += r.lossSum / Float(n) * Float(n)   // Keras' Mean tracker: batch mean × batch size
+            correct += r.correct
+            b0 += n
         }
-        total += r.lossSum / Float(n) * Float(n)   // Keras' Mean tracker: batch mean × batch size
-        correct += r.correct
-        b0 += n
+        return (total / Float(y.count), Float(correct) / Float(y.count))
     }
-    return (total / Float(y.count), Float(correct) / Float(y.count))
 }
 
 extension Sequential {

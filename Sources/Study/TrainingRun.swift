@@ -89,11 +89,10 @@ struct TrainingRun {
         var oneThread = o
         oneThread.threads = 1
         let results = ResultSlots<Result<T, any Error>>(count: count)
-        // Before any job starts: every fit saves and restores this same process-wide value.
-        let savedBLAS = BLASThreads.count
-        BLASThreads.count = 1
-        defer { BLASThreads.count = savedBLAS }
-        ConcurrentLoop.queue(order, workers: o.threads) { i in results[i] = Result { try job(i, oneThread) } }
+        // Set before any job starts: every fit saves and restores this same process-wide value.
+        BLASThreads.with(1) {
+            ConcurrentLoop.queue(order, workers: o.threads) { i in results[i] = Result { try job(i, oneThread) } }
+        }
         return results.values
     }
 

@@ -230,7 +230,7 @@ enum NeuralNetBench {
         let convs = model.layers.compactMap { $0 as? Conv1D }
         let paths: [Conv1DPath] = [.im2col, .winograd(outputTile: 2), .winograd(outputTile: 4)]
         let saved = BLASThreads.count
-        BLASThreads.count = 1
+        BLASThreads.count = 1   // for the table; restored below
         defer { BLASThreads.count = saved }
         print("per-layer conv table: forward + backward ms per batch, 1 thread, best of \(reps) (× = speed-up over im2col)")
         print("  layer     (L, Cin→Cout)    batch   im2col        F(2,5)              F(4,5)              fastest")
