@@ -107,7 +107,7 @@ let package = Package(
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "Base", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "PlotTests", dependencies: ["Plot", "CPNG", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Base", "TestSupport"]),
-        .testTarget(name: "StudyTests", dependencies: ["Study", "Base", "Corpus", "Features", "Inference", "TestSupport"]),
+        .testTarget(name: "StudyTests", dependencies: ["Study", "Base", "Corpus", "Features", "Inference", "Plot", "TestSupport"]),
         .testTarget(name: "InferenceTests", dependencies: ["Inference", "Features", "NeuralNet", "Audio", "TestSupport"]),
         .testTarget(name: "DemoTests", dependencies: [
             "DemoServer", "Inference", "NeuralNet", "Audio", "Features", "TestSupport",

@@ -1,8 +1,9 @@
 import Foundation
 
-/// Ready-made figures in the look of the libraries the study's notebook used (librosa.display,
-/// seaborn, matplotlib, Keras' plot_model). They know nothing of audio or models: callers pass
-/// plain numbers and strings.
+/// Ready-made general figures in the look of common Python plotting libraries (librosa.display,
+/// seaborn, matplotlib, Keras' plot_model). They know nothing of audio, models or any study:
+/// callers pass plain numbers and strings. A caller's own chart kinds extend `Charts` in the
+/// caller's module (the study's live in `Sources/Study/Charts`).
 public enum Charts {
     // MARK: Envelope (librosa waveshow)
 
@@ -102,7 +103,7 @@ public enum Charts {
     // MARK: Confusion matrix
 
     /// Counts with row percentages in every cell (text black or white, whichever contrasts), true
-    /// classes down the side, predicted along the bottom; put UAR and accuracy in `title`.
+    /// classes down the side, predicted along the bottom; summary scores go in `title`.
     public static func confusionMatrix(counts: [[Int]], labels: [String], title: String,
                                        xLabel: String = "Predicted", yLabel: String = "True",
                                        colormap: Colormap = .blues, width: Int = 640, height: Int = 560) -> Figure {

@@ -5,11 +5,6 @@ import Foundation
 /// reviewer can see the library's output at a glance (`docs/contact-sheet.png`). The sample data
 /// is also what the benchmark draws.
 public enum Gallery {
-    /// Kept only so that existing callers compile; Plot knows no corpus, so pass your own
-    /// category names to `figures(categories:)` and `renderAll(to:categories:)`.
-    @available(*, deprecated, message: "Plot knows no corpus: use your own category names")
-    public static let emotions = ["angry", "disgust", "fear", "happy", "neutral", "ps", "sad"]
-
     /// A deterministic generator (64-bit LCG, Knuth's constants): same seed, same data.
     struct Random {
         var state: UInt64
@@ -167,8 +162,9 @@ public enum Gallery {
         } }
     }
 
-    /// Every figure kind with its file name, the categorical ones over `categories` (at least
-    /// one; the signal figures are titled with the third, or the last when there are fewer).
+    /// Every general figure kind with its file name, the categorical ones over `categories` (at
+    /// least one; the signal figures are titled with the third, or the last when there are
+    /// fewer). A caller's own chart kinds (the study's, in Study) go in `renderAll`'s `extra`.
     public static func figures(categories: [String]) -> [(name: String, figure: Figure)] {
         precondition(!categories.isEmpty, "Gallery.figures: no categories")
         let k = categories.count
@@ -196,31 +192,15 @@ public enum Gallery {
             ("heatmap", Charts.heatmap(matrix: sampleMeanMatrix(rows: k), rowLabels: categories, colLabels: (1...40).map(String.init),
                                        title: "Mean MFCC per emotion (z-scored per coefficient)", colormap: .rdBu,
                                        colorbarLabel: "z-score", xLabel: "MFCC coefficient", vmin: -3, vmax: 3)),
-            ("leakage-ladder", Charts.ladder(bars: [
-                Charts.LadderBar(label: "random", group: "standardized", value: 0.95, interval: (0.93, 0.97)),
-                Charts.LadderBar(label: "word_disjoint", group: "standardized", value: 0.92, interval: (0.90, 0.95)),
-                Charts.LadderBar(label: "speaker_independent A→B", group: "standardized", value: 0.46, interval: (0.44, 0.48)),
-                Charts.LadderBar(label: "speaker_independent A→B", group: "speaker_normalized", value: 0.54, interval: (0.52, 0.56)),
-                Charts.LadderBar(label: "label_shuffle", group: "standardized", value: 0.13, interval: (0.10, 0.15)),
-                Charts.LadderBar(label: "few words", group: "faithful", value: 0.143, interval: nil, collapsed: true),
-            ], chance: 1 / Double(k), references: [("published 0.9929", 0.9929)], title: "Leakage ladder")),
-            ("reliability-diagram", Charts.reliabilityDiagram(
-                bins: (0..<15).map { b in
-                    let lo = Double(b) / 15, hi = Double(b + 1) / 15
-                    return (lo, hi, b < 5 ? 0 : 10 * b, min(1, (lo + hi) / 2 * 0.9), (lo + hi) / 2)
-                }, ece: 0.05, title: "Reliability")),
-            ("cross-corpus-matrix", Charts.crossCorpusMatrix(
-                values: [[0.95, 0.21, nil], [0.18, 0.62, 0.25], [0.22, 0.31, 0.71]], names: ["TESS", "RAVDESS", "EmoDB"],
-                notes: [["6 labels, n=480", "6 labels, n=1056", "not run"], ["6 labels, n=2400", "6 labels, n=211", "6 labels, n=408"],
-                        ["6 labels, n=2400", "6 labels, n=1056", "6 labels, n=82"]],
-                title: "Cross-corpus accuracy\nrows trained on, columns tested on; dashed: within the corpus")),
         ]
     }
 
-    /// Renders every figure (`figures(categories:)`) into `folder/plot-gallery/<name>.png` and
-    /// the contact sheet into `folder/contact-sheet.png`; returns the contact sheet's URL.
+    /// Renders every figure (`figures(categories:)`, then `extra`, e.g. a caller's own chart
+    /// kinds) into `folder/plot-gallery/<name>.png` and the contact sheet into
+    /// `folder/contact-sheet.png`; returns the contact sheet's URL.
     @discardableResult
-    public static func renderAll(to folder: URL, categories: [String]) throws -> URL {
+    public static func renderAll(to folder: URL, categories: [String],
+                                 extra: [(name: String, figure: Figure)] = []) throws -> URL {
         let galleryDir = folder.appendingPathComponent("plot-gallery")
         do {
             try FileManager.default.createDirectory(at: galleryDir, withIntermediateDirectories: true)
@@ -228,7 +208,7 @@ public enum Gallery {
             throw PlotError.cannotWrite(path: galleryDir.path, reason: "cannot create the folder (\(SystemErrorText.describe(error)))")
         }
         var tiles: [(String, Canvas)] = []
-        for (name, fig) in figures(categories: categories) {
+        for (name, fig) in figures(categories: categories) + extra {
             let canvas = try fig.render().canvas
             try canvas.write(to: galleryDir.appendingPathComponent(name + ".png"), compression: .best)
             tiles.append((name, canvas))

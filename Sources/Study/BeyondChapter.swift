@@ -308,7 +308,7 @@ public enum BeyondChapter: Chapter {
         let survival = Survival(runs: main, pooled: pooled.filter { $0.seed == o.seed })
         var survivalFigure: String?
         if survival.combinations.count > 1 {
-            survivalFigure = try ctx.write(StudyCharts.whatSurvives(survival, chance: 1 / Double(classes),
+            survivalFigure = try ctx.write(Charts.whatSurvives(survival, chance: 1 / Double(classes),
                                                                     clusterNoun: corpus.textNoun, seed: o.seed),
                                            to: "what_survives.png")
         }

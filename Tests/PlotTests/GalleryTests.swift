@@ -3,9 +3,10 @@ import XCTest
 @testable import Plot
 import TestSupport
 
-/// Renders the gallery. To regenerate the contact sheet in the repository:
+/// Renders the gallery of Plot's general charts. The contact sheet in the repository also
+/// shows the study's own charts (drawn in Study), so it is regenerated from StudyTests:
 ///
-///     PLOT_GALLERY_OUT=docs swift test --filter GalleryTests
+///     PLOT_GALLERY_OUT=docs swift test --filter StudyTests.ChartsTests
 ///
 /// (the folder is taken relative to the repository root; it receives contact-sheet.png and
 /// plot-gallery/*.png).
@@ -29,11 +30,5 @@ final class GalleryTests: XCTestCase {
         XCTAssertGreaterThan(decoded.width, 1000)
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("plot-gallery").path)
         XCTAssertEqual(files.count, Gallery.figures(categories: categories).count)
-
-        if let out = ProcessInfo.processInfo.environment["PLOT_GALLERY_OUT"], !out.isEmpty {
-            let target = out.hasPrefix("/") ? URL(fileURLWithPath: out) : SharedData.repositoryRoot.appendingPathComponent(out)
-            let written = try Gallery.renderAll(to: target, categories: categories)
-            print("gallery written: \(written.path)")
-        }
     }
 }
