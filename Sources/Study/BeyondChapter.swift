@@ -19,7 +19,8 @@ public enum BeyondChapter: Chapter {
     public static let purpose = "random → word-disjoint → speaker-independent → both, a label-shuffle control, CIs, McNemar"
     public static var upstream: [any Chapter.Type] { [LoadChapter.self, FeaturesChapter.self, EvaluationChapter.self] }
     public static func keyComponents(_ o: StudyOptions) -> [String] {
-        o.trainingKey + ["repeats=\(o.repeats)", "ladder=\(o.ladder.rawValue)", "ladder-scope=\(o.ladderScope.rawValue)"]
+        o.trainingKey + ["repeats=\(o.repeats)", "ladder=\(o.ladder.rawValue)", "ladder-scope=\(o.ladderScope.rawValue)",
+                         "models=\(o.models.joined(separator: ","))"]
     }
 
     /// The notebook's published accuracy (its last logged val_accuracy), marked on the figure.
@@ -165,7 +166,7 @@ public enum BeyondChapter: Chapter {
         }
         let cells = o.ladder.cells(sets: features.setNames.map { n in
             LadderSet(name: n, shape: datasets[n]!.shape, valuesPerClip: datasets[n]!.features)
-        })
+        }, models: o.models)
 
         // 1. Plan every run (and say which cannot run), in the ladder's order.
         struct Job {

@@ -95,11 +95,12 @@ extension LadderLevel {
     /// - `default`: on `speaker_independent` with the `standardized` recipe, each model whose
     ///   `inDefaultLadder` says it fits the default run's time budget;
     /// - `full`: `standardized` on every protocol, and `speaker_normalized` on the speaker ones.
-    func cells(sets: [LadderSet]) -> [LadderCell] {
+    /// `models` (nil: all) limits the other combinations to those models.
+    func cells(sets: [LadderSet], models: [String]? = nil) -> [LadderCell] {
         let base = runs.map { LadderCell(protocolName: $0.0, recipe: $0.1, features: Models.baseline.features, model: Models.baseline.model) }
         var extra: [LadderCell] = []
         for set in sets {
-            for model in Models.taking(set.shape) {
+            for model in Models.taking(set.shape) where models?.contains(model.name) ?? true {
                 let cell = { (p: LadderProtocol, r: LadderRecipe) in LadderCell(protocolName: p, recipe: r, features: set.name, model: model.name) }
                 guard !cell(.random, .standardized).isBaseline else { continue }
                 switch self {

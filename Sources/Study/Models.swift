@@ -51,10 +51,13 @@ struct TrainedModel {
 }
 
 /// The study's models.
-enum Models {
+public enum Models {
     static let all: [any StudyModel] = [CNN1DModel(), LogisticModel(), TCNModel()]
 
     static func named(_ name: String) -> (any StudyModel)? { all.first { $0.name == name } }
+
+    /// The registry's names and one-line summaries, for the command line.
+    public static var list: [(name: String, summary: String)] { all.map { ($0.name, $0.summary) } }
 
     /// The models that take a set of this shape, in registry order.
     static func taking(_ shape: FeatureShape) -> [any StudyModel] { all.filter { $0.accepts(shape) } }

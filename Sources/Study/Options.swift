@@ -44,6 +44,9 @@ public struct StudyOptions: Sendable {
     /// `--features`: the feature sets chapter 4 computes besides the MFCC means (which chapters
     /// 4–6 always use) and chapter 7 compares. Default: every vector set of the registry.
     public var featureSets: [String] = FeatureSets.vectors.map(\.name)
+    /// `--models`: the models chapter 7 crosses with the feature sets (the notebook's `cnn1d` on
+    /// `mfcc-means`, the ladder itself, always runs). Default: every model of the registry.
+    public var models: [String] = Models.list.map(\.name)
     /// `--from`: chapters from this one on run even when up to date.
     public var from: ChapterID?
     /// `--only`: this chapter runs, and the chapters it reads from only when they are stale.

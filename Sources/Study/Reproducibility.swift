@@ -88,6 +88,9 @@ public struct RunOptionsSummary: Codable, Sendable, Equatable {
     public var patience: Int
     public var repeats: Int
     public var ladder: String
+    /// `--features` and `--models` (absent in summaries written before they existed).
+    public var features: [String]?
+    public var models: [String]?
     public var conv: String
     public var kernels: String
     /// Recorded for people; never part of a comparison (the bits do not depend on it).
@@ -95,7 +98,7 @@ public struct RunOptionsSummary: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case data, words, syntheticSeed = "synthetic_seed", seed, recipe, epochs, batchSize = "batch_size", patience, repeats
-        case ladder, conv, kernels, threads
+        case ladder, features, models, conv, kernels, threads
     }
 
     public init(_ o: StudyOptions) {
@@ -109,6 +112,8 @@ public struct RunOptionsSummary: Codable, Sendable, Equatable {
         patience = o.patience
         repeats = o.repeats
         ladder = o.ladder.rawValue
+        features = o.featureSets
+        models = o.models
         conv = o.conv.rawValue
         kernels = o.kernels.rawValue
         threads = o.threads
@@ -126,7 +131,9 @@ public struct RunOptionsSummary: Codable, Sendable, Equatable {
             ("preset", r.preset), ("n_mfcc", String(r.nMFCC)), ("offset", String(r.offset)), ("duration", String(r.duration)),
             ("sample rate", String(r.sampleRate)), ("standardization", r.standardization.rawValue),
             ("epochs", String(epochs)), ("batch size", String(batchSize)), ("patience", String(patience)),
-            ("repeats", String(repeats)), ("ladder", ladder), ("conv", conv), ("kernels", kernels),
+            ("repeats", String(repeats)), ("ladder", ladder),
+            ("features", features?.joined(separator: ",") ?? "(not recorded)"), ("models", models?.joined(separator: ",") ?? "(not recorded)"),
+            ("conv", conv), ("kernels", kernels),
         ]
     }
 

@@ -46,6 +46,9 @@ struct CommonOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Feature sets chapter 4 computes and chapter 7 compares, comma-separated (`study features --list`). Chapters 4–6 always use mfcc-means with the notebook's recipe. Default: every vector set (\(FeatureSets.vectors.map(\.name).joined(separator: ","))); sequence sets (logmel) run when named or with --ladder full."))
     var features: String?
 
+    @Option(help: ArgumentHelp("Models chapter 7 crosses with the feature sets, comma-separated: \(Models.list.map(\.name).joined(separator: ", ")) (the default: all). The notebook's cnn1d on mfcc-means, the ladder itself, always runs; leaving cnn1d out spares --ladder full its costliest runs (the CNN on 720 functionals)."))
+    var models: String?
+
     @Flag(help: ArgumentHelp("Standardise the features with the training split's statistics (the recipe --standardization names; default \(StudyOptions.defaultStandardization.rawValue))."))
     var standardize = false
 
@@ -121,6 +124,15 @@ struct CommonOptions: ParsableArguments {
             }
             guard Set(names).count == names.count else { throw ValidationError("--features \(features): a set is named twice") }
             o.featureSets = names
+        }
+        if let models {
+            let names = models.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            let known = Models.list.map(\.name)
+            for n in names where !known.contains(n) {
+                throw ValidationError("--models: no model '\(n)'; there are \(known.joined(separator: ", "))")
+            }
+            guard Set(names).count == names.count else { throw ValidationError("--models \(models): a model is named twice") }
+            o.models = names
         }
         o.standardize = standardize
         // Never `.none`: the option does not accept it (Arguments.swift).

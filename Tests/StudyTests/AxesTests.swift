@@ -39,6 +39,19 @@ final class AxesTests: XCTestCase {
         XCTAssertFalse(cells.contains { $0.model != "tcn" && $0.features == "logmel" })
     }
 
+    func testModelsLimitTheOtherCombinationsNeverTheLadder() {
+        let cells = LadderLevel.full.cells(sets: sets, models: ["logistic"])
+        XCTAssertEqual(Set(cells.map { "\($0.features)/\($0.model)" }), ["mfcc-means/cnn1d", "mfcc-means/logistic", "mfcc-functionals/logistic"])
+        XCTAssertEqual(cells.filter(\.isBaseline).count, LadderLevel.full.runs.count, "the notebook's model on its features always runs")
+        // A run with other sets or models is not the default run (its digest is another).
+        var o = StudyOptions()
+        XCTAssertTrue(RunOptionsSummary(o).differencesFromDefault().isEmpty)
+        o.models = ["logistic"]
+        XCTAssertEqual(RunOptionsSummary(o).differencesFromDefault().count, 1)
+        o.featureSets = ["mfcc-means"]
+        XCTAssertEqual(RunOptionsSummary(o).differencesFromDefault().count, 2)
+    }
+
     func testTheSmallCorpusScheduleCountsUpdatesByHand() {
         var o = StudyOptions()
         o.patience = 5; o.epochs = 50; o.batchSize = 64
