@@ -20,9 +20,11 @@ extension LadderLevel: ExpressibleByArgument {
         switch self {
         case .default:
             return "standardized on random, word_disjoint, speaker_independent, speaker_word_disjoint, label_shuffle; "
-                + "speaker_normalized on speaker_independent"
+                + "speaker_normalized on speaker_independent; every other feature set × logistic (and an affordable "
+                + "neural model) on speaker_independent"
         case .full:
-            return "adds faithful on every protocol and speaker_normalized on speaker_word_disjoint"
+            return "adds faithful on every protocol, speaker_normalized on speaker_word_disjoint, and every feature set "
+                + "× model (--features, --models) on every protocol"
         case .off:
             return "no ladder runs"
         }
