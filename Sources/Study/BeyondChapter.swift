@@ -450,8 +450,9 @@ public enum BeyondChapter: Chapter {
                                           "UAR [95 % CI]", "epochs (best)", ""], rows,
                                          align: ["l", "l", "r", "l", "l", "r", "l"])
         let rungTable = Markdown.table(["protocol", "what it removes"], LadderProtocol.allCases.map { [$0.rawValue, $0.removes] })
-        let skippedTable = Markdown.table(["protocol", "direction", "recipe", "not run because"],
-                                          output.skipped.map { [$0.protocolName.rawValue, $0.direction ?? "", $0.recipe.rawValue, $0.reason] })
+        let skippedTable = Markdown.table(["protocol", "direction", "recipe", "features × model", "not run because"],
+                                          output.skipped.map { [$0.protocolName.rawValue, $0.direction ?? "", $0.recipe.rawValue,
+                                                                "\($0.features) × \($0.model)", $0.reason] })
         let showSeed = output.seeds.count > 1
         let comparisonTable = Markdown.table(
             ["protocol", "a vs b"] + (showSeed ? ["seed"] : []) + ["n01", "n10", "McNemar p", "a − b [95 % CI]"],
