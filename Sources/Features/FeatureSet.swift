@@ -40,18 +40,29 @@ public enum FeatureShape: Sendable, Equatable, Codable {
     case sequence(frames: Int, bands: Int)
 
     public var isVector: Bool { self == .vector }
+
+    /// Values per clip of a set with `columns` columns (its bands, for a sequence).
+    public func valuesPerClip(columns: Int) -> Int {
+        switch self {
+        case .vector: return columns
+        case .sequence(let frames, let bands): return frames * bands
+        }
+    }
+
+    /// The tensor shape of `rows` clips: (rows, D) or (rows, frames, bands).
+    public func tensorShape(rows: Int, columns: Int) -> [Int] {
+        switch self {
+        case .vector: return [rows, columns]
+        case .sequence(let frames, let bands): return [rows, frames, bands]
+        }
+    }
 }
 
 extension FeatureSet {
     public var shape: FeatureShape { .vector }
     public func configured(window: FeatureSets.Window) -> any FeatureSet { self }
     /// Values per clip: D for a vector, frames × bands for a sequence.
-    public var valuesPerClip: Int {
-        switch shape {
-        case .vector: return columns.count
-        case .sequence(let frames, let bands): return frames * bands
-        }
-    }
+    public var valuesPerClip: Int { shape.valuesPerClip(columns: columns.count) }
 }
 
 /// The study's feature sets.

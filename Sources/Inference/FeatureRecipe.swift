@@ -1,3 +1,4 @@
+import Base
 import Features
 import NeuralNet
 import Foundation
@@ -42,11 +43,10 @@ public struct FeatureRecipe: Codable, Sendable, Equatable {
         }
     }
 
-    /// `text` from a file, for a message: control characters as `\u{…}`, at most 80 characters.
+    /// `text` from a file, for a message: `visibleText`, at most 80 characters.
     private func visible(_ text: String) -> String {
-        let shown = text.unicodeScalars.prefix(80).map { $0.properties.generalCategory == .control || $0.properties.generalCategory == .format
-            ? "\\u{\(String($0.value, radix: 16))}" : String($0) }.joined()
-        return text.unicodeScalars.count > 80 ? shown + "…" : shown
+        let shown = visibleText(text)
+        return shown.count > 80 ? shown.prefix(80) + "…" : shown
     }
 
     /// Why a recipe's feature set cannot be computed by this build.

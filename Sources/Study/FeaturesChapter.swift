@@ -68,12 +68,7 @@ public enum FeaturesChapter: Chapter {
         /// Rows (chapter 4's) the set could not be computed for: their values are zeros, and
         /// chapter 7 leaves them out of every comparison.
         public var missing: [Int]
-        public var valuesPerClip: Int {
-            switch shape {
-            case .vector: return columns.count
-            case .sequence(let frames, let bands): return frames * bands
-            }
-        }
+        public var valuesPerClip: Int { shape.valuesPerClip(columns: columns.count) }
     }
 
     public struct Output: Codable, Sendable {
@@ -216,7 +211,7 @@ public enum FeaturesChapter: Chapter {
         // Reused only when its key matches and its values are the bytes it was written with.
         if let cached = try? SafeTensors.read(url, maxDataBytes: Int.max), cached.metadata["key"] == meta.key,
            let t = cached.tensors["values"], t.count == rows.count * d,
-           cached.metadata["values_sha256"] == valuesDigest(t.data),
+           cached.metadata["values_sha256"] == Reproducibility.sha256(floats: t.data),
            let missing = cached.metadata["missing"].map({ $0.split(separator: ",").compactMap { Int($0) } }) {
             ctx.progress.line("\(set.name): reusing \(ctx.link(file)) (same clips, parameters and code)")
             meta.reused = true
@@ -246,12 +241,6 @@ public enum FeaturesChapter: Chapter {
         return (meta, values, failures)
     }
 
-    /// SHA-256 of values as little-endian float32 (the bytes the file holds).
-    static func valuesDigest(_ values: [Float]) -> String {
-        var h = SHA256()
-        values.withUnsafeBufferPointer { p in h.update(UnsafeRawBufferPointer(p)) }
-        return SHA256.hex(h.finalize())
-    }
 
     /// Writes `values` (rows × `valuesPerClip`) to the set's file under its key, with the
     /// values' digest and the missing rows (unless it was reused as it is), and returns the set
@@ -259,16 +248,12 @@ public enum FeaturesChapter: Chapter {
     static func storeSet(_ set: SetFeatures, values: [Float], rows: Int, ctx: ChapterContext) throws -> SetFeatures {
         var set = set
         let url = try ctx.url(set.file)
-        let shape: [Int]
-        switch set.shape {
-        case .vector: shape = [rows, set.columns.count]
-        case .sequence(let frames, let bands): shape = [rows, frames, bands]
-        }
+        let shape = set.shape.tensorShape(rows: rows, columns: set.columns.count)
         if !set.reused {
             try makeFolders(url.deletingLastPathComponent())
             try SafeTensors.write([("values", Tensor(shape: shape, data: values))],
                                   metadata: ["set": set.name, "version": String(set.version), "key": set.key,
-                                             "values_sha256": valuesDigest(values),
+                                             "values_sha256": Reproducibility.sha256(floats: values),
                                              "missing": set.missing.map(String.init).joined(separator: ",")], to: url)
         }
         set.sha256 = try SHA256.hex(ofFileAt: url)

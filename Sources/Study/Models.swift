@@ -50,6 +50,15 @@ struct TrainedModel {
     var network: Sequential?
 }
 
+extension TrainedModel {
+    /// A neural model's training run: its network answers, its history says how it went.
+    init(_ run: TrainingRun) {
+        let model = run.model
+        self.init(probabilities: { x, n in model.predictProbabilities(x, count: n) },
+                  epochs: run.history.rows.count, bestEpoch: run.history.bestEpoch, collapsed: run.collapsed, network: model)
+    }
+}
+
 /// The study's models.
 public enum Models {
     static let all: [any StudyModel] = [CNN1DModel(), LogisticModel(), TCNModel()]
@@ -77,13 +86,9 @@ struct CNN1DModel: StudyModel {
     func relativeCost(valuesPerClip: Int) -> Double { Double(valuesPerClip) / 40 }
 
     func train(_ d: ModelData, options o: StudyOptions, seed: UInt64, label: String, progress: StudyProgress) throws -> TrainedModel {
-        let run = try TrainingRun.fit(xTrain: d.xTrain, yTrain: d.yTrain, xValidation: d.xValidation, yValidation: d.yValidation,
-                                      features: d.valuesPerClip, classes: d.classes, options: o, seed: seed, label: label,
-                                      progress: progress)
-        let model = run.model
-        return TrainedModel(probabilities: { x, n in model.predictProbabilities(x, count: n) },
-                            epochs: run.history.rows.count, bestEpoch: run.history.bestEpoch, collapsed: run.collapsed,
-                            network: model)
+        TrainedModel(try TrainingRun.fit(xTrain: d.xTrain, yTrain: d.yTrain, xValidation: d.xValidation, yValidation: d.yValidation,
+                                         features: d.valuesPerClip, classes: d.classes, options: o, seed: seed, label: label,
+                                         progress: progress))
     }
 }
 
@@ -104,15 +109,11 @@ struct TCNModel: StudyModel {
         guard case .sequence(let frames, let bands) = d.shape else {
             throw StudyError.invalidOption("the tcn model takes a sequence feature set (frames × bands), not a vector set")
         }
-        let run = try TrainingRun.fit(xTrain: d.xTrain, yTrain: d.yTrain, xValidation: d.xValidation, yValidation: d.yValidation,
-                                      features: d.valuesPerClip, classes: d.classes, options: o, seed: seed, label: label,
-                                      progress: progress) { seed in
+        return TrainedModel(try TrainingRun.fit(xTrain: d.xTrain, yTrain: d.yTrain, xValidation: d.xValidation,
+                                                yValidation: d.yValidation, features: d.valuesPerClip, classes: d.classes,
+                                                options: o, seed: seed, label: label, progress: progress) { seed in
             TemporalCNN.make(frames: frames, bands: bands, classes: d.classes, seed: seed)
-        }
-        let model = run.model
-        return TrainedModel(probabilities: { x, n in model.predictProbabilities(x, count: n) },
-                            epochs: run.history.rows.count, bestEpoch: run.history.bestEpoch, collapsed: run.collapsed,
-                            network: model)
+        })
     }
 }
 
