@@ -29,6 +29,14 @@ public protocol FeatureSet: Sendable {
     /// The same set for clips loaded in `window` (a sequence set's frame count depends on its
     /// duration and rate); the default is the set itself.
     func configured(window: FeatureSets.Window) -> any FeatureSet
+    /// The window this set loads a clip in, given the study's: the study's itself (the
+    /// default), or the set's own (eGeMAPS analyses the whole clip at its own rate).
+    func loadingWindow(_ study: FeatureSets.Window) -> FeatureSets.Window
+    /// The options `configured(option:value:)` takes: each key with its allowed values.
+    var options: [(key: String, values: [String])] { get }
+    /// The same set with option `key` set to `value`; nil when the set has no such option or
+    /// value (`options` lists them).
+    func configured(option key: String, value: String) -> (any FeatureSet)?
 }
 
 /// What a feature set gives per clip.
@@ -61,6 +69,9 @@ public enum FeatureShape: Sendable, Equatable, Codable {
 extension FeatureSet {
     public var shape: FeatureShape { .vector }
     public func configured(window: FeatureSets.Window) -> any FeatureSet { self }
+    public func loadingWindow(_ study: FeatureSets.Window) -> FeatureSets.Window { study }
+    public var options: [(key: String, values: [String])] { [] }
+    public func configured(option key: String, value: String) -> (any FeatureSet)? { nil }
     /// Values per clip: D for a vector, frames × bands for a sequence.
     public var valuesPerClip: Int { shape.valuesPerClip(columns: columns.count) }
 }
@@ -79,22 +90,25 @@ public enum FeatureSets {
     public static func named(_ name: String) -> (any FeatureSet)? { all.first { $0.name == name } }
 
     /// What a clip's set is computed from: the notebook's window (0.5 s offset, 3 s) at 22050 Hz,
-    /// with `preset`'s resampler.
+    /// with `preset`'s resampler. `duration` nil: to the end of the clip; `sampleRate` nil: the
+    /// clip's own rate (no resampling).
     public struct Window: Sendable, Equatable {
         public var offset: Double = 0.5
         public var duration: Double? = 3
-        public var sampleRate: Int = 22050
-        public init(offset: Double = 0.5, duration: Double? = 3, sampleRate: Int = 22050) {
+        public var sampleRate: Int? = 22050
+        public init(offset: Double = 0.5, duration: Double? = 3, sampleRate: Int? = 22050) {
             self.offset = offset
             self.duration = duration
             self.sampleRate = sampleRate
         }
     }
 
-    /// `set`'s features of the clip at `url`, loaded in `window` with `preset`'s resampler.
+    /// `set`'s features of the clip at `url`, loaded in the set's window for the study's
+    /// `window` (`FeatureSet.loadingWindow`) with `preset`'s resampler.
     /// Errors (`AudioError`, `FeatureError`) name the clip; non-finite features are an error.
     public static func extract(_ set: any FeatureSet, url: URL, preset: FeaturePreset = .notebook,
-                               window: Window = Window()) throws -> [Float] {
+                               window studyWindow: Window = Window()) throws -> [Float] {
+        let window = set.loadingWindow(studyWindow)
         let signal = try load(url, sampleRate: window.sampleRate, offset: window.offset, duration: window.duration,
                               resampler: preset.resampler)
         guard !signal.samples.isEmpty else { throw FeatureError.emptySignal(path: url.path) }

@@ -71,7 +71,7 @@ public struct LogMelSet: FeatureSet {
 
     /// The frame count of the study's window: its duration (nil: the set's own) at its rate.
     public func configured(window: FeatureSets.Window) -> any FeatureSet {
-        LogMelSet(preset: preset, duration: window.duration ?? duration, sampleRate: window.sampleRate)
+        LogMelSet(preset: preset, duration: window.duration ?? duration, sampleRate: window.sampleRate ?? sampleRate)
     }
 
     /// The unpadded log-mel matrix of `samples` (64 bins × `1 + count / 220` frames), as

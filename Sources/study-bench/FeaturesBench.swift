@@ -51,6 +51,39 @@ func runFeaturesBench(directory: URL?, synthetic: Int?, threads: Int, presets: [
     }
 }
 
+/// `study-bench features [DIR] --set NAME`: one registry set over every clip (the set's own
+/// loading window, e.g. eGeMAPS' whole clip at its own rate), one warm-up clip first; prints the
+/// wall time per clip. With `--threads 1` it is the peer of `tools/time_opensmile.py DIR`.
+func runFeatureSetBench(_ set: any FeatureSet, directory: URL?, synthetic: Int?, threads: Int) {
+    var cleanup: URL?
+    let urls: [URL]
+    if let synthetic {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("features-bench-\(UUID().uuidString)")
+        guard let written = try? writeSyntheticClips(count: synthetic, to: dir) else {
+            print("features bench: cannot write synthetic clips to \(dir.path)")
+            return
+        }
+        urls = written
+        cleanup = dir
+    } else {
+        let dir = directory ?? defaultClipDirectory()
+        urls = audioFiles(under: dir)
+        guard !urls.isEmpty else {
+            print("features bench: no audio files under \(dir.path); pass a directory or --synthetic N")
+            return
+        }
+    }
+    defer { if let cleanup { try? FileManager.default.removeItem(at: cleanup) } }
+    _ = try? FeatureSets.extract(set, url: urls[0])
+    let t0 = Date()
+    let results = FeatureSets.extractAll(set, urls: urls, threads: threads)
+    let wall = Date().timeIntervalSince(t0)
+    let failed = results.filter { if case .failure = $0 { return true } else { return false } }.count
+    print(String(format: "%@ v%d: %d clips in %.2f s on %d thread(s) = %.2f ms per clip (wall), %.0f clips/s; %d failed",
+                 set.name, set.version, urls.count, wall, threads, wall * 1000 / Double(urls.count), Double(urls.count) / wall, failed))
+    for case .failure(let e) in results.prefix(3) { print("  error: \(e)") }
+}
+
 /// Each step in isolation on one clip, repeated: where the time goes.
 private func microBenchmark(_ url: URL) {
     func time(_ label: String, _ body: () throws -> Void) {

@@ -136,7 +136,13 @@ struct FeaturesCommand: ParsableCommand {
     @Flag(help: "First time each step in isolation on one clip.")
     var micro = false
 
+    @Option(name: .customLong("set"), help: "Time this feature set of the registry instead (the whole chain per clip, loading included; e.g. egemaps-v02).")
+    var featureSet: String?
+
     func validate() throws {
+        if let featureSet, FeatureSets.named(featureSet) == nil {
+            throw ValidationError("--set \(featureSet): no such feature set; there are \(FeatureSets.all.map(\.name).joined(separator: ", "))")
+        }
         if let synthetic, synthetic < 1 { throw ValidationError("--synthetic needs a positive count") }
         guard threads >= 1 else { throw ValidationError("--threads needs a positive count") }
         _ = try presets()
@@ -151,6 +157,11 @@ struct FeaturesCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let featureSet {
+            runFeatureSetBench(FeatureSets.named(featureSet)!, directory: directory.map { URL(fileURLWithPath: $0) }, synthetic: synthetic,
+                               threads: threads)
+            return
+        }
         runFeaturesBench(directory: directory.map { URL(fileURLWithPath: $0) }, synthetic: synthetic, threads: threads,
                          presets: try presets(), micro: micro)
     }
