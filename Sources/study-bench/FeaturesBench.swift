@@ -82,6 +82,35 @@ func runFeatureSetBench(_ set: any FeatureSet, directory: URL?, synthetic: Int?,
     print(String(format: "%@ v%d: %d clips in %.2f s on %d thread(s) = %.2f ms per clip (wall), %.0f clips/s; %d failed",
                  set.name, set.version, urls.count, wall, threads, wall * 1000 / Double(urls.count), Double(urls.count) / wall, failed))
     for case .failure(let e) in results.prefix(3) { print("  error: \(e)") }
+    if set is EGeMAPSSet { eGeMAPSStages(urls) }
+}
+
+/// eGeMAPS' steps one by one over `urls` (one thread): where the time goes.
+private func eGeMAPSStages(_ urls: [URL]) {
+    var times: [(String, Double)] = []
+    func time<T>(_ label: String, _ body: () -> T) -> T {
+        let t0 = Date()
+        let r = body()
+        let dt = Date().timeIntervalSince(t0)
+        if let i = times.firstIndex(where: { $0.0 == label }) { times[i].1 += dt } else { times.append((label, dt)) }
+        return r
+    }
+    for url in urls {
+        guard let signal = try? load(url, sampleRate: nil) else { continue }
+        let a = time("framing + FFT") { SmileAnalysis(signal: SmileAnalysis.openSMILEInput(signal.samples), sampleRate: Double(signal.sampleRate)) }
+        let f0 = time("F0 (SHS + Viterbi)") { smileF0(a) }
+        let formants = time("formants (LPC)") { smileFormants(a) }
+        _ = time("jitter + shimmer") { smileJitterShimmer(a, f0: f0.f0Hz) }
+        _ = time("harmonics + HNR") { smileHarmonics(a, f0: f0.f0Hz, formants: formants) }
+        _ = time("loudness") { SmileLoudness.contour(a) }
+        _ = time("spectral balance") { SmileSpectralBalance.contour(a) }
+        _ = time("MFCC") { SmileMFCC.contour(a) }
+        let c = time("whole contours (again)") { EGeMAPSChain.contours(signal: signal.samples, sampleRate: Double(signal.sampleRate)) }
+        _ = time("functionals") { EGeMAPSFunctionals.compute(c) }
+    }
+    for (label, t) in times {
+        print("  " + label.padding(toLength: 26, withPad: " ", startingAt: 0) + String(format: "%7.2f ms per clip", t * 1000 / Double(urls.count)))
+    }
 }
 
 /// Each step in isolation on one clip, repeated: where the time goes.

@@ -1,4 +1,4 @@
-import CFFTW
+import Base
 import Foundation
 
 // The front of openSMILE's eGeMAPS v02 chain (config/gemaps/v01b/GeMAPSv01b_core.lld.conf.inc):
@@ -84,34 +84,61 @@ public struct SmileFFT: Sendable {
         fftSize = n
     }
 
-    /// Bins of the one-sided spectrum: `fftSize / 2 + 1`, bin `k` at `k · rate / fftSize` Hz.
+    /// Bins of the one-sided spectrum: `fftSize / 2 + 1`. openSMILE's frequency axis is not
+    /// `k · rate / fftSize`: bin `k` is at `k / (frameSeconds · fftSize / frameSize)` Hz, from the
+    /// nominal frame length in seconds (`SmileSpectrumAxis.binHz`): 47.656 Hz, not 47.684 Hz,
+    /// for 20 ms at 24414 Hz.
     public var bins: Int { fftSize / 2 + 1 }
 
+    private static let transforms = SharedCache<Int, OouraRDFT>()
+
+    /// openSMILE's real FFT of this size (Ooura's `rdft` in single precision, `OouraRDFT`),
+    /// shared between clips and threads.
+    var rdft: OouraRDFT { Self.transforms.value(for: fftSize) { OouraRDFT(n: fftSize) } }
+
+    /// `windowed` (`frameSize` samples) centred in the zero-padded block, transformed in place
+    /// by `rdft`: Ooura's packed layout (a[0] = Re 0, a[1] = Re n/2, a[2k] = Re k, a[2k+1] = +Σ x sin).
+    func packed(_ windowed: [Float]) -> [Float] {
+        var a = [Float](repeating: 0, count: fftSize)
+        let pad = (fftSize - windowed.count) / 2
+        for (k, v) in windowed.enumerated() where pad + k < fftSize { a[pad + k] = v }
+        rdft.forward(&a)
+        return a
+    }
+
     /// The spectrum of `windowed` (`frameSize` samples) in the usual sign convention,
-    /// `X[k] = Σ x[n] e^{−2πikn/N}` (openSMILE's Ooura `rdft` stores `+Σ x sin` as the imaginary
-    /// part, i.e. the conjugate), with the frame centred in the zero-padded block.
+    /// `X[k] = Σ x[n] e^{−2πikn/N}` (Ooura's `rdft` stores `+Σ x sin`, the conjugate), with the
+    /// frame centred in the zero-padded block. Bit for bit openSMILE's cTransformFFT.
     public func transform(_ windowed: [Float]) -> (real: [Float], imag: [Float]) {
-        let n = fftSize
-        let plan = FFTPlans.r2c(size: n)
-        let input = fftwf_alloc_real(n)!
-        let output = fftwf_alloc_complex(n / 2 + 1)!
-        defer { fftwf_free(input); fftwf_free(output) }
-        for k in 0..<n { input[k] = 0 }
-        let pad = (n - windowed.count) / 2
-        for (k, v) in windowed.enumerated() where pad + k < n { input[pad + k] = v }
-        fftwf_execute_dft_r2c(plan, input, output)
-        var re = [Float](repeating: 0, count: n / 2 + 1), im = re
-        for k in 0...(n / 2) {
-            re[k] = output[k].0
-            im[k] = output[k].1
+        Self.unpack(packed(windowed))
+    }
+
+    static func unpack(_ a: [Float]) -> (real: [Float], imag: [Float]) {
+        let half = a.count / 2
+        var re = [Float](repeating: 0, count: half + 1), im = re
+        re[0] = a[0]
+        re[half] = a[1]
+        for k in 1..<half {
+            re[k] = a[2 * k]
+            im[k] = -a[2 * k + 1]
         }
         return (re, im)
     }
 
-    /// `|X[k]|`, k = 0…fftSize/2.
+    /// cFFTmagphase's magnitudes of Ooura's packed spectrum: |a[0]|, √(re² + im²) in single
+    /// precision, and a[1] as it is (openSMILE takes no absolute value of the Nyquist bin).
+    static func magnitude(packed a: [Float]) -> [Float] {
+        let half = a.count / 2
+        var m = [Float](repeating: 0, count: half + 1)
+        m[0] = abs(a[0])
+        for k in 1..<half { m[k] = (a[2 * k] * a[2 * k] + a[2 * k + 1] * a[2 * k + 1]).squareRoot() }
+        m[half] = a[1]
+        return m
+    }
+
+    /// `|X[k]|`, k = 0…fftSize/2, as cFFTmagphase computes it.
     public func magnitude(_ windowed: [Float]) -> [Float] {
-        let (re, im) = transform(windowed)
-        return zip(re, im).map { ($0 * $0 + $1 * $1).squareRoot() }
+        Self.magnitude(packed: packed(windowed))
     }
 }
 
@@ -126,15 +153,16 @@ public struct SmileAnalysis: Sendable {
     public let frames20: SmileFraming
     public let fft60: SmileFFT
     public let fft20: SmileFFT
-    /// The frames the chain outputs: `frameCount` of each level below.
+    /// The frames the chain outputs. The 60 ms levels below have this many frames; the 20 ms
+    /// levels have `count20` ≥ `frameCount + 1`, because openSMILE's 20 ms level keeps every
+    /// complete 20 ms frame and the 3-frame smoother of the last output frame reads the next one.
     public let frameCount: Int
+    /// Frames of the 20 ms levels: every complete 20 ms frame, and at least `frameCount + 1`
+    /// (zero-padded past the end of a clip shorter than that).
+    public let count20: Int
     /// 60 ms frames × Gaussian window (σ 0.4).
     public let windowed60: [[Float]]
-    /// 20 ms frames, raw (cEnergy of `egemapsv02_energyRMS` reads them unwindowed).
-    public let raw20: [[Float]]
-    /// 20 ms frames × Hamming window.
-    public let windowed20: [[Float]]
-    /// `|FFT|` of `windowed60`, `fft60.bins` per frame; bin spacing `sampleRate / fft60.fftSize`.
+    /// `|FFT|` of `windowed60`, `fft60.bins` per frame (bin spacing: `SmileFFT.bins`).
     public let magnitude60: [[Float]]
     /// `|FFT|` of `windowed20`, `fft20.bins` per frame.
     public let magnitude20: [[Float]]
@@ -150,6 +178,38 @@ public struct SmileAnalysis: Sendable {
         return (samples - frames60.frameSize) / frames60.frameStep + 2
     }
 
+    /// The samples as openSMILE sees a file through `smile.process_file`: the Python wrapper hands
+    /// it 16-bit integers (`x · 32768` truncated, clamped to the int16 range) and openSMILE's
+    /// external audio source divides them by 32767. For a 16-bit file read as `int / 32768` this is
+    /// `int / 32767`.
+    public static func openSMILEInput(_ samples: [Float]) -> [Float] {
+        samples.map { x in
+            let i = min(max((Double(x) * 32768).rounded(.towardZero), -32768), 32767)
+            return Float(i / 32767)
+        }
+    }
+
+    private static let windows = SharedCache<Int, [Float]>()
+
+    /// cWindower's window of `n` points as the windower applies it (single precision), cached:
+    /// Gaussian σ 0.4 (`gauss: true`) or Hamming.
+    static func window(_ n: Int, gauss: Bool) -> [Float] {
+        windows.value(for: gauss ? n : -n) { (gauss ? SmileWindow.gauss(n, sigma: 0.4) : SmileWindow.hamming(n)).map { Float($0) } }
+    }
+
+    /// Frame `index` of `signal` under `framing` times `window` (zero past the end), in single
+    /// precision as openSMILE's windower computes it (`x · (float)w`).
+    private static func windowedFrame(_ index: Int, of signal: UnsafeBufferPointer<Float>, framing: SmileFraming,
+                                      window: [Float]) -> [Float] {
+        var out = [Float](repeating: 0, count: framing.frameSize)
+        let start = index * framing.frameStep
+        let end = min(signal.count, start + framing.frameSize)
+        if start < end {
+            for k in start..<end { out[k - start] = signal[k] * window[k - start] }
+        }
+        return out
+    }
+
     public init(signal: [Float], sampleRate: Double) {
         self.signal = signal
         self.sampleRate = sampleRate
@@ -159,28 +219,28 @@ public struct SmileAnalysis: Sendable {
         fft20 = SmileFFT(frameSize: frames20.frameSize)
         let count = Self.frameCount(samples: signal.count, frames60: frames60)
         frameCount = count
-        let gauss = SmileWindow.gauss(frames60.frameSize, sigma: 0.4)
-        let hamming = SmileWindow.hamming(frames20.frameSize)
-        var w60 = [[Float]](), r20 = [[Float]](), w20 = [[Float]]()
-        var m60 = [[Float]](), m20 = [[Float]](), c20 = [(real: [Float], imag: [Float])]()
-        w60.reserveCapacity(count); r20.reserveCapacity(count); w20.reserveCapacity(count)
-        m60.reserveCapacity(count); m20.reserveCapacity(count); c20.reserveCapacity(count)
-        for i in 0..<count {
-            let f60 = frames60.frame(i, of: signal)
-            let g = (0..<f60.count).map { Float(Double(f60[$0]) * gauss[$0]) }
-            w60.append(g)
-            m60.append(fft60.magnitude(g))
-            let f20 = frames20.frame(i, of: signal)
-            r20.append(f20)
-            let h = (0..<f20.count).map { Float(Double(f20[$0]) * hamming[$0]) }
-            w20.append(h)
-            let c = fft20.transform(h)
-            c20.append(c)
-            m20.append(zip(c.real, c.imag).map { ($0 * $0 + $1 * $1).squareRoot() })
+        let complete20 = signal.count >= frames20.frameSize ? (signal.count - frames20.frameSize) / frames20.frameStep + 1 : 0
+        let n20 = count == 0 ? 0 : max(complete20, count + 1)
+        count20 = n20
+        let gauss = Self.window(frames60.frameSize, gauss: true)
+        let hamming = Self.window(frames20.frameSize, gauss: false)
+        var w60 = [[Float]](), m60 = [[Float]](), m20 = [[Float]](), c20 = [(real: [Float], imag: [Float])]()
+        w60.reserveCapacity(count); m60.reserveCapacity(count); m20.reserveCapacity(n20); c20.reserveCapacity(n20)
+        let (f60, f20) = (fft60, fft20)
+        let (fr60, fr20) = (frames60, frames20)
+        signal.withUnsafeBufferPointer { x in
+            for i in 0..<count {
+                let w = Self.windowedFrame(i, of: x, framing: fr60, window: gauss)
+                w60.append(w)
+                m60.append(SmileFFT.magnitude(packed: f60.packed(w)))
+            }
+            for i in 0..<n20 {
+                let a = f20.packed(Self.windowedFrame(i, of: x, framing: fr20, window: hamming))
+                c20.append(SmileFFT.unpack(a))
+                m20.append(SmileFFT.magnitude(packed: a))
+            }
         }
         windowed60 = w60
-        raw20 = r20
-        windowed20 = w20
         magnitude60 = m60
         magnitude20 = m20
         complex20 = c20
