@@ -80,7 +80,7 @@ extension FeatureSet {
 public enum FeatureSets {
     /// Every set, in the order the report lists them.
     public static let all: [any FeatureSet] = [MFCCMeansSet(preset: .notebook), MFCCFunctionalsSet(preset: .notebook),
-                                               LogMelSet(preset: .notebook)]
+                                               EGeMAPSSet(), LogMelSet(preset: .notebook)]
 
     /// The sets that give one vector per clip (what a design-matrix model such as `logistic`
     /// or `cnn1d` takes), in `all` order.

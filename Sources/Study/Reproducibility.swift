@@ -401,19 +401,22 @@ public struct DefaultRunDigest: Sendable {
     // file records its feature set and whether training collapsed (same weights, other
     // metadata bytes); chapter 4 adds mfcc-functionals (features digest unchanged); chapter 7
     // adds the feature set × model runs and counts patience in updates (predictions, figures).
+    // 2026-12-06 (issue 24): chapter 4 adds egemaps-v02 (chapter 4's digest; the MFCC means and
+    // so the features digest unchanged); chapter 7 adds egemaps-v02 × logistic and × cnn1d on
+    // speaker_independent (predictions, figures, chapter 7).
     public static let readme: DefaultRunDigest? = DefaultRunDigest(
         features: "b3920c192d2406c56c6be3494adeb7f6b088112b26d090e42e078390a0a12a96",
         model: "535edb546bffabce1fcc96c05a79b825546c3a74d24d4d5c2b91a117d9ed74c6",
-        predictions: "48e908742386119e3d2bdd3f7a8762073e61d03067b79db9a8cbac9b582ae9c5",
-        figures: "0f6bcac1ddc191824514a5c965f91c4ebde9047a69886ac4b7d7ed159f859a3e",
+        predictions: "4fce3def6a1843a360baf8899c3abb00f2bacbea9f5c77245295b8c2bb4c2cba",
+        figures: "0375c8c27085dc0bd06589ad5c0a3337481097bdd6329025a81a9cc66023ecf8",
         chapters: [
             "01-load": "503ded24b74d75dc9b97d173fae80addcb07a42d2c3ea709d7d79e34cecee308",
             "02-eda": "64c9f40fdc783fce04a509d712262225420ecd2c5b7f492fae96fb7b62c75271",
             "03-target-distribution": "564ddc1d74c70332d7e0f7f9959685e17afee43bfa5a85e14534568fee57379c",
-            "04-features": "cea92367c415aa72a9ace3f95f768c7a2236aea5b0e42e76f72a57c52e9cc187",
+            "04-features": "f09e8d43c1e259941fe922be73e2c435d335a30f0ac6ec06549da88f0053924e",
             "05-training": "79c38e3335316a29590e261f9c5ca3ce342b79bfa1958d7683ac7c2e51cc0d51",
             "06-evaluation": "9065f65ed62b1b44a763bd8173872df14364f4271b64cf1f2ce101ba3100750e",
-            "07-beyond": "62274c64ad5df60683c4ee37de6ab0010cbfc46e9726783220c5a3ff3c2ee911",
+            "07-beyond": "8507069a3741f224707c3291d540856b9335664b6abad8cbc68818afd56321b6",
         ],
         libraries: [
             "espeak-ng": "1.51",

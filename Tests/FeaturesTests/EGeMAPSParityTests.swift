@@ -188,7 +188,7 @@ struct EGeMAPSParity {
         for c in columns {
             let within = c.rWithin.keys.sorted().map { "\($0) \(c.rWithin[$0].map { String(format: "%.3f", $0) } ?? "–")" }.joined(separator: ", ")
             md += "| `\(c.name)` | \(c.r.map { String(format: "%.4f", $0) } ?? "–") | \(within)"
-                + "\(c.voicing.map { String(format: "voicing %.3f", $0) } ?? "") | \(String(format: "%.2f %%", c.median * 100)) | \(String(format: "%.2f %%", c.p90 * 100)) |\n"
+                + "\(c.voicing.map { String(format: "voicing %.3f", $0) } ?? "") | \(String(format: "%.1e", c.median)) | \(String(format: "%.1e", c.p90)) |\n"
         }
         let url = FileManager.default.temporaryDirectory.appendingPathComponent(file)
         try? md.write(to: url, atomically: true, encoding: .utf8)

@@ -229,16 +229,35 @@ public struct SmileAnalysis: Sendable {
         let (f60, f20) = (fft60, fft20)
         let (fr60, fr20) = (frames60, frames20)
         signal.withUnsafeBufferPointer { x in
+            // One transform and one work buffer per level: frame i windowed into the centre of
+            // the zero-padded block, transformed in place.
+            let rdft60 = f60.rdft, rdft20 = f20.rdft
+            var a60 = [Float](repeating: 0, count: f60.fftSize), a20 = [Float](repeating: 0, count: f20.fftSize)
+            let pad60 = (f60.fftSize - fr60.frameSize) / 2, pad20 = (f20.fftSize - fr20.frameSize) / 2
             for i in 0..<count {
                 let w = Self.windowedFrame(i, of: x, framing: fr60, window: gauss)
                 w60.append(w)
-                m60.append(SmileFFT.magnitude(packed: f60.packed(w)))
+                a60.withUnsafeMutableBufferPointer { a in
+                    for k in 0..<a.count { a[k] = 0 }
+                    for k in 0..<w.count { a[pad60 + k] = w[k] }
+                }
+                rdft60.forward(&a60)
+                m60.append(SmileFFT.magnitude(packed: a60))
             }
             for i in 0..<n20 {
-                let a = f20.packed(Self.windowedFrame(i, of: x, framing: fr20, window: hamming))
-                c20.append(SmileFFT.unpack(a))
-                m20.append(SmileFFT.magnitude(packed: a))
+                let start = i * fr20.frameStep
+                let end = min(x.count, start + fr20.frameSize)
+                a20.withUnsafeMutableBufferPointer { a in
+                    for k in 0..<a.count { a[k] = 0 }
+                    if start < end {
+                        for k in start..<end { a[pad20 + k - start] = x[k] * hamming[k - start] }
+                    }
+                }
+                rdft20.forward(&a20)
+                c20.append(SmileFFT.unpack(a20))
+                m20.append(SmileFFT.magnitude(packed: a20))
             }
+        }
         }
         windowed60 = w60
         magnitude60 = m60
