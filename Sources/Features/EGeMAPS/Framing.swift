@@ -258,7 +258,6 @@ public struct SmileAnalysis: Sendable {
                 m20.append(SmileFFT.magnitude(packed: a20))
             }
         }
-        }
         windowed60 = w60
         magnitude60 = m60
         magnitude20 = m20
