@@ -96,7 +96,7 @@ private func eGeMAPSStages(_ urls: [URL]) {
         return r
     }
     for url in urls {
-        guard let signal = try? load(url, sampleRate: nil) else { continue }
+        guard let signal = time("load (decode)", { try? load(url, sampleRate: nil) }) else { continue }
         let a = time("framing + FFT") { SmileAnalysis(signal: SmileAnalysis.openSMILEInput(signal.samples), sampleRate: Double(signal.sampleRate)) }
         let f0 = time("F0 (SHS + Viterbi)") { smileF0(a) }
         let formants = time("formants (LPC)") { smileFormants(a) }

@@ -283,24 +283,64 @@ enum PolynomialRoots {
                     z = r / s
                     q /= p
                     r /= p
-                    for j in k...hi {
-                        var t = at(k, j) + q * at(k + 1, j)
-                        if notLast {
-                            t += r * at(k + 2, j)
-                            set(k + 2, j, at(k + 2, j) - t * z)
+                    // Row update (rows k, k+1, k+2 over columns k…hi): every column is independent,
+                    // so two columns run side by side in SIMD lanes with each lane's operations in
+                    // the scalar order.
+                    let rk = a.baseAddress! + k * n, rk1 = rk + n, rk2 = rk1 + n
+                    var j = k
+                    if notLast {
+                        while j + 1 <= hi {
+                            let a0 = UnsafeRawPointer(rk + j).loadUnaligned(as: SIMD2<Double>.self)
+                            let a1 = UnsafeRawPointer(rk1 + j).loadUnaligned(as: SIMD2<Double>.self)
+                            let a2 = UnsafeRawPointer(rk2 + j).loadUnaligned(as: SIMD2<Double>.self)
+                            var t = a0 + q * a1
+                            t += r * a2
+                            UnsafeMutableRawPointer(rk2 + j).storeBytes(of: a2 - t * z, as: SIMD2<Double>.self)
+                            UnsafeMutableRawPointer(rk1 + j).storeBytes(of: a1 - t * y, as: SIMD2<Double>.self)
+                            UnsafeMutableRawPointer(rk + j).storeBytes(of: a0 - t * x, as: SIMD2<Double>.self)
+                            j += 2
                         }
-                        set(k + 1, j, at(k + 1, j) - t * y)
-                        set(k, j, at(k, j) - t * x)
+                        if j <= hi {
+                            var t = rk[j] + q * rk1[j]
+                            t += r * rk2[j]
+                            rk2[j] = rk2[j] - t * z
+                            rk1[j] = rk1[j] - t * y
+                            rk[j] = rk[j] - t * x
+                        }
+                    } else {
+                        while j + 1 <= hi {
+                            let a0 = UnsafeRawPointer(rk + j).loadUnaligned(as: SIMD2<Double>.self)
+                            let a1 = UnsafeRawPointer(rk1 + j).loadUnaligned(as: SIMD2<Double>.self)
+                            let t = a0 + q * a1
+                            UnsafeMutableRawPointer(rk1 + j).storeBytes(of: a1 - t * y, as: SIMD2<Double>.self)
+                            UnsafeMutableRawPointer(rk + j).storeBytes(of: a0 - t * x, as: SIMD2<Double>.self)
+                            j += 2
+                        }
+                        if j <= hi {
+                            let t = rk[j] + q * rk1[j]
+                            rk1[j] = rk1[j] - t * y
+                            rk[j] = rk[j] - t * x
+                        }
                     }
+                    // Column update (columns k, k+1, k+2 over rows lo…min(k+3, hi)).
                     let last = min(k + 3, hi)
-                    for i in lo...last {
-                        var t = x * at(i, k) + y * at(i, k + 1)
-                        if notLast {
-                            t += z * at(i, k + 2)
-                            set(i, k + 2, at(i, k + 2) - t * r)
+                    var ci = a.baseAddress! + lo * n + k
+                    if notLast {
+                        for _ in lo...last {
+                            var t = x * ci[0] + y * ci[1]
+                            t += z * ci[2]
+                            ci[2] = ci[2] - t * r
+                            ci[1] = ci[1] - t * q
+                            ci[0] = ci[0] - t
+                            ci += n
                         }
-                        set(i, k + 1, at(i, k + 1) - t * q)
-                        set(i, k, at(i, k) - t)
+                    } else {
+                        for _ in lo...last {
+                            let t = x * ci[0] + y * ci[1]
+                            ci[1] = ci[1] - t * q
+                            ci[0] = ci[0] - t
+                            ci += n
+                        }
                     }
                     k += 1
                 }

@@ -71,53 +71,87 @@ public struct SmilePitchSHS: Sendable {
     /// The candidates of one octave-scale spectrum.
     public func detect(_ spectrum: [Float]) -> SmilePitchCandidates {
         let n = spectrum.count
+        let work = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(n, 1))
+        defer { work.deallocate() }
+        return spectrum.withUnsafeBufferPointer { detect($0, workspace: work) }
+    }
+
+    /// The candidates of one octave-scale spectrum; `workspace` holds at least `spectrum.count`
+    /// values (overwritten).
+    public func detect(_ x: UnsafeBufferPointer<Float>, workspace: UnsafeMutableBufferPointer<Float>) -> SmilePitchCandidates {
+        let n = x.count
         var out = SmilePitchCandidates(slots: candidates)
         guard n >= 3 else { return out }
-        var ss = spectrum
+        precondition(workspace.count >= n)
+        let ss = workspace.baseAddress!
+        let xp = x.baseAddress!
+        ss.update(from: xp, count: n)
+        var w = compression
+        shifts.withUnsafeBufferPointer { shifts in
+            for shift in shifts {
+                if shift >= 0 && shift < n { Self.addScaled(xp + shift, w, into: ss, count: n - shift) }
+                w *= compression
+            }
+        }
+        Self.divideAndClamp(ss, by: Float(harmonics), count: n)
+        // Peaks of the sum, best first; and the mean of the sum.
+        let slots = candidates
         var found = 0
-        var index = [Int](repeating: 0, count: candidates)
-        var peak = [Float](repeating: 0, count: candidates)
         var mean = 0.0
-        spectrum.withUnsafeBufferPointer { x in
-            ss.withUnsafeMutableBufferPointer { ss in
-                var w = compression
-                for shift in shifts {
-                    if shift >= 0 && shift < n { Self.addScaled(x.baseAddress! + shift, w, into: ss.baseAddress!, count: n - shift) }
-                    w *= compression
-                }
-                let h = Float(harmonics)
-                for j in 0..<n {
-                    ss[j] /= h
-                    if ss[j] < 0 { ss[j] = 0 }
-                }
-                // Peaks of the sum, best first; and the mean of the sum.
-                mean = Double(ss[0])
-                for i in 1..<(n - 1) {
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: slots) { index in
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: slots) { peak in
+            let index = index.baseAddress!, peak = peak.baseAddress!
+            index.initialize(repeating: 0, count: slots)
+            peak.initialize(repeating: 0, count: slots)
+            // The mean's sum keeps its serial order; the peaks are found branch-free, 64 points
+            // per mask word, then taken in ascending order as the scalar scan would.
+            var m = Double(ss[0])
+            for i in 1..<(n - 1) { m += Double(ss[i]) }
+            let greedy = greedyPeaks
+            var base = 1
+            while base < n - 1 {
+                let end = min(base + 64, n - 1)
+                var bits: UInt64 = 0
+                for i in base..<end {
                     let v = ss[i]
-                    if ss[i - 1] < v && v > ss[i + 1] {
-                        if greedyPeaks {
-                            for j in 0..<candidates where peak[j] == 0 || peak[j] < v {
-                                var jj = candidates - 1
+                    let rising: UInt64 = ss[i - 1] < v ? 1 : 0
+                    let falling: UInt64 = v > ss[i + 1] ? 1 : 0
+                    bits |= (rising & falling) << UInt64(i - base)
+                }
+                while bits != 0 {
+                    let i = base + bits.trailingZeroBitCount
+                    bits &= bits - 1
+                    let v = ss[i]
+                    if greedy {
+                        var j = 0
+                        while j < slots {
+                            if peak[j] == 0 || peak[j] < v {
+                                var jj = slots - 1
                                 while jj > j { peak[jj] = peak[jj - 1]; index[jj] = index[jj - 1]; jj -= 1 }
                                 index[j] = i
                                 peak[j] = v
-                                if found < candidates { found += 1 }
+                                if found < slots { found += 1 }
                                 break
                             }
-                        } else if v > peak[0] || peak[0] == 0 {
-                            var jj = candidates - 1
-                            while jj > 0 { peak[jj] = peak[jj - 1]; index[jj] = index[jj - 1]; jj -= 1 }
-                            index[0] = i
-                            peak[0] = v
-                            if found < candidates { found += 1 }
+                            j += 1
                         }
+                    } else if v > peak[0] || peak[0] == 0 {
+                        var jj = slots - 1
+                        while jj > 0 { peak[jj] = peak[jj - 1]; index[jj] = index[jj - 1]; jj -= 1 }
+                        index[0] = i
+                        peak[0] = v
+                        if found < slots { found += 1 }
                     }
-                    mean += Double(v)
                 }
-                mean = (mean + Double(ss[n - 1])) / Double(n)
+                base = end
+            }
+            mean = (m + Double(ss[n - 1])) / Double(n)
 
-                // Parabolic interpolation on the octave axis, then Hz and voicing.
-                for c in 0..<candidates { out.score[c] = peak[c] }
+            // Parabolic interpolation on the octave axis, then Hz and voicing.
+            out.score.withUnsafeMutableBufferPointer { score in
+            out.f0.withUnsafeMutableBufferPointer { f0 in
+            out.voicing.withUnsafeMutableBufferPointer { voicing in
+                for c in 0..<slots { score[c] = peak[c] }
                 for c in 0..<found {
                     let j = index[c]
                     let fj = Float(j)
@@ -126,15 +160,34 @@ public struct SmilePitchSHS: Sendable {
                     let x0 = (fj - 1) * axisStep + axisStart
                     let (fx, sc) = Self.parabolaPeak(Double(x0), Double(ss[j - 1]), Double(x1), Double(ss[j]),
                                                       Double(x2), Double(ss[j + 1]))
-                    out.f0[c] = Float(exp(fx * log(2.0)))
-                    out.score[c] = Float(sc)
-                    out.voicing[c] = (sc > 0 && sc > mean) ? Float(1.0 - mean / sc) : 0
+                    f0[c] = Float(exp(fx * log(2.0)))
+                    score[c] = Float(sc)
+                    voicing[c] = (sc > 0 && sc > mean) ? Float(1.0 - mean / sc) : 0
                 }
-            }
-        }
+            }}}
+        }}
         out.count = found
         postProcess(&out)
         return out
+    }
+
+    /// `y[j] = max(y[j] / h, 0)` as the scalar `y[j] /= h; if y[j] < 0 { y[j] = 0 }` (NaN and −0 stay).
+    static func divideAndClamp(_ y: UnsafeMutablePointer<Float>, by h: Float, count: Int) {
+        var j = 0
+        let h8 = SIMD8<Float>(repeating: h)
+        let zero = SIMD8<Float>(repeating: 0)
+        let ry = UnsafeMutableRawPointer(y)
+        while j + 8 <= count {
+            var b = ry.loadUnaligned(fromByteOffset: j * 4, as: SIMD8<Float>.self) / h8
+            b.replace(with: zero, where: b .< zero)
+            ry.storeBytes(of: b, toByteOffset: j * 4, as: SIMD8<Float>.self)
+            j += 8
+        }
+        while j < count {
+            y[j] /= h
+            if y[j] < 0 { y[j] = 0 }
+            j += 1
+        }
     }
 
     /// `y[j] += x[j] · w` for j < count, eight at a time (each product and sum rounded to single

@@ -1,3 +1,4 @@
+import Base
 import Foundation
 
 /// openSMILE's cPitchSmootherViterbi (with its cSmileViterbiPitchSmooth cost model), with the
@@ -229,7 +230,39 @@ extension SmileF0 {
         for x in frame { d += Double(x * x) }
         return Float(sqrt(d / Double(Float(frame.count))))
     }
+
+    /// `rms` of four frames of equal length at once (four independent sums, each in the scalar order).
+    static func rms4(_ a: [Float], _ b: [Float], _ c: [Float], _ d: [Float]) -> (Float, Float, Float, Float) {
+        let n = a.count
+        guard n > 0, b.count == n, c.count == n, d.count == n else { return (rms(a), rms(b), rms(c), rms(d)) }
+        var s = SIMD4<Double>(repeating: 0)
+        a.withUnsafeBufferPointer { a in
+        b.withUnsafeBufferPointer { b in
+        c.withUnsafeBufferPointer { c in
+        d.withUnsafeBufferPointer { d in
+            for k in 0..<n {
+                let x = SIMD4<Float>(a[k], b[k], c[k], d[k])
+                let sq = x * x
+                s += SIMD4<Double>(Double(sq[0]), Double(sq[1]), Double(sq[2]), Double(sq[3]))
+            }
+        }}}}
+        let den = Double(Float(n))
+        return (Float(sqrt(s[0] / den)), Float(sqrt(s[1] / den)), Float(sqrt(s[2] / den)), Float(sqrt(s[3] / den)))
+    }
 }
+
+/// The spectral scale and pitch detector of one 60 ms FFT geometry, made once per (bins, spacing).
+private struct SmileF0Stages: Sendable {
+    let scale: SmileSpecScale
+    let shs: SmilePitchSHS
+}
+
+private struct SmileF0Key: Hashable, Sendable {
+    let bins: Int
+    let spacing: UInt64
+}
+
+private let smileF0Stages = SharedCache<SmileF0Key, SmileF0Stages>()
 
 /// eGeMAPS' F0 of a clip from its shared analysis levels (`SmileAnalysis.magnitude60`,
 /// `windowed60`): see `SmileF0`. Threshold 0.001 on the RMS, as `gemapsv01b_volmerge`.
@@ -237,18 +270,30 @@ public func smileF0(_ analysis: SmileAnalysis, energyThreshold: Float = 0.001) -
     let count = min(SmileF0.frameCount(samples: analysis.signal.count, framing: analysis.frames60),
                     analysis.magnitude60.count, analysis.windowed60.count)
     let fft = analysis.fft60
-    let scale = SmileSpecScale(bins: fft.bins,
-                               binSpacing: SmileSpecScale.binSpacing(frameSeconds: 0.060, frameSize: analysis.frames60.frameSize,
-                                                                     fftSize: fft.fftSize))
-    let shs = SmilePitchSHS(scale: scale)
+    let spacing = SmileSpecScale.binSpacing(frameSeconds: 0.060, frameSize: analysis.frames60.frameSize, fftSize: fft.fftSize)
+    let stages = smileF0Stages.value(for: SmileF0Key(bins: fft.bins, spacing: spacing.bitPattern), make: {
+        let scale = SmileSpecScale(bins: fft.bins, binSpacing: spacing)
+        return SmileF0Stages(scale: scale, shs: SmilePitchSHS(scale: scale))
+    })
+    let scale = stages.scale, shs = stages.shs
+    let n = scale.bins
     var candidates: [SmilePitchCandidates] = []
     candidates.reserveCapacity(count)
-    var rms = [Float](repeating: 0, count: count)
-    let spectra = scale.apply(Array(analysis.magnitude60.prefix(count)))
+    let spectra = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(count * n, 1))
+    let work = UnsafeMutableBufferPointer<Float>.allocate(capacity: n)
+    defer { spectra.deallocate(); work.deallocate() }
+    scale.apply(analysis.magnitude60, count: count, into: spectra)
     for i in 0..<count {
-        candidates.append(shs.detect(spectra[i]))
-        rms[i] = SmileF0.rms(analysis.windowed60[i])
+        candidates.append(shs.detect(UnsafeBufferPointer(start: spectra.baseAddress! + i * n, count: n), workspace: work))
     }
+    var rms = [Float](repeating: 0, count: count)
+    let windowed = analysis.windowed60
+    var i = 0
+    while i + 4 <= count {
+        (rms[i], rms[i + 1], rms[i + 2], rms[i + 3]) = SmileF0.rms4(windowed[i], windowed[i + 1], windowed[i + 2], windowed[i + 3])
+        i += 4
+    }
+    while i < count { rms[i] = SmileF0.rms(windowed[i]); i += 1 }
     let (f0, voicing, decided) = SmilePitchViterbi().smooth(candidates)
     var hz = [Float](repeating: 0, count: count), st = hz, vp = hz
     for i in 0..<count where rms[i] > energyThreshold {

@@ -39,7 +39,7 @@ public struct SmileSpecResample: Sendable {
     public let actualRate: Double
     /// Complex bins used: `0 ..< usedBins` (bin 0 is DC).
     public let usedBins: Int
-    /// `cos`/`sin` tables, bin-major with rows padded to `stride`: `table[(k − 1) · stride + i]` for
+    /// `cos`/`sin` tables, bin-major with rows padded to `stride` (a multiple of 32): `table[(k − 1) · stride + i]` for
     /// k = 1 ..< usedBins, i < outputCount (the padding is 0).
     private let cosTable: [Float]
     private let sinTable: [Float]
@@ -69,7 +69,7 @@ public struct SmileSpecResample: Sendable {
         if kMax & 1 == 1 { kMax -= 1 }
         usedBins = kMax / 2
         let twoPi = 2.0 * Double.pi
-        let rowStride = (count + 15) / 16 * 16
+        let rowStride = (count + 31) / 32 * 32
         stride = rowStride
         var c = [Float](repeating: 0, count: max(0, usedBins - 1) * rowStride)
         var s = c
@@ -134,28 +134,40 @@ public struct SmileSpecResample: Sendable {
                     sinTable.withUnsafeBufferPointer { st in
                         out.withUnsafeMutableBufferPointer { o in
                             var i0 = 0
+                            // Two blocks of 16 at once: twice the independent add chains.
                             while i0 < count {
                                 var acc = SIMD16<Float>(repeating: dc)
+                                var acc2 = SIMD16<Float>(repeating: dc)
                                 if let nyq = nyquistTable {
-                                    var v = SIMD16<Float>(repeating: 0)
+                                    var v = SIMD16<Float>(repeating: 0), v2 = v
                                     for l in 0..<16 where i0 + l < count { v[l] = nyq[i0 + l] }
+                                    for l in 0..<16 where i0 + 16 + l < count { v2[l] = nyq[i0 + 16 + l] }
                                     acc += nyquist * v
+                                    acc2 += nyquist * v2
                                 }
                                 if bins > 1 {
-                                    var cp = ct.baseAddress! + i0
-                                    var sp = st.baseAddress! + i0
+                                    var cp = UnsafeRawPointer(ct.baseAddress! + i0)
+                                    var sp = UnsafeRawPointer(st.baseAddress! + i0)
+                                    let rowBytes = rowStride * MemoryLayout<Float>.stride
                                     for bin in 1..<bins {
-                                        let c = UnsafeRawPointer(cp).loadUnaligned(as: SIMD16<Float>.self)
-                                        let s = UnsafeRawPointer(sp).loadUnaligned(as: SIMD16<Float>.self)
-                                        acc += re[bin] * c
-                                        acc += (-im[bin]) * s   // Ooura's stored imaginary part
-                                        cp += rowStride
-                                        sp += rowStride
+                                        let c = cp.loadUnaligned(as: SIMD16<Float>.self)
+                                        let c2 = cp.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
+                                        let s = sp.loadUnaligned(as: SIMD16<Float>.self)
+                                        let s2 = sp.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self)
+                                        let rb = re[bin], ib = -im[bin]   // Ooura's stored imaginary part
+                                        acc += rb * c
+                                        acc2 += rb * c2
+                                        acc += ib * s
+                                        acc2 += ib * s2
+                                        cp += rowBytes
+                                        sp += rowBytes
                                     }
                                 }
                                 acc /= SIMD16<Float>(repeating: scale)
+                                acc2 /= SIMD16<Float>(repeating: scale)
                                 for l in 0..<16 where i0 + l < count { o[i0 + l] = acc[l] }
-                                i0 += 16
+                                for l in 0..<16 where i0 + 16 + l < count { o[i0 + 16 + l] = acc2[l] }
+                                i0 += 32
                             }
                         }
                     }

@@ -131,62 +131,107 @@ public struct SmileSpecScale: Sendable {
     /// The octave-scale spectra of many frames (one workspace for all).
     public func apply(_ magnitudes: [[Float]]) -> [[Float]] {
         let n = bins
-        var y = [Double](repeating: 0, count: n), u = y, y2 = y
-        var out: [[Float]] = []
-        out.reserveCapacity(magnitudes.count)
-        for magnitude in magnitudes {
-            var result = [Float](repeating: 0, count: n)
-            y.withUnsafeMutableBufferPointer { y in
-            u.withUnsafeMutableBufferPointer { u in
-            y2.withUnsafeMutableBufferPointer { y2 in
-            result.withUnsafeMutableBufferPointer { result in
-                magnitude.withUnsafeBufferPointer { m in
-                    let k = min(n, m.count)
-                    for i in 0..<k { y[i] = Double(m[i]) }
-                    for i in k..<n { y[i] = 0 }
-                }
-                transform(y, u, y2, result)
-            }}}}
-            out.append(result)
-        }
-        return out
+        var flat = [Float](repeating: 0, count: magnitudes.count * n)
+        flat.withUnsafeMutableBufferPointer { apply(magnitudes, count: magnitudes.count, into: $0) }
+        return (0..<magnitudes.count).map { Array(flat[($0 * n)..<($0 * n + n)]) }
     }
 
-    /// One frame: `y` (the magnitudes, overwritten) → `out`; `u`, `y2` are workspace.
-    private func transform(_ y: UnsafeMutableBufferPointer<Double>, _ u: UnsafeMutableBufferPointer<Double>,
-                           _ y2: UnsafeMutableBufferPointer<Double>, _ out: UnsafeMutableBufferPointer<Float>) {
+    /// The octave-scale spectra of the first `count` frames of `magnitudes`, frame `t` into
+    /// `out[t · bins ..< (t + 1) · bins]`. Frames go through the spline four at a time, one per
+    /// SIMD lane: each lane performs exactly the scalar operations, in the same order, so the
+    /// result does not depend on the grouping.
+    public func apply(_ magnitudes: [[Float]], count: Int, into out: UnsafeMutableBufferPointer<Float>) {
         let n = bins
-        if specEnhance { Self.enhancePeaks(y) }
-        if specSmooth { Self.smooth(y) }
+        precondition(count <= magnitudes.count && out.count >= count * n)
+        guard count > 0 else { return }
+        let y = UnsafeMutableBufferPointer<SIMD4<Double>>.allocate(capacity: 3 * n)
+        let u = UnsafeMutableBufferPointer(rebasing: y[n..<(2 * n)])
+        let y2 = UnsafeMutableBufferPointer(rebasing: y[(2 * n)..<(3 * n)])
+        let one = UnsafeMutableBufferPointer<Double>.allocate(capacity: n)
+        defer { y.deallocate(); one.deallocate() }
+        var t0 = 0
+        while t0 < count {
+            let lanes = min(4, count - t0)
+            for lane in 0..<4 {
+                if lane < lanes {
+                    magnitudes[t0 + lane].withUnsafeBufferPointer { m in
+                        let k = min(n, m.count)
+                        for i in 0..<k { one[i] = Double(m[i]) }
+                        for i in k..<n { one[i] = 0 }
+                    }
+                    if specEnhance { Self.enhancePeaks(one) }
+                    if specSmooth { Self.smooth(one) }
+                    for i in 0..<n { y[i][lane] = one[i] }
+                } else {
+                    for i in 0..<n { y[i][lane] = 0 }
+                }
+            }
+            spline(y, u, y2)
+            interpolate(y, y2, out.baseAddress! + t0 * n, lanes: lanes)
+            t0 += lanes
+        }
+    }
+
+    /// Natural cubic spline (smileMath_cspline) of four frames at once: forward sweep, then back
+    /// substitution; `y2` receives the second derivatives.
+    private func spline(_ y: UnsafeMutableBufferPointer<SIMD4<Double>>, _ u: UnsafeMutableBufferPointer<SIMD4<Double>>,
+                        _ y2: UnsafeMutableBufferPointer<SIMD4<Double>>) {
+        let n = bins
+        let six = SIMD4<Double>(repeating: 6.0)
         sigma.withUnsafeBufferPointer { sg in
         diff1.withUnsafeBufferPointer { d1 in
         diff2.withUnsafeBufferPointer { d2 in
         pivot.withUnsafeBufferPointer { pv in
         factor.withUnsafeBufferPointer { fc in
-            // Natural cubic spline (smileMath_cspline): forward sweep, then back substitution.
-            u[0] = 0
+            let y = y.baseAddress!, u = u.baseAddress!, y2 = y2.baseAddress!
+            let sg = sg.baseAddress!, d1 = d1.baseAddress!, d2 = d2.baseAddress!
+            let pv = pv.baseAddress!, fc = fc.baseAddress!
+            // The divided differences first (no recurrence), then the sweep.
             for i in 1..<(n - 1) {
-                let ut = (y[i + 1] - y[i]) / d1[i] - (y[i] - y[i - 1]) / d2[i]
-                u[i] = pv[i] * (6.0 * ut - sg[i] * u[i - 1])
+                u[i] = (y[i + 1] - y[i]) / SIMD4(repeating: d1[i]) - (y[i] - y[i - 1]) / SIMD4(repeating: d2[i])
             }
-            y2[n - 1] = 0
+            var previous = SIMD4<Double>(repeating: 0)
+            u[0] = previous
+            for i in 1..<(n - 1) {
+                previous = SIMD4(repeating: pv[i]) * (six * u[i] - SIMD4(repeating: sg[i]) * previous)
+                u[i] = previous
+            }
+            var next = SIMD4<Double>(repeating: 0)
+            y2[n - 1] = next
             var j = n - 2
-            while j >= 0 { y2[j] = fc[j] * y2[j + 1] + u[j]; j -= 1 }
+            while j >= 0 {
+                next = SIMD4(repeating: fc[j]) * next + u[j]
+                y2[j] = next
+                j -= 1
+            }
         }}}}}
+    }
+
+    /// smileMath_csplint at the target points, then the auditory weighting, for the first
+    /// `lanes` frames of a group; frame `lane` goes to `out[lane · bins ..< (lane + 1) · bins]`.
+    private func interpolate(_ y: UnsafeMutableBufferPointer<SIMD4<Double>>, _ y2: UnsafeMutableBufferPointer<SIMD4<Double>>,
+                             _ out: UnsafeMutablePointer<Float>, lanes: Int) {
+        let n = bins
+        let weighting = auditoryWeighting
         lower.withUnsafeBufferPointer { k in
         coefA.withUnsafeBufferPointer { a in
         coefC.withUnsafeBufferPointer { c in
         coefD.withUnsafeBufferPointer { d in
         weight.withUnsafeBufferPointer { w in
-            // smileMath_csplint at the target points, then the auditory weighting.
+            let y = y.baseAddress!, y2 = y2.baseAddress!
             for i in 0..<n {
                 let lo = k[i]
                 let ai = a[i]
-                let v = Float(ai * y[lo] + (1.0 - ai) * y[lo + 1] + c[i] * y2[lo] + d[i] * y2[lo + 1])
-                if auditoryWeighting {
-                    out[i] = v > 0 ? Float(Double(v) * w[i]) : 0
-                } else {
-                    out[i] = v
+                let s = SIMD4(repeating: ai) * y[lo] + SIMD4(repeating: 1.0 - ai) * y[lo + 1]
+                    + SIMD4(repeating: c[i]) * y2[lo] + SIMD4(repeating: d[i]) * y2[lo + 1]
+                let wi = w[i]
+                for lane in 0..<lanes {
+                    let v = Float(s[lane])
+                    if weighting {
+                        out[lane * n + i] = v > 0 ? Float(Double(v) * wi) : 0
+                    } else {
+                        out[lane * n + i] = v
+                    }
                 }
             }
         }}}}}
@@ -198,22 +243,32 @@ public struct SmileSpecScale: Sendable {
     static func enhancePeaks(_ a: UnsafeMutableBufferPointer<Double>) {
         let n = a.count
         guard n >= 2 else { return }
-        // One pass: zeroing between two maxima only touches bins before the later one, which
-        // no later comparison reads.
+        // Zeroing between two maxima only touches bins at least 3 before the later one, which no
+        // later comparison reads: the maxima can all be found on the input first (branch-free,
+        // 64 bins per mask word), then the gaps zeroed.
         var count = 0, previous = 0
-        func maximum(_ p: Int) {
-            if count > 0 {
-                var j = previous + 3
-                while j <= p - 3 { a[j] = 0; j += 1 }
+        var i = 0
+        while i < n {
+            let end = min(i + 64, n)
+            var bits: UInt64 = 0
+            for k in max(i, 1)..<min(end, n - 1) {
+                let rising: UInt64 = a[k] > a[k - 1] ? 1 : 0
+                let notBelow: UInt64 = a[k] >= a[k + 1] ? 1 : 0
+                bits |= (rising & notBelow) << UInt64(k - i)
             }
-            previous = p
-            count += 1
+            if i == 0 && a[0] > a[1] { bits |= 1 }
+            if end == n && a[n - 1] > a[n - 2] { bits |= 1 << UInt64(n - 1 - i) }
+            while bits != 0 {
+                let p = i + bits.trailingZeroBitCount
+                bits &= bits - 1
+                if count > 0 && p - 3 >= previous + 3 {
+                    (a.baseAddress! + previous + 3).update(repeating: 0, count: p - previous - 5)
+                }
+                previous = p
+                count += 1
+            }
+            i = end
         }
-        if a[0] > a[1] { maximum(0) }
-        if n > 2 {
-            for i in 1..<(n - 1) where a[i] > a[i - 1] && a[i] >= a[i + 1] { maximum(i) }
-        }
-        if a[n - 1] > a[n - 2] { maximum(n - 1) }
         if count == 1 {
             var j = 3
             while j < n { a[j] = 0; j += 1 }
