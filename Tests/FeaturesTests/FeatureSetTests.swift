@@ -154,7 +154,7 @@ final class FeatureSetTests: XCTestCase {
         XCTAssertEqual(FeatureSets.named("mfcc-means")?.name, "mfcc-means")
         XCTAssertEqual(FeatureSets.named("mfcc-functionals")?.columns.count, 720)
         XCTAssertNil(FeatureSets.named("nope"))
-        XCTAssertEqual(FeatureSets.all.map(\.name), ["mfcc-means", "mfcc-functionals", "logmel"])
+        XCTAssertEqual(FeatureSets.all.map(\.name), ["mfcc-means", "mfcc-functionals", "egemaps-v02", "logmel"])
         XCTAssertEqual(Set(FeatureSets.all.map(\.name)).count, FeatureSets.all.count)
     }
 

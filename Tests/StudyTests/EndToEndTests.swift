@@ -85,8 +85,9 @@ final class EndToEndTests: XCTestCase {
         let ladder = all.filter { $0["features"] as? String == "mfcc-means" && $0["model"] as? String == "cnn1d" }
         let others = all.filter { !($0["features"] as? String == "mfcc-means" && $0["model"] as? String == "cnn1d") }
         XCTAssertEqual(Set(others.map { "\($0["features"]!) × \($0["model"]!) \($0["protocol"]!) \($0["recipe"]!)" }),
-                       ["mfcc-means × logistic speaker_independent standardized", "mfcc-functionals × logistic speaker_independent standardized"])
-        XCTAssertEqual(others.count, 2 * 2 * 2, "two combinations × two directions × two seeds")
+                       ["mfcc-means × logistic speaker_independent standardized", "mfcc-functionals × logistic speaker_independent standardized",
+                        "egemaps-v02 × logistic speaker_independent standardized", "egemaps-v02 × cnn1d speaker_independent standardized"])
+        XCTAssertEqual(others.count, 4 * 2 * 2, "four combinations × two directions × two seeds")
         let names = ladder.map { "\($0["protocol"]!) \(($0["direction"] as? String) ?? "-") \($0["recipe"]!) \($0["seed"]!)" }
         for seed in [42, 43] {
             for expected in ["random - standardized", "speaker_independent SOF→SYF standardized", "speaker_independent SYF→SOF standardized",
@@ -257,7 +258,7 @@ final class EndToEndTests: XCTestCase {
         let data = try RunnerTests.toneCorpus(in: dir)
         let out = dir.appendingPathComponent("output")
         // No ladder: chapter 7 has no part in this story, and it is most of a run's time.
-        let common = ["--data", data.path, "--output", out.path, "--preset", "librosa", "--ladder", "off"]
+        let common = ["--data", data.path, "--output", out.path, "--preset", "librosa", "--ladder", "off"] + StudyTestFeatures.arguments
         try study(["run"] + common + ["--epochs", "2", "-q"])
         let report = ["report.html", "report.md", "summary.json"]
         let before = try report.map { try Data(contentsOf: out.appendingPathComponent($0)) }

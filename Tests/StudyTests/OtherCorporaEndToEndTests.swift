@@ -18,7 +18,7 @@ extension EndToEndTests {
             let dir = try SharedData.temporaryDirectory("study-\(e.folder)")
             defer { try? FileManager.default.removeItem(at: dir) }
             let out = dir.appendingPathComponent("output")
-            try study(["run", "--data", data.path, "--output", out.path, "--epochs", "1", "--preset", "librosa", "-q"])
+            try study(["run", "--data", data.path, "--output", out.path, "--epochs", "1", "--preset", "librosa", "-q"] + StudyTestFeatures.arguments)
             let summary = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json")))
                                         as? [String: Any])
             let corpus = try XCTUnwrap(summary["corpus"] as? [String: Any])
@@ -122,7 +122,7 @@ extension EndToEndTests {
         ]
         for e in expected {
             let out = dir.appendingPathComponent("out-\(e.folder.lastPathComponent)")
-            try study(["run", "--data", e.folder.path, "--output", out.path, "--epochs", "1", "--preset", "librosa", "-q"])
+            try study(["run", "--data", e.folder.path, "--output", out.path, "--epochs", "1", "--preset", "librosa", "-q"] + StudyTestFeatures.arguments)
             let summary = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json")))
                                         as? [String: Any])
             let corpus = try XCTUnwrap(summary["corpus"] as? [String: Any])
@@ -177,7 +177,7 @@ extension EndToEndTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let (crema, savee, _) = try renamedCorpora(in: dir, words: 5)
         let out = dir.appendingPathComponent("output")
-        try study(["run", "--data", savee.path, "--data", crema.path, "--output", out.path, "--epochs", "2", "--ladder", "off",
+        try study(["run", "--data", savee.path, "--data", crema.path, "--output", out.path, "--epochs", "2", "--ladder", "off"] + StudyTestFeatures.arguments + [
                    "--preset", "librosa", "-q"])
         let summary = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json")))
                                     as? [String: Any])
@@ -215,7 +215,7 @@ extension EndToEndTests {
         // and only it (chapters 2–7 study the first corpus).
         let victim = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: crema.path).sorted().first)
         try FileManager.default.removeItem(at: crema.appendingPathComponent(victim))
-        try study(["run", "--data", savee.path, "--data", crema.path, "--output", out.path, "--epochs", "2", "--ladder", "off",
+        try study(["run", "--data", savee.path, "--data", crema.path, "--output", out.path, "--epochs", "2", "--ladder", "off"] + StudyTestFeatures.arguments + [
                    "--preset", "librosa", "-q"])
         let again = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json")))
                                   as? [String: Any])

@@ -63,6 +63,7 @@ final class ReportInjectionTests: XCTestCase {
         o.outputDirectory = dir.appendingPathComponent("output")
         o.epochs = 1
         o.ladder = .off
+        o.featureSets = StudyTestFeatures.sets
         o.quiet = true
         o.preset = "librosa"
         let runner = StudyRunner(options: o)

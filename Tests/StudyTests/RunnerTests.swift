@@ -35,6 +35,7 @@ final class RunnerTests: XCTestCase {
         options.outputDirectory = dir.appendingPathComponent("output")
         options.epochs = 1
         options.ladder = .off
+        options.featureSets = StudyTestFeatures.sets
         options.quiet = true
         options.preset = "librosa"
     }

@@ -50,6 +50,7 @@ final class UntrustedCorpusTests: XCTestCase {
         o.outputDirectory = output
         o.epochs = 1
         o.ladder = .off
+        o.featureSets = StudyTestFeatures.sets
         o.quiet = true
         o.preset = "librosa"
         o.only = .eda
