@@ -9,27 +9,7 @@ import Foundation
 /// and the time per stage for each preset. One warm-up clip first builds the shared tables
 /// (FFTW plan, mel and DCT matrices, the resampy filter); its time is printed separately.
 func runFeaturesBench(directory: URL?, synthetic: Int?, threads: Int, presets: [FeaturePreset], micro: Bool) {
-    var cleanup: URL?
-    let urls: [URL]
-    if let synthetic {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("features-bench-\(UUID().uuidString)")
-        do {
-            urls = try writeSyntheticClips(count: synthetic, to: dir)
-        } catch {
-            print("features bench: cannot write synthetic clips: \(error)")
-            return
-        }
-        cleanup = dir
-        print("features bench: \(synthetic) synthetic 2-s clips at 24414 Hz in \(dir.path)")
-    } else {
-        let dir = directory ?? defaultClipDirectory()
-        urls = audioFiles(under: dir)
-        guard !urls.isEmpty else {
-            print("features bench: no audio files under \(dir.path); pass a directory or --synthetic N")
-            return
-        }
-        print("features bench: \(urls.count) clips under \(dir.path)")
-    }
+    guard let (urls, cleanup) = benchClips(directory: directory, synthetic: synthetic) else { return }
     defer { if let cleanup { try? FileManager.default.removeItem(at: cleanup) } }
 
     if micro { microBenchmark(urls[0]) }
@@ -55,24 +35,7 @@ func runFeaturesBench(directory: URL?, synthetic: Int?, threads: Int, presets: [
 /// loading window, e.g. eGeMAPS' whole clip at its own rate), one warm-up clip first; prints the
 /// wall time per clip. With `--threads 1` it is the peer of `tools/time_opensmile.py DIR`.
 func runFeatureSetBench(_ set: any FeatureSet, directory: URL?, synthetic: Int?, threads: Int) {
-    var cleanup: URL?
-    let urls: [URL]
-    if let synthetic {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("features-bench-\(UUID().uuidString)")
-        guard let written = try? writeSyntheticClips(count: synthetic, to: dir) else {
-            print("features bench: cannot write synthetic clips to \(dir.path)")
-            return
-        }
-        urls = written
-        cleanup = dir
-    } else {
-        let dir = directory ?? defaultClipDirectory()
-        urls = audioFiles(under: dir)
-        guard !urls.isEmpty else {
-            print("features bench: no audio files under \(dir.path); pass a directory or --synthetic N")
-            return
-        }
-    }
+    guard let (urls, cleanup) = benchClips(directory: directory, synthetic: synthetic) else { return }
     defer { if let cleanup { try? FileManager.default.removeItem(at: cleanup) } }
     _ = try? FeatureSets.extract(set, url: urls[0])
     let t0 = Date()
@@ -111,6 +74,31 @@ private func eGeMAPSStages(_ urls: [URL]) {
     for (label, t) in times {
         print("  " + label.padding(toLength: 26, withPad: " ", startingAt: 0) + String(format: "%7.2f ms per clip", t * 1000 / Double(urls.count)))
     }
+}
+
+/// The clips a features bench times: N synthetic clips written to a temporary folder (removed by
+/// the caller: the second value), or every audio file under `directory` (default: the shared TESS
+/// sample). Nil, after saying why, when there are none.
+private func benchClips(directory: URL?, synthetic: Int?) -> ([URL], URL?)? {
+    if let synthetic {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("features-bench-\(UUID().uuidString)")
+        do {
+            let urls = try writeSyntheticClips(count: synthetic, to: dir)
+            print("features bench: \(synthetic) synthetic 2-s clips at 24414 Hz in \(dir.path)")
+            return (urls, dir)
+        } catch {
+            print("features bench: cannot write synthetic clips: \(error)")
+            return nil
+        }
+    }
+    let dir = directory ?? defaultClipDirectory()
+    let urls = audioFiles(under: dir)
+    guard !urls.isEmpty else {
+        print("features bench: no audio files under \(dir.path); pass a directory or --synthetic N")
+        return nil
+    }
+    print("features bench: \(urls.count) clips under \(dir.path)")
+    return (urls, nil)
 }
 
 /// Each step in isolation on one clip, repeated: where the time goes.
