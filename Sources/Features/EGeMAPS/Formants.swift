@@ -51,17 +51,41 @@ public struct SmileFormantLpc: Sendable {
     /// consecutive frames, starting empty.
     public func formants(lpc: [Float], samplePeriod: Double, roots: inout [(re: Double, im: Double)]) -> SmileFormantFrame {
         let p = lpc.count
+        guard p >= 1 else { return formants(roots: [], samplePeriod: samplePeriod) }
+        if roots.count != p { roots = [(re: Double, im: Double)](repeating: (0, 0), count: p) }
+        PolynomialRoots.solve(ascending: Self.polynomial(lpc), into: &roots)
+        return formants(roots: roots, samplePeriod: samplePeriod)
+    }
+
+    /// Two consecutive frames' formants (as `formants(lpc:samplePeriod:roots:)` twice in a row, the
+    /// same `roots` buffer passed on), their root finders run interleaved. Both LPC orders ≥ 2 and equal.
+    func formantPair(lpc first: [Float], _ second: [Float], samplePeriod: Double,
+                     roots: inout [(re: Double, im: Double)]) -> (SmileFormantFrame, SmileFormantFrame) {
+        let p = first.count
+        if roots.count != p { roots = [(re: Double, im: Double)](repeating: (0, 0), count: p) }
+        var roots2 = roots
+        PolynomialRoots.solvePair(ascending: Self.polynomial(first), Self.polynomial(second), into: &roots, &roots2)
+        let a = formants(roots: roots, samplePeriod: samplePeriod)
+        roots = roots2
+        return (a, formants(roots: roots2, samplePeriod: samplePeriod))
+    }
+
+    /// Ascending coefficients c₀ … c_p of zᵖ − Σ a_k z^{p−k}: c_i = −a_{p−i}, c_p = 1.
+    static func polynomial(_ lpc: [Float]) -> [Double] {
+        let p = lpc.count
+        var coeffs = [Double](repeating: 0, count: p + 1)
+        for i in 0..<p { coeffs[i] = -Double(lpc[p - 1 - i]) }
+        coeffs[p] = 1
+        return coeffs
+    }
+
+    /// Steps 2 and 3 above on the `p` roots of a frame's LP polynomial.
+    func formants(roots: [(re: Double, im: Double)], samplePeriod: Double) -> SmileFormantFrame {
+        let p = roots.count
         let nF = max(0, min(nFormants, p - 1))
         var freqs = [Double](repeating: 0, count: max(nFormants, 0))
         var bws = freqs
         guard p >= 1 else { return SmileFormantFrame(frequencies: freqs, bandwidths: bws, count: 0) }
-        if roots.count != p { roots = [(re: Double, im: Double)](repeating: (0, 0), count: p) }
-
-        // Ascending coefficients c₀ … c_p of zᵖ − Σ a_k z^{p−k}: c_i = −a_{p−i}, c_p = 1.
-        var coeffs = [Double](repeating: 0, count: p + 1)
-        for i in 0..<p { coeffs[i] = -Double(lpc[p - 1 - i]) }
-        coeffs[p] = 1
-        PolynomialRoots.solve(ascending: coeffs, into: &roots)
 
         var fHigh = maxF
         if fHigh < minF || fHigh > 1 / samplePeriod { fHigh = 0.5 / samplePeriod - minF }
@@ -186,167 +210,291 @@ enum PolynomialRoots {
 
     /// Eigenvalues of an upper-Hessenberg matrix `h` (n×n, row-major; destroyed).
     static func hessenbergEigenvalues(_ h: inout [Double], _ n: Int, into roots: inout [(re: Double, im: Double)]) -> Bool {
-        let eps = Double.ulpOfOne
-        return h.withUnsafeMutableBufferPointer { a -> Bool in
-            @inline(__always) func at(_ i: Int, _ j: Int) -> Double { a[i * n + j] }
-            @inline(__always) func set(_ i: Int, _ j: Int, _ v: Double) { a[i * n + j] = v }
-            var hi = n - 1          // bottom of the active block
-            var shift = 0.0         // accumulated exceptional shifts
-            var its = 0
-            var x = 0.0, y = 0.0, w = 0.0
-            var p = 0.0, q = 0.0, r = 0.0, z = 0.0, s = 0.0
-            while hi >= 0 {
-                // Look for a negligible sub-diagonal element: the active block is lo…hi.
-                var lo = hi
-                while lo > 0 {
-                    if abs(at(lo, lo - 1)) <= eps * (abs(at(lo - 1, lo - 1)) + abs(at(lo, lo))) { break }
-                    lo -= 1
-                }
-                x = at(hi, hi)
-                if lo == hi {           // one real root
-                    roots[hi] = (x + shift, 0)
-                    hi -= 1
-                    its = 0
-                    continue
-                }
-                y = at(hi - 1, hi - 1)
-                w = at(hi - 1, hi) * at(hi, hi - 1)
-                if lo == hi - 1 {       // a 2×2 block: two real roots or a conjugate pair
-                    p = (y - x) / 2
-                    q = p * p + w
-                    let sq = abs(q).squareRoot()
-                    x += shift
-                    if q > 0 {
-                        let t = p < 0 ? p - sq : p + sq
-                        roots[hi] = (x - w / t, 0)
-                        roots[hi - 1] = (x + t, 0)
-                    } else {
-                        roots[hi] = (x + p, -sq)
-                        roots[hi - 1] = (x + p, sq)
-                    }
-                    hi -= 2
-                    its = 0
-                    continue
-                }
-                if its == 70 { return false }
-                if its > 0 && its % 10 == 0 {   // exceptional shift
-                    shift += x
-                    for i in 0...hi { set(i, i, at(i, i) - x) }
-                    s = abs(at(hi, hi - 1)) + abs(at(hi - 1, hi - 2))
-                    x = 0.75 * s
-                    y = x
-                    w = -0.4375 * s * s
-                }
-                its += 1
-                // Start the double-shift sweep at the lowest m where two consecutive sub-diagonal
-                // elements are small enough.
-                var m = hi - 2
+        h.withUnsafeMutableBufferPointer { a in
+            roots.withUnsafeMutableBufferPointer { out in
+                var lane = HessenbergQR(a.baseAddress!, n, out.baseAddress!)
                 while true {
-                    z = at(m, m)
-                    r = x - z
-                    s = y - z
-                    p = (r * s - w) / at(m + 1, m) + at(m, m + 1)
-                    q = at(m + 1, m + 1) - z - r - s
-                    r = at(m + 2, m + 1)
-                    s = abs(p) + abs(q) + abs(r)
-                    p /= s; q /= s; r /= s
-                    if m == lo { break }
-                    let left = abs(at(m, m - 1)) * (abs(q) + abs(r))
-                    let right = eps * abs(p) * (abs(at(m - 1, m - 1)) + abs(at(m + 1, m + 1)))
-                    if left <= right { break }
-                    m -= 1
+                    if !lane.sweeping {
+                        lane.startSweep()
+                        if lane.done { break }
+                    }
+                    if lane.reflect() { lane.apply() }
                 }
-                if m + 2 <= hi { for i in (m + 2)...hi { set(i, i - 2, 0) } }
-                if m + 3 <= hi { for i in (m + 3)...hi { set(i, i - 3, 0) } }
-                // The double QR step on rows/columns m … hi (Householder reflections of size 3).
-                var k = m
-                while k <= hi - 1 {
-                    let notLast = k != hi - 1
-                    if k != m {
-                        p = at(k, k - 1)
-                        q = at(k + 1, k - 1)
-                        r = notLast ? at(k + 2, k - 1) : 0
-                        x = abs(p) + abs(q) + abs(r)
-                        if x == 0 { k += 1; continue }
-                        p /= x; q /= x; r /= x
+                return !lane.failed
+            }
+        }
+    }
+
+    /// The roots of two polynomials of the same degree `n ≥ 2` (two consecutive frames), each
+    /// exactly as `solve` finds it, with the two QR iterations interleaved step by step: one
+    /// iteration is a chain of dependent divisions and square roots, so two independent ones
+    /// overlap in the CPU. `first` and `second` are the two frames' root buffers, each as `solve`
+    /// would receive it — `second` is seeded from `first`'s result where its own QR failed.
+    /// Returns whether each QR converged.
+    @discardableResult
+    static func solvePair(ascending c1: [Double], _ c2: [Double],
+                          into first: inout [(re: Double, im: Double)],
+                          _ second: inout [(re: Double, im: Double)]) -> (Bool, Bool) {
+        let n = c1.count - 1
+        precondition(n >= 2 && c2.count == n + 1 && c1[n] != 0 && c2[n] != 0)
+        if first.count != n { first = [(re: Double, im: Double)](repeating: (0, 0), count: n) }
+        if second.count != n { second = [(re: Double, im: Double)](repeating: (0, 0), count: n) }
+        func companion(_ c: [Double]) -> [Double] {
+            var h = [Double](repeating: 0, count: n * n)
+            for i in 1..<n { h[i * n + i - 1] = 1 }
+            for i in 0..<n { h[i * n + n - 1] = -c[i] / c[n] }
+            balanceCompanion(&h, n)
+            return h
+        }
+        var h1 = companion(c1), h2 = companion(c2)
+        let (ok1, ok2, unsolved2) = h1.withUnsafeMutableBufferPointer { a1 in
+            h2.withUnsafeMutableBufferPointer { a2 in
+                first.withUnsafeMutableBufferPointer { r1 in
+                    second.withUnsafeMutableBufferPointer { r2 -> (Bool, Bool, Int) in
+                        var one = HessenbergQR(a1.baseAddress!, n, r1.baseAddress!)
+                        var two = HessenbergQR(a2.baseAddress!, n, r2.baseAddress!)
+                        while true {
+                            if !one.sweeping && !one.done { one.startSweep() }
+                            if !two.sweeping && !two.done { two.startSweep() }
+                            if one.done && two.done { break }
+                            let go1 = one.sweeping && one.reflect()
+                            let go2 = two.sweeping && two.reflect()
+                            if go1 { one.apply() }
+                            if go2 { two.apply() }
+                        }
+                        return (!one.failed, !two.failed, two.failed ? two.hi : -1)
                     }
-                    s = (p * p + q * q + r * r).squareRoot()
-                    if p < 0 { s = -s }
-                    if k != m {
-                        set(k, k - 1, -s * x)
-                    } else if lo != m {
-                        set(k, k - 1, -at(k, k - 1))
-                    }
-                    p += s
-                    x = p / s
-                    y = q / s
-                    z = r / s
-                    q /= p
-                    r /= p
-                    // Row update (rows k, k+1, k+2 over columns k…hi): every column is independent,
-                    // so two columns run side by side in SIMD lanes with each lane's operations in
-                    // the scalar order.
-                    let rk = a.baseAddress! + k * n, rk1 = rk + n, rk2 = rk1 + n
-                    var j = k
-                    if notLast {
-                        while j + 1 <= hi {
-                            let a0 = UnsafeRawPointer(rk + j).loadUnaligned(as: SIMD2<Double>.self)
-                            let a1 = UnsafeRawPointer(rk1 + j).loadUnaligned(as: SIMD2<Double>.self)
-                            let a2 = UnsafeRawPointer(rk2 + j).loadUnaligned(as: SIMD2<Double>.self)
-                            var t = a0 + q * a1
-                            t += r * a2
-                            UnsafeMutableRawPointer(rk2 + j).storeBytes(of: a2 - t * z, as: SIMD2<Double>.self)
-                            UnsafeMutableRawPointer(rk1 + j).storeBytes(of: a1 - t * y, as: SIMD2<Double>.self)
-                            UnsafeMutableRawPointer(rk + j).storeBytes(of: a0 - t * x, as: SIMD2<Double>.self)
-                            j += 2
-                        }
-                        if j <= hi {
-                            var t = rk[j] + q * rk1[j]
-                            t += r * rk2[j]
-                            rk2[j] = rk2[j] - t * z
-                            rk1[j] = rk1[j] - t * y
-                            rk[j] = rk[j] - t * x
-                        }
-                    } else {
-                        while j + 1 <= hi {
-                            let a0 = UnsafeRawPointer(rk + j).loadUnaligned(as: SIMD2<Double>.self)
-                            let a1 = UnsafeRawPointer(rk1 + j).loadUnaligned(as: SIMD2<Double>.self)
-                            let t = a0 + q * a1
-                            UnsafeMutableRawPointer(rk1 + j).storeBytes(of: a1 - t * y, as: SIMD2<Double>.self)
-                            UnsafeMutableRawPointer(rk + j).storeBytes(of: a0 - t * x, as: SIMD2<Double>.self)
-                            j += 2
-                        }
-                        if j <= hi {
-                            let t = rk[j] + q * rk1[j]
-                            rk1[j] = rk1[j] - t * y
-                            rk[j] = rk[j] - t * x
-                        }
-                    }
-                    // Column update (columns k, k+1, k+2 over rows lo…min(k+3, hi)).
-                    let last = min(k + 3, hi)
-                    var ci = a.baseAddress! + lo * n + k
-                    if notLast {
-                        for _ in lo...last {
-                            var t = x * ci[0] + y * ci[1]
-                            t += z * ci[2]
-                            ci[2] = ci[2] - t * r
-                            ci[1] = ci[1] - t * q
-                            ci[0] = ci[0] - t
-                            ci += n
-                        }
-                    } else {
-                        for _ in lo...last {
-                            let t = x * ci[0] + y * ci[1]
-                            ci[1] = ci[1] - t * q
-                            ci[0] = ci[0] - t
-                            ci += n
-                        }
-                    }
-                    k += 1
                 }
             }
-            return true
         }
+        // A failed QR leaves the slots not yet found (0 … hi) as they were: for the second frame,
+        // the first frame's roots.
+        if unsolved2 >= 0 { for i in 0...unsolved2 { second[i] = first[i] } }
+        return (ok1, ok2)
+    }
+}
+
+/// Francis double-shift QR on an upper-Hessenberg matrix as a resumable state machine, so that
+/// two can run interleaved: `startSweep` deflates the converged roots and prepares the next
+/// double-shift sweep (or finishes), `reflect` computes the sweep's next Householder reflector,
+/// `apply` applies it to the rows and columns. The arithmetic, in order, is the classic
+/// EISPACK `hqr` / GSL `gsl_poly_complex_solve` iteration.
+struct HessenbergQR {
+    let a: UnsafeMutablePointer<Double>
+    let n: Int
+    let roots: UnsafeMutablePointer<(re: Double, im: Double)>
+    var hi: Int             // bottom of the active block
+    var lo = 0              // top of the active block
+    var m = 0               // first row of the current sweep
+    var k = 0               // the sweep's next step
+    var its = 0
+    var shift = 0.0         // accumulated exceptional shifts
+    var p = 0.0, q = 0.0, r = 0.0
+    var x = 0.0, y = 0.0, z = 0.0   // the current reflector (with q, r)
+    var sweeping = false
+    var done = false
+    var failed = false
+
+    @inline(__always)
+    init(_ a: UnsafeMutablePointer<Double>, _ n: Int, _ roots: UnsafeMutablePointer<(re: Double, im: Double)>) {
+        self.a = a
+        self.n = n
+        self.roots = roots
+        hi = n - 1
+    }
+
+    @inline(__always) func at(_ i: Int, _ j: Int) -> Double { a[i &* n &+ j] }
+    @inline(__always) func set(_ i: Int, _ j: Int, _ v: Double) { a[i &* n &+ j] = v }
+
+    /// Deflates the roots that have converged; then either starts the next sweep (`sweeping`), or
+    /// ends (`done`; `failed` when one eigenvalue took 70 iterations).
+    @inline(__always)
+    mutating func startSweep() {
+        let eps = Double.ulpOfOne
+        while hi >= 0 {
+            // Look for a negligible sub-diagonal element: the active block is lo…hi.
+            var lo = hi
+            while lo > 0 {
+                if abs(at(lo, lo - 1)) <= eps * (abs(at(lo - 1, lo - 1)) + abs(at(lo, lo))) { break }
+                lo -= 1
+            }
+            var x = at(hi, hi)
+            if lo == hi {           // one real root
+                roots[hi] = (x + shift, 0)
+                hi -= 1
+                its = 0
+                continue
+            }
+            var y = at(hi - 1, hi - 1)
+            var w = at(hi - 1, hi) * at(hi, hi - 1)
+            if lo == hi - 1 {       // a 2×2 block: two real roots or a conjugate pair
+                let p = (y - x) / 2
+                let q = p * p + w
+                let sq = abs(q).squareRoot()
+                x += shift
+                if q > 0 {
+                    let t = p < 0 ? p - sq : p + sq
+                    roots[hi] = (x - w / t, 0)
+                    roots[hi - 1] = (x + t, 0)
+                } else {
+                    roots[hi] = (x + p, -sq)
+                    roots[hi - 1] = (x + p, sq)
+                }
+                hi -= 2
+                its = 0
+                continue
+            }
+            if its == 70 {
+                failed = true
+                done = true
+                return
+            }
+            if its > 0 && its % 10 == 0 {   // exceptional shift
+                shift += x
+                for i in 0...hi { set(i, i, at(i, i) - x) }
+                let s = abs(at(hi, hi - 1)) + abs(at(hi - 1, hi - 2))
+                x = 0.75 * s
+                y = x
+                w = -0.4375 * s * s
+            }
+            its += 1
+            // Start the double-shift sweep at the lowest m where two consecutive sub-diagonal
+            // elements are small enough.
+            var m = hi - 2
+            var p = 0.0, q = 0.0, r = 0.0
+            while true {
+                let z = at(m, m)
+                let rr = x - z
+                var s = y - z
+                p = (rr * s - w) / at(m + 1, m) + at(m, m + 1)
+                q = at(m + 1, m + 1) - z - rr - s
+                r = at(m + 2, m + 1)
+                s = abs(p) + abs(q) + abs(r)
+                p /= s; q /= s; r /= s
+                if m == lo { break }
+                let left = abs(at(m, m - 1)) * (abs(q) + abs(r))
+                let right = eps * abs(p) * (abs(at(m - 1, m - 1)) + abs(at(m + 1, m + 1)))
+                if left <= right { break }
+                m -= 1
+            }
+            if m + 2 <= hi { for i in (m + 2)...hi { set(i, i - 2, 0) } }
+            if m + 3 <= hi { for i in (m + 3)...hi { set(i, i - 3, 0) } }
+            self.lo = lo
+            self.m = m
+            self.k = m
+            self.p = p
+            self.q = q
+            self.r = r
+            sweeping = true
+            return
+        }
+        done = true
+    }
+
+    /// The Householder reflector (size 3, or 2 at the sweep's last step) of step `k`; false when
+    /// the step is skipped (a zero column), which moves on to the next step.
+    @inline(__always)
+    mutating func reflect() -> Bool {
+        let notLast = k != hi - 1
+        var scale = 0.0
+        if k != m {
+            p = at(k, k - 1)
+            q = at(k + 1, k - 1)
+            r = notLast ? at(k + 2, k - 1) : 0
+            scale = abs(p) + abs(q) + abs(r)
+            if scale == 0 {
+                next()
+                return false
+            }
+            p /= scale; q /= scale; r /= scale
+        }
+        var s = (p * p + q * q + r * r).squareRoot()
+        if p < 0 { s = -s }
+        if k != m {
+            set(k, k - 1, -s * scale)
+        } else if lo != m {
+            set(k, k - 1, -at(k, k - 1))
+        }
+        p += s
+        x = p / s
+        y = q / s
+        z = r / s
+        q /= p
+        r /= p
+        return true
+    }
+
+    @inline(__always)
+    mutating func next() {
+        k += 1
+        if k > hi - 1 { sweeping = false }
+    }
+
+    /// Applies step `k`'s reflector to rows k…k+2 (columns k…hi) and columns k…k+2 (rows
+    /// lo…min(k+3, hi)), then moves on.
+    @inline(__always)
+    mutating func apply() {
+        let notLast = k != hi - 1
+        let x = x, y = y, z = z, q = q, r = r
+        // Row update: every column is independent, so two columns run side by side in SIMD
+        // lanes with each lane's operations in the scalar order.
+        let rk = a + k &* n, rk1 = rk + n, rk2 = rk1 + n
+        var j = k
+        if notLast {
+            while j &+ 1 <= hi {
+                let a0 = UnsafeRawPointer(rk + j).loadUnaligned(as: SIMD2<Double>.self)
+                let a1 = UnsafeRawPointer(rk1 + j).loadUnaligned(as: SIMD2<Double>.self)
+                let a2 = UnsafeRawPointer(rk2 + j).loadUnaligned(as: SIMD2<Double>.self)
+                var t = a0 + q * a1
+                t += r * a2
+                UnsafeMutableRawPointer(rk2 + j).storeBytes(of: a2 - t * z, as: SIMD2<Double>.self)
+                UnsafeMutableRawPointer(rk1 + j).storeBytes(of: a1 - t * y, as: SIMD2<Double>.self)
+                UnsafeMutableRawPointer(rk + j).storeBytes(of: a0 - t * x, as: SIMD2<Double>.self)
+                j &+= 2
+            }
+            if j <= hi {
+                var t = rk[j] + q * rk1[j]
+                t += r * rk2[j]
+                rk2[j] = rk2[j] - t * z
+                rk1[j] = rk1[j] - t * y
+                rk[j] = rk[j] - t * x
+            }
+        } else {
+            while j &+ 1 <= hi {
+                let a0 = UnsafeRawPointer(rk + j).loadUnaligned(as: SIMD2<Double>.self)
+                let a1 = UnsafeRawPointer(rk1 + j).loadUnaligned(as: SIMD2<Double>.self)
+                let t = a0 + q * a1
+                UnsafeMutableRawPointer(rk1 + j).storeBytes(of: a1 - t * y, as: SIMD2<Double>.self)
+                UnsafeMutableRawPointer(rk + j).storeBytes(of: a0 - t * x, as: SIMD2<Double>.self)
+                j &+= 2
+            }
+            if j <= hi {
+                let t = rk[j] + q * rk1[j]
+                rk1[j] = rk1[j] - t * y
+                rk[j] = rk[j] - t * x
+            }
+        }
+        // Column update (columns k, k+1, k+2 over rows lo…min(k+3, hi)).
+        let last = min(k + 3, hi)
+        var ci = a + (lo &* n &+ k)
+        if notLast {
+            for _ in lo...last {
+                var t = x * ci[0] + y * ci[1]
+                t += z * ci[2]
+                ci[2] = ci[2] - t * r
+                ci[1] = ci[1] - t * q
+                ci[0] = ci[0] - t
+                ci += n
+            }
+        } else {
+            for _ in lo...last {
+                let t = x * ci[0] + y * ci[1]
+                ci[1] = ci[1] - t * q
+                ci[0] = ci[0] - t
+                ci += n
+            }
+        }
+        next()
     }
 }
 
@@ -371,18 +519,29 @@ public func smileFormants(
     let period = 1 / targetRate
     var roots: [(re: Double, im: Double)] = []
     var samples = [Float](repeating: 0, count: resampler.outputCount)
-    var out: [SmileFormantFrame] = []
-    out.reserveCapacity(complexSpectra.count)
-    for spectrum in complexSpectra {
+    // zᵖ: every root is 0 (0 Hz, outside the range) — no formants, as openSMILE outputs.
+    let zeros = [Double](repeating: 0, count: max(formantLpc.nFormants, 0))
+    let empty = SmileFormantFrame(frequencies: zeros, bandwidths: zeros, count: 0)
+    var out = [SmileFormantFrame](repeating: empty, count: complexSpectra.count)
+    // Frames with a non-zero LPC are solved two at a time (in order, the root buffer passed on).
+    var pending: (index: Int, lpc: [Float])?
+    for (index, spectrum) in complexSpectra.enumerated() {
         resampler.resample(real: spectrum.real, imag: spectrum.imag, into: &samples)
         let lpc = SmileLpc.coefficients(samples, order: lpcOrder)
-        if lpc.allSatisfy({ $0 == 0 }) {
-            // zᵖ: every root is 0 (0 Hz, outside the range) — no formants, as openSMILE outputs.
-            let zeros = [Double](repeating: 0, count: max(formantLpc.nFormants, 0))
-            out.append(SmileFormantFrame(frequencies: zeros, bandwidths: zeros, count: 0))
+        if lpc.allSatisfy({ $0 == 0 }) { continue }
+        guard lpc.count >= 2 else {
+            out[index] = formantLpc.formants(lpc: lpc, samplePeriod: period, roots: &roots)
             continue
         }
-        out.append(formantLpc.formants(lpc: lpc, samplePeriod: period, roots: &roots))
+        if let first = pending {
+            (out[first.index], out[index]) = formantLpc.formantPair(lpc: first.lpc, lpc, samplePeriod: period, roots: &roots)
+            pending = nil
+        } else {
+            pending = (index, lpc)
+        }
+    }
+    if let first = pending {
+        out[first.index] = formantLpc.formants(lpc: first.lpc, samplePeriod: period, roots: &roots)
     }
     return out
 }
