@@ -146,7 +146,10 @@ public enum SyntheticCorpus {
             }
         }
         do {
-            let data = try JSONEncoder().encode(manifest)
+            // Sorted keys: the same corpus writes the same manifest bytes in every process.
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            let data = try encoder.encode(manifest)
             try writeAtomically(data, to: folder.appendingPathComponent(manifestName))
         } catch let e as WriteError {
             throw CorpusError.writeFailed(path: folder.appendingPathComponent(manifestName).path, reason: e.reason)
