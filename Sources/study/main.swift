@@ -14,7 +14,7 @@ struct StudyCommand: ParsableCommand {
         commandName: "study",
         abstract: "Re-run the TESS speech-emotion study and write its report.",
         discussion: "With no subcommand, runs the whole study on the embedded synthetic corpus (`study run`).",
-        subcommands: [Run.self, Chapters.self, Figures.self, Predict.self, FeaturesCommand.self, Synthesize.self, Verify.self],
+        subcommands: [Run.self, Chapters.self, Figures.self, Predict.self, FeaturesCommand.self, Synthesize.self, Verify.self, SweepCommand.self],
         defaultSubcommand: Run.self)
 }
 
