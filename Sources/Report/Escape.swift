@@ -137,6 +137,16 @@ public enum Escape {
         return out + "`"
     }
 
+    /// One word of a POSIX shell command line (a notebook's `%%bash` cell): as it is when it is
+    /// made only of characters no shell reads specially, else in single quotes (a quote itself
+    /// as `'\''`), where nothing is expanded.
+    public static func shellWord(_ s: String) -> String {
+        let plain = !s.isEmpty && s.unicodeScalars.allSatisfy { u in
+            u.isASCII && (CharacterSet.alphanumerics.contains(u) || "-_./=:,+@%".unicodeScalars.contains(u))
+        }
+        return plain ? s : "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
     /// C0 and C1 control characters, and the Unicode line and paragraph separators.
     static func isControl(_ u: Unicode.Scalar) -> Bool {
         u.value < 0x20 || (0x7F...0x9F).contains(u.value) || u.value == 0x2028 || u.value == 0x2029

@@ -19,22 +19,7 @@ public struct HTMLReport {
 
     /// The HTML document for `markdown`.
     public func render(markdown: String) -> String {
-        var headings: [(level: Int, id: String, text: String)] = []
-        var used: [String: Int] = [:]
-        let headingModifier = Modifier(target: .headings) { input in
-            let html = input.html
-            guard html.count > 9, html.hasPrefix("<h"), let level = Int(String(html[html.index(html.startIndex, offsetBy: 2)])) else { return html }
-            let inner = HTMLReport.restoreUnderscores(String(html.dropFirst(4).dropLast(5)))
-            let text = inner.replacingOccurrences(of: "<[^>]+>", with: "", options: .regularExpression)
-            var id = HTMLReport.slug(text)
-            if let n = used[id] { used[id] = n + 1; id += "-\(n + 1)" } else { used[id] = 1 }
-            headings.append((level, id, text))
-            return "<h\(level) id=\"\(id)\">\(inner)</h\(level)>"
-        }
-        let parser = MarkdownParser(modifiers: [headingModifier])
-        var body = HTMLReport.restoreUnderscores(parser.html(from: HTMLReport.protectUnderscores(markdown)))
-        body = embedLocalFiles(in: body)
-
+        let (body, headings) = renderBody(markdown: markdown)
         var toc = "<nav class=\"toc\"><strong>Contents</strong><ul>"
         for h in headings where h.level == 2 || h.level == 3 {
             toc += "<li class=\"l\(h.level)\"><a href=\"#\(h.id)\">\(h.text)</a></li>"
@@ -59,6 +44,32 @@ public struct HTMLReport {
         </body>
         </html>
         """
+    }
+
+    /// `markdown` as an HTML fragment (no document, no table of contents), its local images and
+    /// audio embedded as in `render`: a table or a player as a notebook output.
+    public func renderFragment(markdown: String) -> String {
+        renderBody(markdown: markdown).html
+    }
+
+    /// The HTML of `markdown`, local files embedded, and its headings (level, anchor, text).
+    func renderBody(markdown: String) -> (html: String, headings: [(level: Int, id: String, text: String)]) {
+        var headings: [(level: Int, id: String, text: String)] = []
+        var used: [String: Int] = [:]
+        let headingModifier = Modifier(target: .headings) { input in
+            let html = input.html
+            guard html.count > 9, html.hasPrefix("<h"), let level = Int(String(html[html.index(html.startIndex, offsetBy: 2)])) else { return html }
+            let inner = HTMLReport.restoreUnderscores(String(html.dropFirst(4).dropLast(5)))
+            let text = inner.replacingOccurrences(of: "<[^>]+>", with: "", options: .regularExpression)
+            var id = HTMLReport.slug(text)
+            if let n = used[id] { used[id] = n + 1; id += "-\(n + 1)" } else { used[id] = 1 }
+            headings.append((level, id, text))
+            return "<h\(level) id=\"\(id)\">\(inner)</h\(level)>"
+        }
+        let parser = MarkdownParser(modifiers: [headingModifier])
+        var body = HTMLReport.restoreUnderscores(parser.html(from: HTMLReport.protectUnderscores(markdown)))
+        body = embedLocalFiles(in: body)
+        return (body, headings)
     }
 
     /// Ink reads an underscore inside a word as emphasis (`val_loss` … `val_accuracy` would turn
@@ -99,9 +110,7 @@ public struct HTMLReport {
             let path = ns.substring(with: m.range(at: 1))
             out += ns.substring(with: NSRange(location: last, length: m.range.location - last))
             last = m.range.location + m.range.length
-            if !path.contains(":"), let file = path.removingPercentEncoding, !file.hasPrefix("/"),
-               !file.split(separator: "/").contains(".."), let mime = HTMLReport.mimeType(file) {
-                let url = baseDirectory.appendingPathComponent(file)
+            if let url = localFile(path), let mime = HTMLReport.mimeType(url.path) {
                 if let data = try? Data(contentsOf: url), data.count <= maxEmbeddedBytes {
                     out += "src=\"data:\(mime);base64,\(data.base64EncodedString())\""
                     continue
@@ -111,6 +120,14 @@ public struct HTMLReport {
         }
         out += ns.substring(from: last)
         return out
+    }
+
+    /// The file a relative URL (`Escape.url`) names inside `baseDirectory`; nil for a URL with
+    /// a scheme, an absolute path or one that climbs out with `..`.
+    public func localFile(_ path: String) -> URL? {
+        guard !path.contains(":"), let file = path.removingPercentEncoding, !file.hasPrefix("/"),
+              !file.split(separator: "/").contains("..") else { return nil }
+        return baseDirectory.appendingPathComponent(file)
     }
 
     static func mimeType(_ path: String) -> String? {

@@ -5,13 +5,16 @@ import Foundation
 /// a redrawn bar on a terminal, plain lines (at most one per 10 %) when stderr is a file or a
 /// pipe, nothing with `--quiet`.
 // @unchecked Sendable: feature extraction reports from its worker threads; every mutable field
-// (the last decile and draw time) is read and written only while `lock` is held.
+// (the last decile and draw time, the recorded lines) is read and written only while `lock` is held.
 public final class StudyProgress: @unchecked Sendable {
     public let quiet: Bool
     let isTerminal: Bool
     private let lock = NSLock()
     private var lastDecile = -1
     private var lastDraw = Date.distantPast
+    /// The lines of the chapter running now, for the notebook (`startRecording`): what stderr
+    /// shows when it is not a terminal, recorded even with `--quiet`.
+    private var recorded: [String]?
 
     public init(quiet: Bool) {
         self.quiet = quiet
@@ -20,9 +23,23 @@ public final class StudyProgress: @unchecked Sendable {
 
     /// A one-off line, e.g. "training: epoch 3/50 loss 0.41".
     public func line(_ text: String) {
-        guard !quiet else { return }
         lock.lock(); defer { lock.unlock() }
+        recorded?.append(text)
+        guard !quiet else { return }
         StudyProgress.write(text + "\n")
+    }
+
+    /// Starts recording the lines (one chapter's, for its notebook cell); `stopRecording`
+    /// returns them.
+    func startRecording() {
+        lock.lock(); recorded = []; lock.unlock()
+    }
+
+    func stopRecording() -> [String] {
+        lock.lock(); defer { lock.unlock() }
+        let lines = recorded ?? []
+        recorded = nil
+        return lines
     }
 
     /// Starts a counted task; call `update` then `finish`.
@@ -32,9 +49,16 @@ public final class StudyProgress: @unchecked Sendable {
     }
 
     public func update(_ label: String, done: Int, total: Int) {
-        guard !quiet, total > 0 else { return }
+        guard total > 0 else { return }
         lock.lock(); defer { lock.unlock() }
         let fraction = Double(done) / Double(total)
+        let decile = Int(fraction * 10)
+        let nextDecile = decile > lastDecile
+        if nextDecile {
+            lastDecile = decile
+            recorded?.append("\(label): \(done)/\(total) (\(decile * 10) %)")
+        }
+        guard !quiet else { return }
         if isTerminal {
             let now = Date()
             guard done == total || now.timeIntervalSince(lastDraw) > 0.1 else { return }
@@ -43,10 +67,7 @@ public final class StudyProgress: @unchecked Sendable {
             let filled = Int(fraction * Double(width))
             let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: width - filled)
             StudyProgress.write("\r\(label) [\(bar)] \(done)/\(total)" + (done == total ? "\n" : ""))
-        } else {
-            let decile = Int(fraction * 10)
-            guard decile > lastDecile else { return }
-            lastDecile = decile
+        } else if nextDecile {
             StudyProgress.write("\(label): \(done)/\(total) (\(decile * 10) %)\n")
         }
     }

@@ -15,27 +15,32 @@ extension StudyRunner {
         return try renderTemplate(template, named: C.id.rawValue, context: try C.section(output, report))
     }
 
-    /// Renders every chapter's section, writes `report.md`, the self-contained `report.html`
-    /// and `summary.json`; returns the HTML's URL.
+    /// Renders every chapter's section, writes `report.md`, the self-contained `report.html`,
+    /// the notebook `study.ipynb` (`NotebookAssembly.swift`) and `summary.json`; returns the
+    /// HTML's URL.
     func assembleReport(reportSeconds: () -> Double, totalSeconds: () -> Double) throws -> URL {
         let out = options.outputDirectory
         var sections: [String] = []
         var timings: [String: Double] = [:]
         var timingRows: [[String]] = []
         var status: [String: String] = [:]
+        var notebookChapters: [NotebookChapter] = []
         for type in Chapters.all {
             let id = type.id
             let outcome = outcomes.first { $0.id == id }?.outcome
             if case .notApplicable(let why) = outcome {
                 status[id.rawValue] = "not applicable: \(why)"
                 sections.append("## \(Int(id.number) ?? 0). \(type.title)\n\n*Not part of this run: \(why).*\n")
+                notebookChapters.append(NotebookChapter(id: id, section: sections.last!, outcome: outcome, hasOutput: false))
                 continue
             }
             guard let text = try section(type), let seconds = recordSeconds(id) else {
                 status[id.rawValue] = "not run"
                 sections.append("## \(type.title)\n\n*Not up to date: `study run --from \(id.rawValue)` runs it.*\n")
+                notebookChapters.append(NotebookChapter(id: id, section: sections.last!, outcome: outcome, hasOutput: false))
                 continue
             }
+            notebookChapters.append(NotebookChapter(id: id, section: text, outcome: outcome, hasOutput: true))
             switch outcome {
             case .ran(let reason): status[id.rawValue] = "ran: \(reason)"
             default: status[id.rawValue] = "up to date"
@@ -104,8 +109,8 @@ extension StudyRunner {
         Chapters that were up to date show the time they took when they last ran.
 
         """
-        let markdown = header + "\n" + sections.joined(separator: "\n\n") + "\n\n" + footer + "\n"
-            + (try digestSection(digest, problems: digestProblems))
+        let closing = footer + "\n" + (try digestSection(digest, problems: digestProblems))
+        let markdown = header + "\n" + sections.joined(separator: "\n\n") + "\n\n" + closing
         try writeAtomically(markdown, to: out.appendingPathComponent("report.md"))
         let html = HTMLReport(title: "TESS speech-emotion study", baseDirectory: out).render(markdown: markdown)
         let htmlURL = out.appendingPathComponent("report.html")
@@ -114,6 +119,9 @@ extension StudyRunner {
         timings["report"] = reportSeconds()
         timings["total"] = totalSeconds()
         let summary = StudySummary(report: report, chapters: status, timings: timings, reproducibility: digest)
+        // The notebook before the summary: a run that stops between them leaves no summary, and
+        // `make notebook` runs the study again.
+        try writeNotebook(header: header, chapters: notebookChapters, closing: closing, summary: summary)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try writeAtomically(try encoder.encode(summary), to: out.appendingPathComponent("summary.json"))

@@ -30,6 +30,9 @@ public final class StudyRunner {
 
     public private(set) var outcomes: [(id: ChapterID, outcome: Outcome)] = []
 
+    /// Each chapter's progress lines of this run, for its notebook cell.
+    public private(set) var chapterLogs: [ChapterID: [String]] = [:]
+
     /// The reproducibility digest of the last run (set with its summary).
     public internal(set) var digest: ReproducibilityDigest?
 
@@ -64,9 +67,13 @@ public final class StudyRunner {
         outcomes = []
         outputs = [:]
         keys = [:]
+        chapterLogs = [:]
         let selection = options.only.map(Chapters.closure(of:))
         for type in Chapters.all {
-            try step(type, selected: selection?.contains(type.id) ?? true)
+            progress.startRecording()
+            let stepped = Result { try step(type, selected: selection?.contains(type.id) ?? true) }
+            chapterLogs[type.id] = progress.stopRecording()
+            try stepped.get()
         }
         let reportStart = Date()
         let html = try assembleReport(reportSeconds: { Date().timeIntervalSince(reportStart) },

@@ -85,6 +85,12 @@ final class ReportInjectionTests: XCTestCase {
         XCTAssertTrue(html.contains("<img src=\"data:image/png;base64,"))
         XCTAssertTrue(html.contains("<audio controls preload=\"none\" src=\"data:audio/wav;base64,"))
         XCTAssertNil(html.range(of: #"src="(?!data:)"#, options: .regularExpression), "every figure and clip was found and embedded")
+
+        // The notebook of the same run (issue 25): well-formed, and the data in it as text.
+        try NotebookChecks.assertWellFormed(runner: runner, given: [o.outputDirectory.path, o.dataDirectory!.path], temporaryRoot: dir.path)
+        let notebook = try String(contentsOf: o.outputDirectory.appendingPathComponent("study.ipynb"), encoding: .utf8)
+        XCTAssertTrue(notebook.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "a speaker, escaped")
+        XCTAssertTrue(notebook.contains("<th align=\\\"right\\\">&lt;script&gt;alert(1)&lt;/script&gt;</th>"), "a speaker in an HTML table output")
     }
 
     /// Labels from data (a manifest's must name an emotion; another corpus's need not): the

@@ -73,7 +73,7 @@ final class UntrustedCorpusTests: XCTestCase {
         // Nothing under the output folder but its chapters, the report and the run's own files.
         let top = try fm.contentsOfDirectory(atPath: out.path).filter { !$0.hasPrefix(".") }.sorted()
         for name in top {
-            XCTAssertTrue(name.hasPrefix("0") || ["report.html", "report.md", "summary.json", "figures"].contains(name)
+            XCTAssertTrue(name.hasPrefix("0") || ["report.html", "report.md", "study.ipynb", "summary.json", "figures"].contains(name)
                           || name.hasSuffix(".lock"), "unexpected \(name) in the output folder")
         }
         // The example files have safe names (one folder level: figures/ or audio/), and there are
