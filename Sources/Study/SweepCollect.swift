@@ -1,5 +1,6 @@
 import Base
 import Foundation
+import Plot
 import Report
 
 /// `study sweep collect`: the cells merged into one table per combination (everything but the
@@ -78,6 +79,8 @@ public enum SweepCollect {
         public var cells: [CellRow]
         public var combinations: [Combination]
         public var missing: [Int]
+        /// Classes of each corpus (from its results; nil when no cell of it is done).
+        public var classes: [Int?]
     }
 
     /// Reads every cell's result (a half-written one cannot exist: results are renamed into place).
@@ -86,6 +89,7 @@ public enum SweepCollect {
         let folder = SweepFolder(sweep)
         var rows: [CellRow] = []
         var missing: [Int] = []
+        var classes = [Int?](repeating: nil, count: plan.corpora.count)
         for c in plan.cells {
             var row = CellRow(index: c.index, id: c.id, corpus: plan.corpora[c.corpus].name, features: c.features, model: c.model,
                               protocolName: c.protocolName.rawValue, direction: c.direction, recipe: c.recipe.rawValue, seed: c.seed, done: false)
@@ -98,6 +102,7 @@ public enum SweepCollect {
                     throw StudyError.invalidOption("\(folder.result(c).path): the result of another cell; delete its folder and run the cell again")
                 }
                 row.done = true
+                classes[c.corpus] = r.labels.count
                 row.accuracy = r.accuracy
                 row.uar = r.uar
                 row.accuracyCI = r.accuracyCI.bounds.map { [$0.lo, $0.hi] }
@@ -133,7 +138,7 @@ public enum SweepCollect {
         }
         return Collected(plan: PlanSummary(codeVersion: plan.codeVersion, executableSHA256: plan.executableSHA256,
                                            training: plan.training, corpora: plan.corpora),
-                         cells: rows, combinations: combinations, missing: missing)
+                         cells: rows, combinations: combinations, missing: missing, classes: classes)
     }
 
     /// Writes `report/sweep.json`, `report/table.md`, `report/report.md` and `report/report.html`.
@@ -159,7 +164,26 @@ public enum SweepCollect {
                 + (c.missing.count > 40 ? ", …" : "") + "): their combinations show the seeds that are done, and nothing is averaged "
                 + "over cells that are missing. `study sweep status` and `study sweep resume` say and run what is missing.\n"
         }
-        md += "\n" + table + "\n\nCorpora: " + c.plan.corpora.map { "\(Escape.markdown($0.name)) (\($0.clips) clips, fingerprint \(Markdown.code($0.fingerprint)))" }
+        // One figure per protocol: each combination's mean accuracy over its seeds, ± one sd.
+        var figures = ""
+        for p in c.combinations.map(\.protocolName).reduce(into: [String](), { if !$0.contains($1) { $0.append($1) } }) {
+            let bars = c.combinations.filter { $0.protocolName == p }.compactMap { k -> Charts.LadderBar? in
+                guard let m = k.accuracyMean else { return nil }
+                let label = [c.plan.corpora.count > 1 ? k.corpus : nil, k.direction, "\(k.features) × \(k.model)"].compactMap { $0 }.joined(separator: " · ")
+                return Charts.LadderBar(label: label, group: k.recipe, value: m,
+                                        interval: k.accuracySD.map { (max(0, m - $0), min(1, m + $0)) },
+                                        collapsed: k.collapsed > 0 && k.collapsed == k.seeds)
+            }
+            guard !bars.isEmpty else { continue }
+            let name = "accuracy_\(SafeFileName.part(p)).png"
+            // Chance: 1 / classes of the corpus (with several corpora, of the first that has results).
+            let chance = c.classes.compactMap { $0 }.first.map { 1 / Double($0) } ?? 0
+            let figure = Charts.ladder(bars: bars, chance: chance, title: "Sweep: \(p) (mean over seeds)",
+                                       xLabel: "test accuracy (mean ± 1 sd over the seeds done)")
+            try writeAtomically(figure.pngData(), to: folder.appendingPathComponent(name))
+            figures += "\n![\(Escape.markdown(p)): mean test accuracy over seeds per combination](\(name))\n"
+        }
+        md += "\n" + table + "\n" + figures + "\nCorpora: " + c.plan.corpora.map { "\(Escape.markdown($0.name)) (\($0.clips) clips, fingerprint \(Markdown.code($0.fingerprint)))" }
             .joined(separator: "; ") + ". Training: " + Markdown.code(c.plan.training.key) + ".\n"
         try writeAtomically(md, to: folder.appendingPathComponent("report.md"))
         let html = HTMLReport(title: "Sweep", baseDirectory: folder).render(markdown: md)

@@ -81,7 +81,7 @@ public enum LocalSweepExecutor {
     /// `onDone(item, ok, finished so far)` is called serially, under a lock. An error stops
     /// the workers from taking more items and is rethrown.
     static func pool(_ items: [Int], jobs: Int, _ work: @escaping @Sendable (Int) throws -> Bool,
-                     onDone: (Int, Bool, Int) -> Void) throws {
+                     onDone: @escaping (Int, Bool, Int) -> Void) throws {
         guard !items.isEmpty else { return }
         final class State: @unchecked Sendable {
             let lock = NSLock()
@@ -89,8 +89,9 @@ public enum LocalSweepExecutor {
             var error: Error?
         }
         let state = State()
-        try withoutActuallyEscaping(onDone) { onDone in
-            // Called only under state.lock: the calls never overlap.
+        do {
+            // Called only under state.lock: the calls never overlap. (Escaping: a finished
+            // thread may release its closure after `group.wait()` returns.)
             nonisolated(unsafe) let report = onDone
             // Threads of their own, not GCD's pool: a worker mostly waits for its process, and
             // `--jobs` may exceed the cores.
@@ -275,9 +276,9 @@ public struct SlurmSweepExecutor: Sendable {
         guard let text = try? String(contentsOf: jobs, encoding: .utf8) else { return [] }
         let ids = text.split(separator: "\n").map(String.init).filter { !$0.isEmpty }
         guard !ids.isEmpty else { return [] }
-        guard let (status, out, _) = try? capture("squeue", ["-h", "-r", "-j", ids.joined(separator: ","), "-o", "%i %T"]), status == 0 else {
-            return nil
-        }
+        guard let (status, out, err) = try? capture("squeue", ["-h", "-r", "-j", ids.joined(separator: ","), "-o", "%i %T"]) else { return nil }
+        // Jobs that ended long ago are purged: squeue then says "Invalid job id" and exits 1.
+        if status != 0 { return err.contains("Invalid job id") ? [] : nil }
         return out.split(separator: "\n").map(String.init)
     }
 }
