@@ -240,7 +240,15 @@ struct SweepCommand: ParsableCommand {
                 switch SlurmSweepExecutor.queued(url) {
                 case .some(let q) where !q.isEmpty:
                     let running = q.filter { $0.hasSuffix("RUNNING") }.count
-                    print("slurm: \(q.count) task(s) queued, \(running) running")
+                    var line = "slurm: \(q.count) task(s) queued, \(running) running"
+                    // Time left, from the pace since the last submission (jobs.txt's time).
+                    let jobs = SweepFolder(url).slurm.appendingPathComponent("jobs.txt").path
+                    if let since = (try? FileManager.default.attributesOfItem(atPath: jobs))?[.modificationDate] as? Date,
+                       !status.done.isEmpty, !status.missing.isEmpty {
+                        let elapsed = Date().timeIntervalSince(since)
+                        line += String(format: "; about %.0f s left at the pace so far", elapsed / Double(status.done.count) * Double(status.missing.count))
+                    }
+                    print(line)
                 case .some: break
                 case .none: print("slurm: squeue is not available here; the counts above come from the sweep's folder")
                 }
