@@ -184,7 +184,7 @@ public enum SweepCollect {
             figures += "\n![\(Escape.markdown(p)): mean test accuracy over seeds per combination](\(name))\n"
         }
         md += "\n" + table + "\n" + figures + "\nCorpora: " + c.plan.corpora.map { "\(Escape.markdown($0.name)) (\($0.clips) clips, fingerprint \(Markdown.code($0.fingerprint)))" }
-            .joined(separator: "; ") + ". Training: " + Markdown.code(c.plan.training.key) + ".\n"
+            .joined(separator: "; ") + ". Training: " + Escape.markdown(c.plan.training.key.replacingOccurrences(of: "|", with: ", ").replacingOccurrences(of: "=", with: " ")) + ".\n"
         try writeAtomically(md, to: folder.appendingPathComponent("report.md"))
         let html = HTMLReport(title: "Sweep", baseDirectory: folder).render(markdown: md)
         let url = folder.appendingPathComponent("report.html")
