@@ -126,26 +126,29 @@ reaped() {
   done
 }
 
+# Wait up to $1 tenths of a second for pids to be gone (and reaped); sets `left` to those alive.
+wait_gone() {
+  local tenths="$1" i pid
+  shift
+  for ((i = 0; i < tenths; i++)); do
+    left=()
+    for pid in "$@"; do if alive "$pid"; then left+=("$pid"); fi; done
+    [ ${#left[@]} -gt 0 ] || { reaped "$@"; return 0; }
+    sleep 0.1
+  done
+  return 1
+}
+
 # Terminate pids: SIGTERM, wait up to $1 seconds, then SIGKILL what is left.
 terminate() {
-  local wait_s="$1" i pid left
+  local wait_s="$1" left=()
   shift
   [ $# -gt 0 ] || return 0
   kill -TERM "$@" 2>/dev/null || true
-  for ((i = 0; i < wait_s * 10; i++)); do
-    left=()
-    for pid in "$@"; do if alive "$pid"; then left+=("$pid"); fi; done
-    [ ${#left[@]} -gt 0 ] || { reaped "$@"; return 0; }
-    sleep 0.1
-  done
+  wait_gone $((wait_s * 10)) "$@" && return 0
   log "still alive after ${wait_s}s, sending SIGKILL: ${left[*]}"
   kill -KILL "${left[@]}" 2>/dev/null || true
-  for ((i = 0; i < 50; i++)); do
-    left=()
-    for pid in "$@"; do if alive "$pid"; then left+=("$pid"); fi; done
-    [ ${#left[@]} -gt 0 ] || { reaped "$@"; return 0; }
-    sleep 0.1
-  done
+  wait_gone 50 "$@" && return 0
   log "warning: could not kill ${left[*]}"
 }
 

@@ -144,25 +144,17 @@ public enum BeyondChapter: Chapter {
     public static func run(_ ctx: ChapterContext) throws -> Output {
         let o = ctx.options
         let features = try ctx.output(of: FeaturesChapter.self)
-        // Every set on the clips they all have (a set that failed on a clip leaves it out of
-        // every comparison; with no failures, chapter 4's rows as they are).
-        let missing = Set(features.sets.flatMap(\.missing))
-        let kept = features.rows.indices.filter { !missing.contains($0) }
-        func restricted(_ d: LabelledData) -> LabelledData { missing.isEmpty ? d : d.subset(kept) }
-        let data = restricted(LabelledData(features))
+        // Every set of chapter 4 on the clips they all have (the same rows in the same order), read once.
+        let (datasets, leftOut) = try LabelledData.common(features, sets: features.setNames, folder: o.chapterFolder(FeaturesChapter.id))
+        let data = datasets["mfcc-means"]!
         let corpus = try ctx.output(of: LoadChapter.self).corpus
         let textHoldout = corpus.convention?.textHoldoutNotApplicable
         let evaluation = try ctx.output(of: EvaluationChapter.self)
         let speakers = Array(Set(data.speakers)).sorted()
         let seeds = [o.seed] + (o.repeats > 0 ? (1...o.repeats).map { repeatSeed(o.seed, $0) } : [])
         let classes = data.labels.count
-        // Every set of chapter 4 (the same rows in the same order), read once.
-        var datasets: [String: LabelledData] = ["mfcc-means": data]
-        for name in features.setNames.dropFirst() {
-            datasets[name] = restricted(try LabelledData(features, set: name, folder: o.chapterFolder(FeaturesChapter.id)))
-        }
-        if !missing.isEmpty {
-            ctx.progress.line("ladder: \(missing.count) clip(s) that a feature set could not describe are left out of every run (04-features/failures.csv)")
+        if leftOut > 0 {
+            ctx.progress.line("ladder: \(leftOut) clip(s) that a feature set could not describe are left out of every run (04-features/failures.csv)")
         }
         let cells = o.ladder.cells(sets: features.setNames.map { n in
             LadderSet(name: n, shape: datasets[n]!.shape, valuesPerClip: datasets[n]!.features)
@@ -228,15 +220,9 @@ public enum BeyondChapter: Chapter {
                                                options: o) { i, oneThread -> Trained in
             let job = jobs[i]
             let start = Date()
-            let d = datasets[job.cell.features]!
             guard let model = Models.named(job.cell.model) else { throw StudyError.invalidOption("no model '\(job.cell.model)'") }
-            let x = job.cell.recipe.inputs(d, job.plan, scope: o.ladderScope)
-            let trained = try model.train(ModelData(xTrain: x.train, yTrain: job.plan.train.map { job.plan.labels[$0] },
-                                                    xValidation: x.validation, yValidation: job.plan.validation.map { job.plan.labels[$0] },
-                                                    shape: d.shape, valuesPerClip: d.features, classes: classes),
-                                          options: TrainingRun.smallCorpusSchedule(oneThread, trainingRows: job.plan.train.count),
-                                          seed: job.seed, label: job.label, progress: ctx.progress)
-            let probs = trained.probabilities(x.test, job.plan.test.count)
+            let (trained, probs) = try job.cell.recipe.run(model, on: datasets[job.cell.features]!, job.plan, scope: o.ladderScope,
+                                                           options: oneThread, seed: job.seed, label: job.label, progress: ctx.progress)
             return Trained(epochs: trained.epochs, bestEpoch: trained.bestEpoch, collapsed: trained.collapsed, probs: probs,
                            seconds: Date().timeIntervalSince(start))
         }

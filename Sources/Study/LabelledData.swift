@@ -47,6 +47,21 @@ struct LabelledData {
         x = values
     }
 
+    /// Chapter 4's sets `names` (any of `f.setNames`, read from chapter 4's `folder`), each on
+    /// the clips that every set of the run could describe (a set that failed on a clip leaves it
+    /// out of every comparison; with no failures, chapter 4's rows as they are). Also returns
+    /// how many clips were left out. Chapter 7 and a sweep's cells read their sets through it.
+    static func common(_ f: FeaturesChapter.Output, sets names: [String], folder: URL) throws -> (sets: [String: LabelledData], leftOut: Int) {
+        let missing = Set(f.sets.flatMap(\.missing))
+        let kept = f.rows.indices.filter { !missing.contains($0) }
+        var out: [String: LabelledData] = [:]
+        for name in names {
+            let d = name == "mfcc-means" ? LabelledData(f) : try LabelledData(f, set: name, folder: folder)
+            out[name] = missing.isEmpty ? d : d.subset(kept)
+        }
+        return (out, missing.count)
+    }
+
     /// Only rows `idx`, in that order (chapter 7 keeps the clips every set has).
     func subset(_ idx: [Int]) -> LabelledData {
         var d = self

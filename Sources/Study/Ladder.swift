@@ -267,3 +267,21 @@ extension LadderRecipe {
         }
     }
 }
+
+extension LadderRecipe {
+    /// One ladder run: `model` trained on the plan's training side with this recipe's inputs
+    /// (early stopping on its validation slice, patience by `TrainingRun.smallCorpusSchedule`),
+    /// then its class probabilities for the plan's test rows (row-major, test clip × class).
+    /// `options` should say one thread: chapter 7 and a sweep's cells both train this way, so
+    /// the same run gives the same bits in either.
+    func run(_ model: any StudyModel, on data: LabelledData, _ plan: LadderPlan, scope: Standardizer.Scope, options: StudyOptions,
+             seed: UInt64, label: String, progress: StudyProgress) throws -> (trained: TrainedModel, probabilities: [Float]) {
+        let x = inputs(data, plan, scope: scope)
+        let trained = try model.train(ModelData(xTrain: x.train, yTrain: plan.train.map { plan.labels[$0] },
+                                                xValidation: x.validation, yValidation: plan.validation.map { plan.labels[$0] },
+                                                shape: data.shape, valuesPerClip: data.features, classes: data.labels.count),
+                                      options: TrainingRun.smallCorpusSchedule(options, trainingRows: plan.train.count),
+                                      seed: seed, label: label, progress: progress)
+        return (trained, trained.probabilities(x.test, plan.test.count))
+    }
+}

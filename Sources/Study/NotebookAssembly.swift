@@ -166,22 +166,11 @@ extension StudyRunner {
         """
     }
 
-    /// `s` as a Python string literal.
+    /// `s` as a Python string literal: its JSON string, which Python reads as the same string
+    /// (JSON's escapes are Python's; control characters come out as \uXXXX).
     static func python(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            default:
-                if u.value < 0x20 || u.value == 0x7F || u.value == 0x2028 || u.value == 0x2029 {
-                    out += String(format: "\\u%04x", u.value)
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
+        let e = JSONEncoder()
+        e.outputFormatting = [.withoutEscapingSlashes]
+        return (try? e.encode(s)).map { String(decoding: $0, as: UTF8.self) } ?? "\"\""
     }
 }

@@ -254,6 +254,23 @@ public struct SweepPlan: Codable, Sendable, Equatable {
     }
 }
 
+extension SweepPlan {
+    /// The plan of `sweep`, refused when another build made it (what `run-stage` and `run-cell` read).
+    public static func open(_ sweep: URL, executableSHA256: String) throws -> SweepPlan {
+        let plan = try read(sweep)
+        try plan.checkExecutable(executableSHA256, sweep: sweep)
+        return plan
+    }
+
+    /// `index` when it is one of `count` stages or cells, else a clear error.
+    func checked(_ index: Int, of count: Int, _ what: String) throws -> Int {
+        guard (0..<count).contains(index) else {
+            throw StudyError.invalidOption("\(what) \(index): the plan has \(what)s 0…\(count - 1)")
+        }
+        return index
+    }
+}
+
 /// Where a sweep keeps what.
 public struct SweepFolder: Sendable {
     public var root: URL
@@ -310,12 +327,8 @@ public struct CellResult: Codable, Sendable {
 public enum SweepRunner {
     /// Computes stage `index` (chapters 1 and 4 on its corpus, with its feature set), unless done.
     public static func runStage(_ sweep: URL, index: Int, threads: Int, executableSHA256: String, quiet: Bool) throws {
-        let plan = try SweepPlan.read(sweep)
-        try plan.checkExecutable(executableSHA256, sweep: sweep)
-        guard plan.stages.indices.contains(index) else {
-            throw StudyError.invalidOption("stage \(index): the plan has stages 0…\(plan.stages.count - 1)")
-        }
-        let stage = plan.stages[index]
+        let plan = try SweepPlan.open(sweep, executableSHA256: executableSHA256)
+        let stage = plan.stages[try plan.checked(index, of: plan.stages.count, "stage")]
         let folder = SweepFolder(sweep)
         if folder.isDone(stage) { return }
         var o = StudyOptions()
@@ -328,46 +341,37 @@ public enum SweepRunner {
         o.quiet = quiet
         o.kernels = Arithmetic(rawValue: plan.training.kernels) ?? .deterministic
         try StudyRunner(options: o).run()
-        let features = try readFeatures(folder.stage(stage))
-        guard features.fingerprint == plan.corpora[stage.corpus].fingerprint else {
+        let fingerprint = try read(LoadChapter.self, stage: folder.stage(stage)).corpus.fingerprint
+        guard fingerprint == plan.corpora[stage.corpus].fingerprint else {
             throw StudyError.invalidOption("\(plan.corpora[stage.corpus].path): the corpus changed since the sweep was planned (fingerprint "
-                + "\(features.fingerprint), the plan says \(plan.corpora[stage.corpus].fingerprint)); plan again")
+                + "\(fingerprint), the plan says \(plan.corpora[stage.corpus].fingerprint)); plan again")
         }
         try writeAtomically("stage \(stage.id) \(plan.corpora[stage.corpus].path) \(stage.features)\n", to: folder.stageDone(stage))
     }
 
-    /// Chapter 4's output of a stage folder and chapter 1's corpus fingerprint.
-    static func readFeatures(_ stageFolder: URL) throws -> (output: FeaturesChapter.Output, fingerprint: String, textNoun: String) {
-        func read<C: Chapter>(_ type: C.Type) throws -> C.Output {
-            let folder = stageFolder.appendingPathComponent(C.id.rawValue, isDirectory: true)
-            switch RecordStore.read(C.self, from: folder) {
-            case .success(let r):
-                guard let out = r.output as? C.Output else { throw StudyError.invalidOption("\(folder.path): unreadable record") }
-                return out
-            case .failure(let why):
-                throw StudyError.invalidOption("\(folder.path): the stage's \(C.id) cannot be read (\(why.description)); run its stage again")
-            }
+    /// Chapter `C`'s output in a stage folder.
+    static func read<C: Chapter>(_ type: C.Type, stage stageFolder: URL) throws -> C.Output {
+        let folder = stageFolder.appendingPathComponent(C.id.rawValue, isDirectory: true)
+        switch RecordStore.read(C.self, from: folder) {
+        case .success(let r):
+            guard let out = r.output as? C.Output else { throw StudyError.invalidOption("\(folder.path): unreadable record") }
+            return out
+        case .failure(let why):
+            throw StudyError.invalidOption("\(folder.path): the stage's \(C.id) cannot be read (\(why.description)); run its stage again")
         }
-        let load = try read(LoadChapter.self)
-        return (try read(FeaturesChapter.self), load.corpus.fingerprint, load.corpus.textNoun)
     }
 
     /// Runs cell `index` (one training, one thread, and its evaluation) unless it is done, and
     /// writes its result folder atomically (built beside it, then renamed into place).
     public static func runCell(_ sweep: URL, index: Int, executableSHA256: String, progress: StudyProgress) throws {
-        let plan = try SweepPlan.read(sweep)
-        try plan.checkExecutable(executableSHA256, sweep: sweep)
-        guard plan.cells.indices.contains(index) else {
-            throw StudyError.invalidOption("cell \(index): the plan has cells 0…\(plan.cells.count - 1)")
-        }
-        let cell = plan.cells[index]
+        let plan = try SweepPlan.open(sweep, executableSHA256: executableSHA256)
+        let cell = plan.cells[try plan.checked(index, of: plan.cells.count, "cell")]
         let folder = SweepFolder(sweep)
         if folder.isDone(cell) { return }
         do {
             let result = try evaluate(cell, plan: plan, folder: folder, progress: progress)
-            let e = JSONEncoder()
-            e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            let data = try e.encode(result)
+            // The records' encoder: a diverged run's NaN probabilities are written, not refused.
+            let data = try RecordStore.encoder().encode(result)
             let cells = sweep.appendingPathComponent("cells", isDirectory: true)
             try FileManager.default.createDirectory(at: cells, withIntermediateDirectories: true)
             let temp = cells.appendingPathComponent(".\(cell.id).\(getpid()).tmp", isDirectory: true)
@@ -396,14 +400,10 @@ public enum SweepRunner {
                 + "which is not done: `study sweep run-stage \(folder.root.path) \(stage.index)` computes it")
         }
         let start = Date()
-        let (features, _, _) = try readFeatures(folder.stage(stage))
+        let features = try read(FeaturesChapter.self, stage: folder.stage(stage))
         // As chapter 7: the clips every set of the stage has.
-        let missing = Set(features.sets.flatMap(\.missing))
-        let kept = features.rows.indices.filter { !missing.contains($0) }
-        func restricted(_ d: LabelledData) -> LabelledData { missing.isEmpty ? d : d.subset(kept) }
-        let data = restricted(cell.features == "mfcc-means" ? LabelledData(features)
-            : try LabelledData(features, set: cell.features,
-                               folder: folder.stage(stage).appendingPathComponent(FeaturesChapter.id.rawValue, isDirectory: true)))
+        let data = try LabelledData.common(features, sets: [cell.features],
+                                           folder: folder.stage(stage).appendingPathComponent(FeaturesChapter.id.rawValue, isDirectory: true)).sets[cell.features]!
         let fold = cell.testSpeakers.map { SpeakerFold(name: cell.direction ?? "", test: Set($0)) }
         let ladderPlan: LadderPlan
         switch LadderPlan.make(cell.protocolName, speakers: data.speakers, words: data.words, labels: data.y, fold: fold, seed: cell.seed) {
@@ -422,15 +422,9 @@ public enum SweepRunner {
         Arithmetic.current = o.kernels
         let label = "cell \(cell.index)/\(plan.cells.count): \(cell.features) × \(cell.model) \(cell.protocolName.rawValue)"
             + (cell.direction.map { " \($0)" } ?? "") + " \(cell.recipe.rawValue) seed \(cell.seed)"
-        let x = cell.recipe.inputs(data, ladderPlan, scope: o.ladderScope)
-        let trained = try BLASThreads.with(1) {
-            try model.train(ModelData(xTrain: x.train, yTrain: ladderPlan.train.map { ladderPlan.labels[$0] },
-                                      xValidation: x.validation, yValidation: ladderPlan.validation.map { ladderPlan.labels[$0] },
-                                      shape: data.shape, valuesPerClip: data.features, classes: data.labels.count),
-                            options: TrainingRun.smallCorpusSchedule(o, trainingRows: ladderPlan.train.count),
-                            seed: cell.seed, label: label, progress: progress)
+        let (trained, probs) = try BLASThreads.with(1) {
+            try cell.recipe.run(model, on: data, ladderPlan, scope: o.ladderScope, options: o, seed: cell.seed, label: label, progress: progress)
         }
-        let probs = trained.probabilities(x.test, ladderPlan.test.count)
         let truth = ladderPlan.test.map { data.y[$0] }
         let result = TestResult(probabilities: probs, truth: truth, labels: data.labels,
                                 clusters: ladderPlan.test.map { data.words[$0] }, seed: cell.seed)

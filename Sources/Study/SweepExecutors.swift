@@ -1,5 +1,6 @@
 import Base
 import Foundation
+import Report
 
 // Executors of a sweep: they only decide where `study sweep run-stage` and `run-cell` run.
 // Both assume a file system that holds SWEEP, the corpora and the executable; neither has a
@@ -51,9 +52,8 @@ public enum LocalSweepExecutor {
         let stages = plan.stages.filter { !folder.isDone($0) }
         var failedStages: [Int] = []
         try pool(stages.map(\.index), jobs: max(1, min(jobs, stages.count))) { i in
-            let ok = try spawn(exe, ["sweep", "run-stage", sweep.path, String(i), "--threads", String(threadsPerStage), "--quiet"],
-                               log: logs.appendingPathComponent("stage_\(i).log"))
-            return ok
+            try spawn(exe, ["sweep", "run-stage", sweep.path, String(i), "--threads", String(threadsPerStage), "--quiet"],
+                      log: logs.appendingPathComponent("stage_\(i).log"))
         } onDone: { i, ok, done in
             if !ok { failedStages.append(i) }
             progress.line("sweep: features stage \(i) \(ok ? "done" : "FAILED (\(logs.path)/stage_\(i).log)") (\(done)/\(stages.count))")
@@ -83,42 +83,55 @@ public enum LocalSweepExecutor {
     static func pool(_ items: [Int], jobs: Int, _ work: @escaping @Sendable (Int) throws -> Bool,
                      onDone: @escaping (Int, Bool, Int) -> Void) throws {
         guard !items.isEmpty else { return }
-        final class State: @unchecked Sendable {
-            let lock = NSLock()
-            var next = 0, done = 0
-            var error: Error?
-        }
-        let state = State()
-        do {
-            // Called only under state.lock: the calls never overlap. (Escaping: a finished
-            // thread may release its closure after `group.wait()` returns.)
-            nonisolated(unsafe) let report = onDone
-            // Threads of their own, not GCD's pool: a worker mostly waits for its process, and
-            // `--jobs` may exceed the cores.
-            let group = DispatchGroup()
-            for _ in 0..<max(1, jobs) {
-                group.enter()
-                Thread.detachNewThread {
+        let queue = PoolQueue(items: items, onDone: onDone)
+        // Threads of their own, not GCD's pool: a worker mostly waits for its process, and
+        // `--jobs` may exceed the cores.
+        let group = DispatchGroup()
+        for _ in 0..<max(1, jobs) {
+            group.enter()
+            Thread.detachNewThread {
                 defer { group.leave() }
-                while true {
-                    state.lock.lock()
-                    guard state.error == nil, state.next < items.count else { state.lock.unlock(); return }
-                    let item = items[state.next]
-                    state.next += 1
-                    state.lock.unlock()
-                    let r = Result { try work(item) }
-                    state.lock.lock()
-                    state.done += 1
-                    switch r {
-                    case .success(let ok): report(item, ok, state.done)
-                    case .failure(let e): if state.error == nil { state.error = e }
-                    }
-                    state.lock.unlock()
-                }
+                while let item = queue.next() { queue.finish(item, Result { try work(item) }) }
+            }
+        }
+        group.wait()
+        if let e = queue.error { throw e }
+    }
+
+    /// The pool's shared state: the next item, the count done and the first error, under one
+    /// lock. `onDone` is only called under that lock, so its calls never overlap (it is
+    /// escaping: a finished thread may release its closure after the pool returns).
+    final class PoolQueue: @unchecked Sendable {
+        private let lock = NSLock()
+        private let items: [Int]
+        private let onDone: (Int, Bool, Int) -> Void
+        private var position = 0, done = 0
+        private var firstError: Error?
+
+        init(items: [Int], onDone: @escaping (Int, Bool, Int) -> Void) {
+            self.items = items
+            self.onDone = onDone
+        }
+
+        var error: Error? { lock.withLock { firstError } }
+
+        /// The next item, or nil when all are taken or one failed with an error.
+        func next() -> Int? {
+            lock.withLock {
+                guard firstError == nil, position < items.count else { return nil }
+                position += 1
+                return items[position - 1]
+            }
+        }
+
+        func finish(_ item: Int, _ result: Result<Bool, any Error>) {
+            lock.withLock {
+                done += 1
+                switch result {
+                case .success(let ok): onDone(item, ok, done)
+                case .failure(let e): if firstError == nil { firstError = e }
                 }
             }
-            group.wait()
-            if let e = state.error { throw e }
         }
     }
 
@@ -155,9 +168,6 @@ public struct SlurmSweepExecutor: Sendable {
         self.plan = plan
     }
 
-    /// Shell-quotes one argument.
-    static func quote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-
     /// The sbatch script of one kind: the array index plus `SWEEP_OFFSET` picks the stage or cell.
     func script(kind: String) -> String {
         let exe = StudyExecutable.url.path
@@ -175,9 +185,9 @@ public struct SlurmSweepExecutor: Sendable {
                   "set -eu",
                   "index=$(( ${SLURM_ARRAY_TASK_ID:?not an array task} + ${SWEEP_OFFSET:-0} ))"]
         if kind == "features" {
-            lines.append("exec \(Self.quote(exe)) sweep \(verb) \(Self.quote(sweep.path)) \"$index\" --threads \"${SLURM_CPUS_PER_TASK:-1}\" --quiet")
+            lines.append("exec \(Escape.shellWord(exe)) sweep \(verb) \(Escape.shellWord(sweep.path)) \"$index\" --threads \"${SLURM_CPUS_PER_TASK:-1}\" --quiet")
         } else {
-            lines.append("exec \(Self.quote(exe)) sweep \(verb) \(Self.quote(sweep.path)) \"$index\"")
+            lines.append("exec \(Escape.shellWord(exe)) sweep \(verb) \(Escape.shellWord(sweep.path)) \"$index\"")
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -240,7 +250,7 @@ public struct SlurmSweepExecutor: Sendable {
     }
 
     func sbatch(_ args: [String], dryRun: Bool, progress: StudyProgress) throws -> String {
-        let line = "sbatch " + args.map(Self.quote).joined(separator: " ")
+        let line = "sbatch " + args.map(Escape.shellWord).joined(separator: " ")
         if dryRun {
             print(line)
             return "dry-run"

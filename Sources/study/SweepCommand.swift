@@ -17,14 +17,10 @@ struct SweepCommand: ParsableCommand {
         """,
         subcommands: [Plan.self, Run.self, RunStage.self, RunCell.self, Status.self, Resume.self, Collect.self])
 
-    static func list(_ text: String, _ option: String) -> [String] {
-        text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-    }
-
     /// "42-51", "1,5,9" or "7": each 0…2³²−1.
     static func seeds(_ text: String) throws -> [UInt64] {
         var out: [UInt64] = []
-        for part in list(text, "--seeds") {
+        for part in commaList(text) {
             let bounds = part.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
             guard (1...2).contains(bounds.count), let lo = UInt32(bounds[0]), let hi = UInt32(bounds.last!), lo <= hi, hi - lo < 10_000 else {
                 throw ValidationError("--seeds \(text): write seeds as 42-51, 1,5,9 or 7 (whole numbers 0…4294967295, at most 10000 in a range)")
@@ -80,7 +76,7 @@ struct SweepCommand: ParsableCommand {
                 corpora.append(URL(fileURLWithPath: d).standardizedFileURL)
             }
             func parse<T: RawRepresentable>(_ text: String, _ option: String, _ all: [T]) throws -> [T] where T.RawValue == String {
-                try SweepCommand.list(text, option).map { n in
+                try commaList(text).map { n in
                     guard let v = T(rawValue: n) else {
                         throw ValidationError("\(option): no '\(n)'; there are \(all.map(\.rawValue).joined(separator: ", "))")
                     }
@@ -93,8 +89,8 @@ struct SweepCommand: ParsableCommand {
             guard standardization != .none else { throw ValidationError("--standardization: the standardized recipe needs a scope") }
             let training = SweepTraining(preset: preset.name, epochs: epochs, batchSize: 64, patience: 5, kernels: kernels.rawValue,
                                          conv: conv.rawValue, standardization: standardization.rawValue)
-            let grid = SweepGrid(corpora: corpora, features: SweepCommand.list(features, "--features"),
-                                 models: SweepCommand.list(models, "--models"), protocols: protocolList, recipes: recipeList,
+            let grid = SweepGrid(corpora: corpora, features: commaList(features),
+                                 models: commaList(models), protocols: protocolList, recipes: recipeList,
                                  seeds: try SweepCommand.seeds(seeds), training: training)
             let sweep = try SweepCommand.sweepURL(output)
             try runReportingErrors {
@@ -165,9 +161,14 @@ struct SweepCommand: ParsableCommand {
             }
         }
 
-        func execute(_ url: URL) throws {
-            let plan = try SweepPlan.read(url)
-            try plan.checkExecutable(try StudyExecutable.sha256(), sweep: url)
+        /// Runs or submits what is not done; `resuming` first refuses while tasks of the sweep are
+        /// still queued on Slurm (they would run twice).
+        func execute(_ url: URL, resuming: Bool = false) throws {
+            if resuming, executor == .slurm, let queued = SlurmSweepExecutor.queued(url), !queued.isEmpty {
+                throw StudyError.invalidOption("\(queued.count) task(s) of this sweep are still queued or running (squeue): wait for them, "
+                    + "or scancel them, before resuming")
+            }
+            let plan = try SweepPlan.open(url, executableSHA256: try StudyExecutable.sha256())
             let progress = StudyProgress(quiet: quiet)
             switch executor {
             case .local:
@@ -215,13 +216,7 @@ struct SweepCommand: ParsableCommand {
 
         func run() throws {
             let url = try SweepCommand.sweepURL(sweep)
-            try runReportingErrors {
-                if executor.executor == .slurm, let queued = SlurmSweepExecutor.queued(url), !queued.isEmpty {
-                    throw StudyError.invalidOption("\(queued.count) task(s) of this sweep are still queued or running (squeue): wait for them, "
-                        + "or scancel them, before resuming")
-                }
-                try executor.execute(url)
-            }
+            try runReportingErrors { try executor.execute(url, resuming: true) }
         }
     }
 

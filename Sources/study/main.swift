@@ -118,7 +118,7 @@ struct CommonOptions: ParsableArguments {
         o.repeats = repeats
         o.ladder = ladder
         if let features {
-            let names = features.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            let names = commaList(features)
             for n in names where FeatureSets.named(n) == nil {
                 throw ValidationError("--features: no feature set '\(n)'; there are \(FeatureSets.all.map(\.name).joined(separator: ", "))")
             }
@@ -126,7 +126,7 @@ struct CommonOptions: ParsableArguments {
             o.featureSets = names
         }
         if let models {
-            let names = models.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            let names = commaList(models)
             let known = Models.list.map(\.name)
             for n in names where !known.contains(n) {
                 throw ValidationError("--models: no model '\(n)'; there are \(known.joined(separator: ", "))")
@@ -148,6 +148,11 @@ struct CommonOptions: ParsableArguments {
         o.conv = conv
         return o
     }
+}
+
+/// A comma-separated option's values, each trimmed; empty ones kept, so that the caller names them.
+func commaList(_ text: String) -> [String] {
+    text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
 }
 
 /// Errors from the library are printed as one clear line, without a stack of Swift types.

@@ -1,5 +1,6 @@
 import Corpus
 import Foundation
+import Report
 import TestSupport
 import XCTest
 @testable import Study
@@ -61,7 +62,7 @@ final class SweepTests: XCTestCase {
             XCTAssertTrue(s.contains("--kill-on-invalid-dep=yes"))
         }
         XCTAssertEqual(SlurmSweepExecutor.ranges([9, 1, 2, 3, 5]), "1-3,5,9")
-        XCTAssertEqual(SlurmSweepExecutor.quote("it's"), "'it'\\''s'")
+        XCTAssertEqual(Escape.shellWord("it's"), "'it'\\''s'")
         XCTAssertTrue(slurm.script(kind: "cells").contains("SLURM_ARRAY_TASK_ID"))
         XCTAssertTrue(slurm.script(kind: "features").contains("SLURM_CPUS_PER_TASK"))
     }
